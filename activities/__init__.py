@@ -1,0 +1,1 @@
+"""Activities: the community calendar, RSVPs and attendance; discussions and replies."""

@@ -1,0 +1,8 @@
+"""App configuration for activities."""
+
+from django.apps import AppConfig
+
+
+class ActivitiesConfig(AppConfig):
+    name = "activities"
+    verbose_name = "Activities"

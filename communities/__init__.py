@@ -1,0 +1,1 @@
+"""Communities: community, membership, sponsorship, membership history, participation ledger."""

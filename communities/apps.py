@@ -1,0 +1,8 @@
+"""App configuration for communities."""
+
+from django.apps import AppConfig
+
+
+class CommunitiesConfig(AppConfig):
+    name = "communities"
+    verbose_name = "Communities"

@@ -1,0 +1,100 @@
+"""Strict readers for settings taken from the environment.
+
+django-environ parses URLs well but accepts some malformed values silently (an unknown database scheme
+becomes an engine name, "maybe" becomes False). Every reader here fails with a message that names the
+variable, so a typo stops start-up instead of running a half-configured site.
+"""
+
+import os
+from urllib.parse import urlsplit
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off"}
+DATABASE_SCHEMES = {"postgres", "postgresql", "sqlite"}
+REDIS_SCHEMES = {"redis", "rediss"}
+EMAIL_SCHEMES = {"smtp", "smtps", "smtp+tls", "smtp+ssl", "consolemail", "filemail", "memorymail", "dummymail"}
+
+
+def _raw(name: str) -> str | None:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return None
+    return value.strip()
+
+
+def env_str(name: str, default: str = "") -> str:
+    value = _raw(name)
+    return default if value is None else value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = _raw(name)
+    if value is None:
+        return default
+    if value.lower() in TRUE_WORDS:
+        return True
+    if value.lower() in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(f"{name}: expected a boolean (true/false, 1/0, yes/no, on/off), got {value!r}")
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    value = _raw(name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}: expected a whole number, got {value!r}") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name}: must be at least {minimum}, got {number}")
+    return number
+
+
+def env_list(name: str, default: list[str] | None = None) -> list[str]:
+    value = _raw(name)
+    if value is None:
+        return list(default or [])
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _check_url(name: str, value: str, schemes: set[str]) -> None:
+    try:
+        parts = urlsplit(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: not a valid URL ({exc})") from None
+    if parts.scheme not in schemes:
+        allowed = ", ".join(sorted(schemes))
+        raise ImproperlyConfigured(f"{name}: unknown scheme {parts.scheme!r} (expected one of: {allowed})")
+    try:
+        parts.port  # noqa: B018 - urlsplit only validates the port when it is read
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}: the port in {value!r} is not a number between 0 and 65535") from None
+
+
+def env_database(name: str, default: str) -> dict:
+    value = _raw(name) or default
+    _check_url(name, value, DATABASE_SCHEMES)
+    config = environ.Env.db_url_config(value)
+    if config["ENGINE"].endswith("postgresql"):
+        config.setdefault("CONN_MAX_AGE", env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0))
+        config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
+def env_redis_url(name: str) -> str | None:
+    value = _raw(name)
+    if value is not None:
+        _check_url(name, value, REDIS_SCHEMES)
+    return value
+
+
+def env_email(name: str) -> dict | None:
+    value = _raw(name)
+    if value is None:
+        return None
+    _check_url(name, value, EMAIL_SCHEMES)
+    return environ.Env.email_url_config(value)

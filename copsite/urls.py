@@ -1,0 +1,24 @@
+"""URL configuration: each app mounts its own urls.py."""
+
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from copsite import views
+
+admin.site.site_header = "CoPsite administration"
+admin.site.site_title = "CoPsite admin"
+# Staff sign in through allauth, so two-factor authentication also guards the admin.
+admin.site.login = secure_admin_login(admin.site.login)
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("search/", views.search, name="search"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("members/", include("members.urls")),
+    path("c/", include("communities.urls")),
+    path("calendar/", include("activities.urls")),
+    path("library/", include("repertoire.urls")),
+]

@@ -1,0 +1,1 @@
+"""Members: users (email login), org units, profiles and expertise."""

@@ -1,0 +1,1 @@
+"""Repertoire: resources, revisions, applied stories and collections."""

@@ -1,0 +1,13 @@
+"""Pages of repertoire."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+
+@require_GET
+@login_required
+def library(request: HttpRequest) -> HttpResponse:
+    """Library."""
+    return render(request, "repertoire/library.html", {})
