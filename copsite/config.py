@@ -15,7 +15,16 @@ TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
 DATABASE_SCHEMES = {"postgres", "postgresql", "sqlite"}
 REDIS_SCHEMES = {"redis", "rediss"}
-EMAIL_SCHEMES = {"smtp", "smtps", "smtp+tls", "smtp+ssl", "consolemail", "filemail", "memorymail", "dummymail"}
+EMAIL_SCHEMES = {
+    "smtp",
+    "smtps",
+    "smtp+tls",
+    "smtp+ssl",
+    "consolemail",
+    "filemail",
+    "memorymail",
+    "dummymail",
+}
 
 
 def _raw(name: str) -> str | None:
@@ -72,7 +81,9 @@ def _check_url(name: str, value: str, schemes: set[str]) -> None:
     try:
         parts.port  # noqa: B018 - urlsplit only validates the port when it is read
     except ValueError:
-        raise ImproperlyConfigured(f"{name}: the port in {value!r} is not a number between 0 and 65535") from None
+        raise ImproperlyConfigured(
+            f"{name}: the port in {value!r} is not a number between 0 and 65535"
+        ) from None
 
 
 def env_database(name: str, default: str) -> dict:

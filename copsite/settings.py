@@ -123,7 +123,12 @@ if REDIS_URL:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": CACHE_KEY_PREFIX}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Celery (namespace CELERY_) -------------------------------------------------------------------------
@@ -139,7 +144,9 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
+}
 CELERY_TIMEZONE = TIME_ZONE
 # A static schedule: beat only ticks; each task finds its due work in the database and claims it there.
 CELERY_BEAT_SCHEDULE = {
@@ -264,7 +271,9 @@ OIDC_SERVER_URL = env_str("OIDC_SERVER_URL")
 OIDC_NAME = env_str("OIDC_NAME", "single sign-on")
 SSO_ENABLED = bool(OIDC_CLIENT_ID and OIDC_SERVER_URL)
 if any([OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_SERVER_URL]) and not SSO_ENABLED:
-    raise ImproperlyConfigured("OIDC_CLIENT_ID and OIDC_SERVER_URL: set both (and OIDC_CLIENT_SECRET) or neither")
+    raise ImproperlyConfigured(
+        "OIDC_CLIENT_ID and OIDC_SERVER_URL: set both (and OIDC_CLIENT_SECRET) or neither"
+    )
 SOCIALACCOUNT_PROVIDERS = {}
 if SSO_ENABLED:
     SOCIALACCOUNT_PROVIDERS["openid_connect"] = {

@@ -15,7 +15,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """Database, cache and broker state as JSON; 503 when any of them is down."""
     services = service_states()
     healthy = all(state["ok"] for state in services.values())
-    return JsonResponse({"status": "ok" if healthy else "degraded", "services": services}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "degraded", "services": services}, status=200 if healthy else 503
+    )
 
 
 @require_GET

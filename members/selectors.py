@@ -16,7 +16,9 @@ def directory_people(*, query: str = "") -> QuerySet[User]:
     if query:
         matching_expertise = User.objects.filter(profile__expertise__name__icontains=query).values("pk")
         people = people.filter(
-            Q(full_name__icontains=query) | Q(profile__job_title__icontains=query) | Q(pk__in=matching_expertise)
+            Q(full_name__icontains=query)
+            | Q(profile__job_title__icontains=query)
+            | Q(pk__in=matching_expertise)
         )
     return people
 

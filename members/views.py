@@ -24,6 +24,8 @@ def directory(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest, pk: int) -> HttpResponse:
     """A member's profile."""
     person = person_for_profile(pk=pk)
-    if person is None or (not person.profile.in_directory and person != request.user and not request.user.is_staff):
+    if person is None or (
+        not person.profile.in_directory and person != request.user and not request.user.is_staff
+    ):
         raise Http404("No such member")
     return render(request, "members/profile.html", {"person": person})
