@@ -1,0 +1,67 @@
+# CoPsite: `make run` serves the demo on SQLite; `make test` runs everything against PostgreSQL and Redis.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/copsite
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+# The first interpreter of at least 3.12 (Django 6 needs it); pyenv's .python-version selects 3.13 here.
+PYTHON := $(shell for p in python3.13 python3.12 python3; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+	echo $$p; break; fi; done)
+
+.PHONY: help run install migrate demo test lint worker beat check-python clean
+
+help:
+	@echo "make run     set up, migrate, load demo data and serve on http://127.0.0.1:$(PORT) (SQLite, in-process tasks)"
+	@echo "make test    ruff, migrations check and the whole suite against PostgreSQL and Redis, with coverage"
+	@echo "make worker  a Celery worker (needs REDIS_URL)"
+	@echo "make beat    Celery beat, the periodic scheduler (needs REDIS_URL)"
+
+check-python:
+	@if [ -z "$(PYTHON)" ]; then echo "CoPsite needs Python 3.12 or newer: install python3.13 (or python3.12) and run make again."; exit 1; fi
+
+$(VENV)/.installed: pyproject.toml | check-python
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+run: demo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+worker: install
+	$(VENV)/bin/celery -A copsite worker --loglevel=INFO
+
+beat: install
+	@mkdir -p var
+	$(VENV)/bin/celery -A copsite beat --loglevel=INFO --schedule var/celerybeat-schedule
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: export DATABASE_URL ?= $(TEST_DATABASE_URL)
+test: export REDIS_URL ?= $(TEST_REDIS_URL)
+test: export DJANGO_ALLOW_ASYNC_UNSAFE := true
+test: install
+	@$(PY) tools/check_services.py
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest --cov --cov-report=term --cov-report=json:var/coverage.json $(PYTEST_ARGS)
+	$(PY) tools/coverage_per_app.py var/coverage.json
+
+clean:
+	rm -rf $(VENV) var

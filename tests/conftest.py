@@ -1,0 +1,54 @@
+"""Fixtures shared by every test: clean cache keys, eager Celery by default, real services on request."""
+
+import pytest
+from django.conf import settings
+
+from copsite.celery import app as celery_app
+from tests.factories import UserFactory
+
+pytest_plugins = ["tests.fixtures.services", "tests.fixtures.browser"]
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """Each test starts with none of our cache keys (rate limits, heartbeats); other keys are left alone."""
+    from django.core.cache import cache
+
+    _delete_prefixed_keys(cache)
+    yield
+    _delete_prefixed_keys(cache)
+
+
+def _delete_prefixed_keys(cache) -> None:
+    if settings.REDIS_URL:
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(f"{settings.CACHE_KEY_PREFIX}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    """Tasks run in-process unless a test asks for the real worker (the celery_worker fixture)."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def member(db):
+    return UserFactory(full_name="Mia Member")
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(full_name="Sam Staff", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member)
+    return client

@@ -1,0 +1,91 @@
+"""The base layout, main pages, Content-Security-Policy and templates that respect it."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from tests.fixtures.services import ROOT
+
+pytestmark = pytest.mark.django_db
+
+MAIN_PAGES = ["home", "communities:browse", "activities:calendar", "repertoire:library", "members:directory", "search"]
+
+
+@pytest.mark.parametrize("name", MAIN_PAGES)
+def test_main_pages_need_login(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("name", MAIN_PAGES)
+def test_main_pages_render_with_layout_and_csp(member_client, name):
+    """Every page has the skip link, the navigation, a main landmark and a nonce-only script policy."""
+    response = member_client.get(reverse(name), {"q": "lean"} if name == "search" else {})
+    assert response.status_code == 200
+    html = response.text
+    assert 'href="#main">Skip to main content</a>' in html
+    assert '<nav class="navbar' in html and 'aria-label="Main"' in html
+    assert '<main id="main"' in html
+    policy = response["Content-Security-Policy"]
+    script_src = re.search(r"script-src ([^;]+)", policy).group(1)
+    nonce = re.search(r"'nonce-([^']+)'", script_src).group(1)
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert html.count(f'nonce="{nonce}"') == 3  # bootstrap, htmx, app.js
+    assert "cdn" not in html.lower()
+
+
+def test_csp_header_on_login_and_admin(client, staff):
+    assert "script-src 'self' 'nonce-" in client.get(reverse("account_login"))["Content-Security-Policy"]
+    client.force_login(staff)
+    assert "Content-Security-Policy" in client.get(reverse("admin:index"))
+
+
+def test_dashboard_link_only_for_staff(client, member, staff):
+    client.force_login(member)
+    assert ">Dashboard</a>" not in client.get(reverse("home")).text
+    client.force_login(staff)
+    assert ">Dashboard</a>" in client.get(reverse("home")).text
+
+
+def test_admin_sends_anonymous_visitors_to_our_login(client):
+    """The admin's own login form is replaced by ours, so two-factor authentication guards it too."""
+    response = client.get(reverse("admin:login"), {"next": "/admin/"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_admin_refuses_non_staff(member_client):
+    """A signed-in member who is not staff is refused at the admin login rather than shown a second form."""
+    response = member_client.get(reverse("admin:index"), follow=True)
+    assert response.status_code == 403
+
+
+def test_home_shows_sections(member_client):
+    html = member_client.get(reverse("home")).text
+    for section in ("My communities", "Upcoming activities", "Recent activity"):
+        assert section in html
+
+
+def test_search_page_keeps_query(member_client):
+    response = member_client.get(reverse("search"), {"q": "<b>lean</b>"})
+    assert "&lt;b&gt;lean&lt;/b&gt;" in response.text
+    assert "<b>lean</b>" not in response.text
+
+
+def test_our_templates_use_no_inline_styles_scripts_or_hx_on():
+    """CSP forbids inline style attributes and inline handlers; our templates must not rely on them."""
+    offenders = []
+    for path in (ROOT / "templates").rglob("*.html"):
+        text = path.read_text()
+        for pattern in (r"\sstyle=", r"\shx-on", r"\son[a-z]+=\"", r"<style", r"<script(?![^>]*nonce=)"):
+            if re.search(pattern, text):
+                offenders.append(f"{Path(path).relative_to(ROOT)}: {pattern}")
+    assert not offenders, offenders
+
+
+def test_static_assets_are_served_locally(member_client):
+    for asset in ("vendor/bootstrap/bootstrap.min.css", "vendor/htmx/htmx.min.js", "css/app.css", "js/app.js"):
+        assert (ROOT / "static" / asset).exists(), asset
