@@ -39,58 +39,353 @@ ORG_TREE = {
 
 # (full name, job title, team, location, expertise, staff?)
 PEOPLE = [
-    ("Amara Okafor", "Head of Platform Engineering", "Cloud Infrastructure", "Berlin", ["Kubernetes", "Site reliability", "Incident response"], True),
-    ("Jonas Becker", "Senior SRE", "Cloud Infrastructure", "Berlin", ["Site reliability", "Observability", "PostgreSQL"], False),
-    ("Priya Raman", "Staff Engineer", "Developer Experience", "London", ["Developer tooling", "Python", "Code review"], False),
-    ("Lucas Moreau", "Engineering Manager", "Web Applications", "Lyon", ["Agile coaching", "Accessibility", "Django"], False),
-    ("Sofia Lindqvist", "Frontend Developer", "Web Applications", "Stockholm", ["Accessibility", "Design systems", "JavaScript"], False),
-    ("Mateo García", "Mobile Developer", "Mobile Apps", "Madrid", ["Kotlin", "Swift", "Usability testing"], False),
-    ("Hannah Schmidt", "QA Lead", "Test Automation", "Munich", ["Test automation", "Exploratory testing", "Playwright"], False),
-    ("Kenji Watanabe", "Reliability Engineer", "Test Automation", "Tokyo", ["Chaos engineering", "Observability"], False),
-    ("Fatima Zahra El Idrissi", "Director of Operations", "Process Improvement", "Casablanca", ["Lean", "Six Sigma", "Change management"], False),
-    ("Tomasz Nowak", "Maintenance Planner", "Line Maintenance", "Wrocław", ["Predictive maintenance", "Root cause analysis"], False),
-    ("Grace Mensah", "Process Engineer", "Process Improvement", "Accra", ["Lean", "Kaizen", "Value stream mapping"], False),
-    ("Oliver Bennett", "Maintenance Technician", "Line Maintenance", "Leeds", ["Root cause analysis", "Hydraulics"], False),
-    ("Isabella Rossi", "Procurement Manager", "Procurement", "Milan", ["Supplier management", "Negotiation"], False),
+    (
+        "Amara Okafor",
+        "Head of Platform Engineering",
+        "Cloud Infrastructure",
+        "Berlin",
+        ["Kubernetes", "Site reliability", "Incident response"],
+        True,
+    ),
+    (
+        "Jonas Becker",
+        "Senior SRE",
+        "Cloud Infrastructure",
+        "Berlin",
+        ["Site reliability", "Observability", "PostgreSQL"],
+        False,
+    ),
+    (
+        "Priya Raman",
+        "Staff Engineer",
+        "Developer Experience",
+        "London",
+        ["Developer tooling", "Python", "Code review"],
+        False,
+    ),
+    (
+        "Lucas Moreau",
+        "Engineering Manager",
+        "Web Applications",
+        "Lyon",
+        ["Agile coaching", "Accessibility", "Django"],
+        False,
+    ),
+    (
+        "Sofia Lindqvist",
+        "Frontend Developer",
+        "Web Applications",
+        "Stockholm",
+        ["Accessibility", "Design systems", "JavaScript"],
+        False,
+    ),
+    (
+        "Mateo García",
+        "Mobile Developer",
+        "Mobile Apps",
+        "Madrid",
+        ["Kotlin", "Swift", "Usability testing"],
+        False,
+    ),
+    (
+        "Hannah Schmidt",
+        "QA Lead",
+        "Test Automation",
+        "Munich",
+        ["Test automation", "Exploratory testing", "Playwright"],
+        False,
+    ),
+    (
+        "Kenji Watanabe",
+        "Reliability Engineer",
+        "Test Automation",
+        "Tokyo",
+        ["Chaos engineering", "Observability"],
+        False,
+    ),
+    (
+        "Fatima Zahra El Idrissi",
+        "Director of Operations",
+        "Process Improvement",
+        "Casablanca",
+        ["Lean", "Six Sigma", "Change management"],
+        False,
+    ),
+    (
+        "Tomasz Nowak",
+        "Maintenance Planner",
+        "Line Maintenance",
+        "Wrocław",
+        ["Predictive maintenance", "Root cause analysis"],
+        False,
+    ),
+    (
+        "Grace Mensah",
+        "Process Engineer",
+        "Process Improvement",
+        "Accra",
+        ["Lean", "Kaizen", "Value stream mapping"],
+        False,
+    ),
+    (
+        "Oliver Bennett",
+        "Maintenance Technician",
+        "Line Maintenance",
+        "Leeds",
+        ["Root cause analysis", "Hydraulics"],
+        False,
+    ),
+    (
+        "Isabella Rossi",
+        "Procurement Manager",
+        "Procurement",
+        "Milan",
+        ["Supplier management", "Negotiation"],
+        False,
+    ),
     ("Ahmed Hassan", "Logistics Analyst", "Logistics", "Cairo", ["Route optimisation", "Forecasting"], False),
-    ("Mei Chen", "Supply Planner", "Logistics", "Singapore", ["Forecasting", "Inventory planning", "Excel modelling"], False),
-    ("Daniel Kowalski", "Safety Officer", "Site Safety", "Gdańsk", ["Risk assessment", "Incident investigation"], False),
-    ("Aisha Bello", "HSE Manager", "Site Safety", "Lagos", ["Risk assessment", "Safety culture", "Change management"], False),
-    ("Emma Johansson", "VP Customer Success", "Onboarding", "Gothenburg", ["Customer onboarding", "Coaching"], True),
-    ("Carlos Mendes", "Onboarding Specialist", "Onboarding", "Lisbon", ["Customer onboarding", "Training design"], False),
-    ("Nora Haddad", "Support Team Lead", "Support", "Beirut", ["Knowledge management", "Customer support", "Coaching"], False),
-    ("Liam O'Connor", "Support Engineer", "Support", "Dublin", ["Customer support", "SQL", "Troubleshooting"], False),
+    (
+        "Mei Chen",
+        "Supply Planner",
+        "Logistics",
+        "Singapore",
+        ["Forecasting", "Inventory planning", "Excel modelling"],
+        False,
+    ),
+    (
+        "Daniel Kowalski",
+        "Safety Officer",
+        "Site Safety",
+        "Gdańsk",
+        ["Risk assessment", "Incident investigation"],
+        False,
+    ),
+    (
+        "Aisha Bello",
+        "HSE Manager",
+        "Site Safety",
+        "Lagos",
+        ["Risk assessment", "Safety culture", "Change management"],
+        False,
+    ),
+    (
+        "Emma Johansson",
+        "VP Customer Success",
+        "Onboarding",
+        "Gothenburg",
+        ["Customer onboarding", "Coaching"],
+        True,
+    ),
+    (
+        "Carlos Mendes",
+        "Onboarding Specialist",
+        "Onboarding",
+        "Lisbon",
+        ["Customer onboarding", "Training design"],
+        False,
+    ),
+    (
+        "Nora Haddad",
+        "Support Team Lead",
+        "Support",
+        "Beirut",
+        ["Knowledge management", "Customer support", "Coaching"],
+        False,
+    ),
+    (
+        "Liam O'Connor",
+        "Support Engineer",
+        "Support",
+        "Dublin",
+        ["Customer support", "SQL", "Troubleshooting"],
+        False,
+    ),
     ("Yuki Tanaka", "Content Strategist", "Content", "Osaka", ["Technical writing", "Storytelling"], False),
     ("Chloé Dubois", "Marketing Manager", "Content", "Paris", ["Storytelling", "Brand strategy"], False),
-    ("Samuel Adeyemi", "Market Researcher", "Market Research", "Nairobi", ["User research", "Survey design", "Interviewing"], False),
-    ("Elena Petrova", "Head of Data", "Data Science", "Sofia", ["Machine learning", "Statistics", "Data governance"], False),
-    ("Ravi Kumar", "Data Scientist", "Data Science", "Bangalore", ["Machine learning", "Python", "Forecasting"], False),
-    ("Laura Fischer", "BI Developer", "Business Intelligence", "Vienna", ["Dashboards", "SQL", "Data visualisation"], False),
-    ("Marcus Johnson", "Analytics Engineer", "Business Intelligence", "Chicago", ["dbt", "SQL", "Data modelling"], False),
-    ("Ingrid Halvorsen", "Knowledge Manager", "Support", "Oslo", ["Knowledge management", "Communities of practice", "Facilitation"], False),
-    ("Diego Fernández", "Agile Coach", "Developer Experience", "Buenos Aires", ["Agile coaching", "Facilitation", "Retrospectives"], False),
-    ("Zainab Yusuf", "UX Researcher", "Market Research", "Abuja", ["User research", "Usability testing", "Accessibility"], False),
-    ("Henrik Larsen", "Plant Manager", "Process Improvement", "Aarhus", ["Operational excellence", "Lean"], False),
-    ("Anna Kovács", "Learning Designer", "Onboarding", "Budapest", ["Training design", "Facilitation", "E-learning"], False),
-    ("Pedro Alves", "Cloud Architect", "Cloud Infrastructure", "Porto", ["Cloud architecture", "Security", "Kubernetes"], False),
-    ("Sarah Cohen", "Security Engineer", "Developer Experience", "Tel Aviv", ["Security", "Threat modelling"], False),
-    ("Thabo Nkosi", "Continuous Improvement Lead", "Process Improvement", "Johannesburg", ["Kaizen", "Coaching", "Lean"], False),
+    (
+        "Samuel Adeyemi",
+        "Market Researcher",
+        "Market Research",
+        "Nairobi",
+        ["User research", "Survey design", "Interviewing"],
+        False,
+    ),
+    (
+        "Elena Petrova",
+        "Head of Data",
+        "Data Science",
+        "Sofia",
+        ["Machine learning", "Statistics", "Data governance"],
+        False,
+    ),
+    (
+        "Ravi Kumar",
+        "Data Scientist",
+        "Data Science",
+        "Bangalore",
+        ["Machine learning", "Python", "Forecasting"],
+        False,
+    ),
+    (
+        "Laura Fischer",
+        "BI Developer",
+        "Business Intelligence",
+        "Vienna",
+        ["Dashboards", "SQL", "Data visualisation"],
+        False,
+    ),
+    (
+        "Marcus Johnson",
+        "Analytics Engineer",
+        "Business Intelligence",
+        "Chicago",
+        ["dbt", "SQL", "Data modelling"],
+        False,
+    ),
+    (
+        "Ingrid Halvorsen",
+        "Knowledge Manager",
+        "Support",
+        "Oslo",
+        ["Knowledge management", "Communities of practice", "Facilitation"],
+        False,
+    ),
+    (
+        "Diego Fernández",
+        "Agile Coach",
+        "Developer Experience",
+        "Buenos Aires",
+        ["Agile coaching", "Facilitation", "Retrospectives"],
+        False,
+    ),
+    (
+        "Zainab Yusuf",
+        "UX Researcher",
+        "Market Research",
+        "Abuja",
+        ["User research", "Usability testing", "Accessibility"],
+        False,
+    ),
+    (
+        "Henrik Larsen",
+        "Plant Manager",
+        "Process Improvement",
+        "Aarhus",
+        ["Operational excellence", "Lean"],
+        False,
+    ),
+    (
+        "Anna Kovács",
+        "Learning Designer",
+        "Onboarding",
+        "Budapest",
+        ["Training design", "Facilitation", "E-learning"],
+        False,
+    ),
+    (
+        "Pedro Alves",
+        "Cloud Architect",
+        "Cloud Infrastructure",
+        "Porto",
+        ["Cloud architecture", "Security", "Kubernetes"],
+        False,
+    ),
+    (
+        "Sarah Cohen",
+        "Security Engineer",
+        "Developer Experience",
+        "Tel Aviv",
+        ["Security", "Threat modelling"],
+        False,
+    ),
+    (
+        "Thabo Nkosi",
+        "Continuous Improvement Lead",
+        "Process Improvement",
+        "Johannesburg",
+        ["Kaizen", "Coaching", "Lean"],
+        False,
+    ),
 ]
 
 WORDS = [
-    "Kubernetes", "Lean", "Facilitation", "Python", "Safety", "Forecasting", "Accessibility", "SQL", "Coaching",
-    "Storytelling", "Research", "Security", "Testing", "Maintenance", "Logistics", "Design", "Analytics",
-    "Onboarding", "Writing", "Negotiation",
+    "Kubernetes",
+    "Lean",
+    "Facilitation",
+    "Python",
+    "Safety",
+    "Forecasting",
+    "Accessibility",
+    "SQL",
+    "Coaching",
+    "Storytelling",
+    "Research",
+    "Security",
+    "Testing",
+    "Maintenance",
+    "Logistics",
+    "Design",
+    "Analytics",
+    "Onboarding",
+    "Writing",
+    "Negotiation",
 ]
 FIRST_NAMES = [
-    "Alex", "Sam", "Maria", "Ken", "Lena", "Omar", "Julia", "Noah", "Ines", "Raj", "Eva", "Tariq", "Mia", "Luca",
-    "Sara", "Ivan", "Nia", "Hugo", "Lea", "Ade",
+    "Alex",
+    "Sam",
+    "Maria",
+    "Ken",
+    "Lena",
+    "Omar",
+    "Julia",
+    "Noah",
+    "Ines",
+    "Raj",
+    "Eva",
+    "Tariq",
+    "Mia",
+    "Luca",
+    "Sara",
+    "Ivan",
+    "Nia",
+    "Hugo",
+    "Lea",
+    "Ade",
 ]
 LAST_NAMES = [
-    "Berg", "Silva", "Novak", "Ito", "Kaur", "Weber", "Costa", "Okoye", "Dahl", "Rossi", "Khan", "Meyer", "Sato",
-    "Lopez", "Nagy", "Owusu", "Popescu", "Park", "Moreno", "Haas",
+    "Berg",
+    "Silva",
+    "Novak",
+    "Ito",
+    "Kaur",
+    "Weber",
+    "Costa",
+    "Okoye",
+    "Dahl",
+    "Rossi",
+    "Khan",
+    "Meyer",
+    "Sato",
+    "Lopez",
+    "Nagy",
+    "Owusu",
+    "Popescu",
+    "Park",
+    "Moreno",
+    "Haas",
 ]
-LOCATIONS = ["Berlin", "London", "Madrid", "Tokyo", "Nairobi", "Toronto", "Sydney", "Warsaw", "Paris", "Lagos"]
+LOCATIONS = [
+    "Berlin",
+    "London",
+    "Madrid",
+    "Tokyo",
+    "Nairobi",
+    "Toronto",
+    "Sydney",
+    "Warsaw",
+    "Paris",
+    "Lagos",
+]
 
 
 @dataclass
@@ -101,7 +396,9 @@ class DemoLogin:
 
 def demo_email(full_name: str) -> str:
     local = full_name.lower().replace("'", "").replace(" ", ".")
-    local = local.translate(str.maketrans("áàâãäçéèêëíìîïñóòôõöúùûüýłńśźżő", "aaaaaceeeeiiiinooooouuuuylnszzo"))
+    local = local.translate(
+        str.maketrans("áàâãäçéèêëíìîïñóòôõöúùûüýłńśźżő", "aaaaaceeeeiiiinooooouuuuylnszzo")
+    )
     return f"{local}@{DEMO_DOMAIN}"
 
 
@@ -110,13 +407,17 @@ def seed_demo_members() -> list[DemoLogin]:
     """Create (or find) the demo org units and people; returns the logins to print."""
     teams: dict[str, OrgUnit] = {}
     for division_name, departments in ORG_TREE.items():
-        division, _ = OrgUnit.objects.get_or_create(name=division_name, parent=None, kind=OrgUnit.Kind.DIVISION)
+        division, _ = OrgUnit.objects.get_or_create(
+            name=division_name, parent=None, kind=OrgUnit.Kind.DIVISION
+        )
         for department_name, team_names in departments.items():
             department, _ = OrgUnit.objects.get_or_create(
                 name=department_name, parent=division, kind=OrgUnit.Kind.DEPARTMENT
             )
             for team_name in team_names:
-                team, _ = OrgUnit.objects.get_or_create(name=team_name, parent=department, kind=OrgUnit.Kind.TEAM)
+                team, _ = OrgUnit.objects.get_or_create(
+                    name=team_name, parent=department, kind=OrgUnit.Kind.TEAM
+                )
                 teams[team_name] = team
 
     password = make_password(DEMO_PASSWORD)
@@ -133,7 +434,9 @@ def seed_demo_members() -> list[DemoLogin]:
                 "is_superuser": staff,
             },
         )
-        EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+        EmailAddress.objects.get_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
         profile, _ = Profile.objects.get_or_create(
             user=user, defaults={"job_title": job_title, "location": location, "time_zone": "Europe/Berlin"}
         )
@@ -149,7 +452,7 @@ def seed_demo_members() -> list[DemoLogin]:
 
 @transaction.atomic
 def seed_scaled_members(scale: int, *, rng: random.Random | None = None) -> int:
-    """Add PEOPLE_PER_SCALE × scale benchmark people (with org units, tags and profiles) in bulk.
+    """Add PEOPLE_PER_SCALE * scale benchmark people (with org units, tags and profiles) in bulk.
 
     Additive: names are numbered after the benchmark rows already present, so calling it again grows every
     table by the same factor. Returns how many people were added.
@@ -175,7 +478,10 @@ def seed_scaled_members(scale: int, *, rng: random.Random | None = None) -> int:
     )
     tags = Tag.objects.bulk_create(
         [
-            Tag(name=f"{WORDS[i % len(WORDS)]} {batch}-{i}", slug=f"{WORDS[i % len(WORDS)].lower()}-{batch}-{i}")
+            Tag(
+                name=f"{WORDS[i % len(WORDS)]} {batch}-{i}",
+                slug=f"{WORDS[i % len(WORDS)].lower()}-{batch}-{i}",
+            )
             for i in range(20 * scale)
         ]
     )
@@ -195,7 +501,8 @@ def seed_scaled_members(scale: int, *, rng: random.Random | None = None) -> int:
         batch_size=2000,
     )
     EmailAddress.objects.bulk_create(
-        [EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in users], batch_size=2000
+        [EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in users],
+        batch_size=2000,
     )
     profiles = Profile.objects.bulk_create(
         [

@@ -66,7 +66,8 @@ def assert_constant_queries(
         + "\n".join(q["sql"][:200] for q in large_queries)
     )
     if expected is not None:
-        assert small_count == expected, f"{url}: expected {expected} queries, got {small_count}:\n" + "\n".join(
-            q["sql"][:200] for q in small_queries
+        assert small_count == expected, (
+            f"{url}: expected {expected} queries, got {small_count}:\n"
+            + "\n".join(q["sql"][:200] for q in small_queries)
         )
     return small_count

@@ -19,7 +19,9 @@ from tests.fixtures.services import ROOT, free_port
 def test_docker_compose_config_validates():
     """`docker-compose config` accepts the file (installed by .ci/run, so this cannot skip)."""
     tool = shutil.which("docker-compose")
-    assert tool, "docker-compose is missing: .ci/run installs it (apt-get install --no-install-recommends docker-compose)"
+    assert tool, (
+        "docker-compose is missing: .ci/run installs it (apt-get install --no-install-recommends docker-compose)"
+    )
     result = subprocess.run(
         [tool, "-f", str(ROOT / "docker-compose.yml"), "config"],
         env={"PATH": os.environ["PATH"], "SECRET_KEY": "compose-config-check"},
@@ -40,7 +42,9 @@ class Browserless:
 
     def __init__(self, base: str):
         self.base = base
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
 
     def get(self, path: str) -> tuple[int, str]:
         try:
@@ -51,7 +55,9 @@ class Browserless:
 
     def post(self, path: str, data: dict) -> tuple[int, str]:
         request = urllib.request.Request(
-            self.base + path, data=urllib.parse.urlencode(data).encode(), headers={"Referer": self.base + path}
+            self.base + path,
+            data=urllib.parse.urlencode(data).encode(),
+            headers={"Referer": self.base + path},
         )
         with self.opener.open(request, timeout=30) as response:
             return response.status, response.read().decode()
@@ -65,6 +71,7 @@ def test_embedded_default_migrates_seeds_and_serves_every_main_page(tmp_path):
         "HOME": os.environ.get("HOME", "/root"),
         "VAR_DIR": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "copsite.settings",
+        **{key: value for key, value in os.environ.items() if key.startswith("COVERAGE")},
     }
     manage = [sys.executable, "manage.py"]
     for command in (["migrate", "--noinput"], ["seed_demo"]):

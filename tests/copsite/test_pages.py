@@ -10,7 +10,14 @@ from tests.fixtures.services import ROOT
 
 pytestmark = pytest.mark.django_db
 
-MAIN_PAGES = ["home", "communities:browse", "activities:calendar", "repertoire:library", "members:directory", "search"]
+MAIN_PAGES = [
+    "home",
+    "communities:browse",
+    "activities:calendar",
+    "repertoire:library",
+    "members:directory",
+    "search",
+]
 
 
 @pytest.mark.parametrize("name", MAIN_PAGES)
@@ -87,5 +94,10 @@ def test_our_templates_use_no_inline_styles_scripts_or_hx_on():
 
 
 def test_static_assets_are_served_locally(member_client):
-    for asset in ("vendor/bootstrap/bootstrap.min.css", "vendor/htmx/htmx.min.js", "css/app.css", "js/app.js"):
+    for asset in (
+        "vendor/bootstrap/bootstrap.min.css",
+        "vendor/htmx/htmx.min.js",
+        "css/app.css",
+        "js/app.js",
+    ):
         assert (ROOT / "static" / asset).exists(), asset

@@ -12,9 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def counts() -> dict[str, int]:
-    return {
-        model.__name__: model.objects.count() for model in (User, OrgUnit, Tag, Profile, EmailAddress)
-    }
+    return {model.__name__: model.objects.count() for model in (User, OrgUnit, Tag, Profile, EmailAddress)}
 
 
 def test_seed_demo_is_idempotent_and_prints_logins(capsys):

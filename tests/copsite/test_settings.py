@@ -22,7 +22,11 @@ def start_django(command: list[str], **env: str) -> subprocess.CompletedProcess:
     """Run manage.py in a fresh process with only the given variables (plus PATH and HOME)."""
     import os
 
-    base = {key: os.environ[key] for key in ("PATH", "HOME", "PYENV_VERSION") if key in os.environ}
+    base = {
+        key: value
+        for key, value in os.environ.items()
+        if key in ("PATH", "HOME") or key.startswith("COVERAGE")
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *command],
         cwd=ROOT,

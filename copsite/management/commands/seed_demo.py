@@ -26,9 +26,13 @@ class Command(BaseCommand):
         if scale:
             counts = seed_scaled(scale)
             summary = ", ".join(f"{count:,} {name}" for name, count in counts.items())
-            self.stdout.write(self.style.SUCCESS(f"Benchmark data added: {summary} ({time.monotonic() - started:.1f} s)"))
+            self.stdout.write(
+                self.style.SUCCESS(f"Benchmark data added: {summary} ({time.monotonic() - started:.1f} s)")
+            )
             return
         logins, password = seed_demo()
-        self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in with any of these (password: %s):" % password))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data is ready. Sign in with any of these (password: {password}):")
+        )
         for login in logins:
             self.stdout.write(f"  {login.email:<45} {login.role}")
