@@ -106,3 +106,15 @@ def test_sso_only_without_provider_stops_start_up():
     result = run_django("", SSO_ONLY="true")
     assert result.returncode != 0
     assert "SSO_ONLY" in result.stderr
+
+
+def test_rate_limits_stay_on(client, member):
+    """Repeated failed logins for one account are refused even with the right password."""
+    for _ in range(5):
+        client.post(reverse("account_login"), {"login": member.email, "password": "wrong-password"})
+    response = client.post(
+        reverse("account_login"), {"login": member.email, "password": "a-long-test-password"}
+    )
+    assert response.status_code in (200, 429)
+    assert "Too many failed login attempts" in response.text
+    assert "_auth_user_id" not in client.session
