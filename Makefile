@@ -55,11 +55,12 @@ lint: install
 test: export DATABASE_URL ?= $(TEST_DATABASE_URL)
 test: export REDIS_URL ?= $(TEST_REDIS_URL)
 test: export DJANGO_ALLOW_ASYNC_UNSAFE := true
+test: export CACHE_KEY_PREFIX ?= copsite-test
 test: install
 	@$(PY) tools/check_services.py
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) manage.py makemigrations --check --dry-run
+	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest --cov --cov-report=term --cov-report=json:var/coverage.json $(PYTEST_ARGS)
 	$(PY) tools/coverage_per_app.py var/coverage.json
 

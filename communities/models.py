@@ -1,1 +1,291 @@
-"""Models of communities."""
+"""Communities of practice, their memberships, sponsors, membership history and the participation ledger."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from members.models import Tag
+
+
+class Stage(models.TextChoices):
+    """Lifecycle stages of a community of practice (Wenger, McDermott & Snyder)."""
+
+    POTENTIAL = "potential", "Potential"
+    COALESCING = "coalescing", "Coalescing"
+    MATURING = "maturing", "Maturing"
+    STEWARDSHIP = "stewardship", "Stewardship"
+    TRANSFORMATION = "transformation", "Transformation"
+
+
+class Level(models.TextChoices):
+    """Commitment levels, from the core group outwards. The order matters: it is the colour scale's order."""
+
+    CORE = "core", "Core group"
+    ACTIVE = "active", "Active"
+    OCCASIONAL = "occasional", "Occasional"
+    PERIPHERAL = "peripheral", "Peripheral"
+    TRANSACTIONAL = "transactional", "Transactional"
+
+
+class Community(models.Model):
+    """A community of practice: a domain people commit to, the community, and its shared practice."""
+
+    class JoinPolicy(models.TextChoices):
+        OPEN = "open", "Open: anyone joins at once"
+        APPROVAL = "approval", "On approval: coordinators decide"
+        INVITATION = "invitation", "By invitation only"
+
+    class Visibility(models.TextChoices):
+        LISTED = "listed", "Listed: everyone sees its content and members"
+        PRIVATE = "private", "Private: only members see its content and members"
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    domain = models.CharField(
+        max_length=300,
+        help_text="One sentence: the subject members commit to, e.g. “Making our releases boring.”",
+    )
+    description = models.TextField(blank=True, help_text="Markdown. Who it is for and what happens here.")
+    charter_purpose = models.TextField("purpose", blank=True)
+    charter_scope = models.TextField("scope", blank=True, help_text="What is in and out of the domain.")
+    charter_norms = models.TextField("norms", blank=True, help_text="How members treat each other and share.")
+    meeting_rhythm = models.CharField(
+        "intended meeting rhythm",
+        max_length=200,
+        blank=True,
+        help_text="e.g. “Every other Tuesday, 45 minutes”.",
+    )
+    expected_value = models.TextField(
+        "value it expects to create", blank=True, help_text="For members, for the organization."
+    )
+    topics = models.ManyToManyField(Tag, blank=True, related_name="communities")
+    join_policy = models.CharField(max_length=12, choices=JoinPolicy.choices, default=JoinPolicy.OPEN)
+    visibility = models.CharField(max_length=8, choices=Visibility.choices, default=Visibility.LISTED)
+    stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.POTENTIAL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    archived_at = models.DateTimeField(null=True, blank=True)
+    needs_coordinator = models.BooleanField(
+        default=False,
+        help_text="Set when the last coordinator left the organization; staff appoint a new one.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "communities"
+        indexes = [models.Index(fields=["archived_at", "visibility"], name="community_listing")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("communities:home", args=[self.slug])
+
+    @property
+    def is_private(self) -> bool:
+        return self.visibility == self.Visibility.PRIVATE
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def stage_index(self) -> int:
+        """1 to 5: where the community is in its life, for the stage indicator."""
+        return list(Stage.values).index(self.stage) + 1
+
+
+class Membership(models.Model):
+    """One row per person and community: their status, commitment level and role."""
+
+    class Role(models.TextChoices):
+        MEMBER = "member", "Member"
+        COORDINATOR = "coordinator", "Coordinator"
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        INVITED = "invited", "Invited"
+        ACTIVE = "active", "Active"
+        DECLINED = "declined", "Declined"
+        LEFT = "left", "Left"
+        REMOVED = "removed", "Removed"
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    level = models.CharField(max_length=14, choices=Level.choices, default=Level.PERIPHERAL)
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.MEMBER)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    message = models.TextField(blank=True, help_text="The request's or the invitation's message.")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    invitation_expires_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    joined_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["community", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "user"], name="membership_one_per_user_and_community"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["community", "status", "level"], name="membership_by_community"),
+            models.Index(fields=["user", "status"], name="membership_by_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.community} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.is_active and self.role == self.Role.COORDINATOR
+
+
+ACTIVE = Q(status=Membership.Status.ACTIVE)
+
+
+def _invitation_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class EmailInvitation(models.Model):
+    """An invitation to someone without an account yet: the link leads through sign-up into the community."""
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="email_invitations")
+    email = models.EmailField()
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token)
+    level = models.CharField(max_length=14, choices=Level.choices, default=Level.PERIPHERAL)
+    message = models.TextField(blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "email"],
+                condition=Q(accepted_at__isnull=True),
+                name="email_invitation_one_open_per_address",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.community}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("communities:email_invitation", args=[self.token])
+
+
+class Sponsorship(models.Model):
+    """A leader who supports a community on behalf of the organization, with a short agreement."""
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="sponsorships")
+    sponsor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sponsorships"
+    )
+    since = models.DateField()
+    provides = models.TextField("what the organization provides", blank=True)
+    expects = models.TextField("what the organization expects", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["community", "since"]
+        constraints = [models.UniqueConstraint(fields=["community", "sponsor"], name="sponsorship_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.sponsor} sponsors {self.community}"
+
+
+class MembershipEvent(models.Model):
+    """History: every request, invitation, join, leave, removal, level or role change, approval and decline."""
+
+    class Kind(models.TextChoices):
+        REQUESTED = "requested", "Asked to join"
+        INVITED = "invited", "Invited"
+        JOINED = "joined", "Joined"
+        APPROVED = "approved", "Request approved"
+        DECLINED = "declined", "Request declined"
+        INVITATION_ACCEPTED = "invitation_accepted", "Accepted the invitation"
+        INVITATION_DECLINED = "invitation_declined", "Declined the invitation"
+        LEFT = "left", "Left"
+        REMOVED = "removed", "Removed"
+        LEVEL_CHANGED = "level_changed", "Changed level"
+        ROLE_CHANGED = "role_changed", "Changed role"
+        DEACTIVATED = "deactivated", "Left the organization"
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="membership_events")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership_events"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(db_index=True)
+    from_value = models.CharField(max_length=20, blank=True)
+    to_value = models.CharField(max_length=20, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["community", "at"], name="membership_event_by_community")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_kind_display().lower()} in {self.community}"
+
+
+class Participation(models.Model):
+    """The participation ledger: one row per act of engagement. Active members and health read it."""
+
+    class Kind(models.TextChoices):
+        JOINED = "joined", "Joined"
+        RSVP = "rsvp", "Answered an invitation to an activity"
+        ATTENDED = "attended", "Attended an activity"
+        POSTED = "posted", "Started a discussion"
+        REPLIED = "replied", "Replied"
+        RESOURCE_ADDED = "resource_added", "Added a resource"
+        APPLIED = "applied", "Applied a resource"
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="participations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participations"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    at = models.DateTimeField()
+    source = models.CharField(max_length=40, blank=True, help_text="What it was about, e.g. “activity:12”.")
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["community", "at"], name="participation_by_community"),
+            models.Index(fields=["user", "at"], name="participation_by_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind} in {self.community}"

@@ -307,6 +307,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Product settings -----------------------------------------------------------------------------------
 PAGE_SIZE = env_int("PAGE_SIZE", 20, minimum=1)
+INVITATION_EXPIRY_DAYS = env_int("INVITATION_EXPIRY_DAYS", 14, minimum=1)
 
 # --- Logging --------------------------------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()

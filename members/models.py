@@ -9,6 +9,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.text import slugify
 
+from members.notifications import Frequency
+
 
 class UserManager(BaseUserManager):
     """Manager for a user model whose identifier is the email address."""
@@ -133,3 +135,21 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"Profile of {self.user}"
+
+
+class NotificationPreference(models.Model):
+    """How often a member wants one kind of mail. No row means the kind's default."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=40)
+    frequency = models.CharField(max_length=12, choices=Frequency.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.kind} {self.frequency}"

@@ -1,8 +1,11 @@
 """factory_boy factories shared by the tests."""
 
+import datetime
+
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from members.models import OrgUnit, Profile, Tag, User
 
@@ -43,3 +46,49 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
             Profile.objects.get_or_create(user=self)
+
+
+class CommunityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "communities.Community"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Community {n}")
+    slug = factory.Sequence(lambda n: f"community-{n}")
+    domain = "Getting better at something we all do."
+    join_policy = "open"
+    visibility = "listed"
+    stage = "coalescing"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    """An active membership at peripheral level unless told otherwise."""
+
+    class Meta:
+        model = "communities.Membership"
+
+    community = factory.SubFactory(CommunityFactory)
+    user = factory.SubFactory(UserFactory)
+    status = "active"
+    level = "peripheral"
+    role = "member"
+    joined_at = factory.LazyFunction(timezone.now)
+
+
+class SponsorshipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "communities.Sponsorship"
+
+    community = factory.SubFactory(CommunityFactory)
+    sponsor = factory.SubFactory(UserFactory)
+    since = datetime.date(2026, 1, 15)
+
+
+def coordinator_of(community, **kwargs):
+    """A new user who coordinates `community` (core group)."""
+    return MembershipFactory(community=community, role="coordinator", level="core", **kwargs).user
+
+
+def member_of(community, level: str = "peripheral", **kwargs):
+    """A new user who is an active member of `community`."""
+    return MembershipFactory(community=community, level=level, **kwargs).user

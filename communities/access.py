@@ -1,0 +1,114 @@
+"""Who may see and change what: the one place that answers 404 or 403 for a community.
+
+| who                         | listed community            | private community                       |
+|-----------------------------|-----------------------------|-----------------------------------------|
+| any signed-in user          | content and member list     | name, domain and how to ask to join     |
+| active member               | content and member list     | content and member list                 |
+| sponsor, staff              | content and member list     | content and member list                 |
+| coordinator                 | + manage membership, edit   | + manage membership, edit               |
+| staff                       | + assign sponsors, archive  | + assign sponsors, archive              |
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+
+from communities.models import Community, Level, Membership, Sponsorship
+from members.models import User
+
+
+def visible_communities_q(viewer: User) -> Q:
+    """Communities whose content (and memberships) `viewer` may see: listed ones, and private ones they belong to,
+    sponsor, or oversee as staff."""
+    if viewer.is_staff:
+        return Q()
+    member = Membership.objects.filter(community=OuterRef("pk"), user=viewer, status=Membership.Status.ACTIVE)
+    sponsor = Sponsorship.objects.filter(community=OuterRef("pk"), sponsor=viewer)
+    return Q(visibility=Community.Visibility.LISTED) | Q(Exists(member)) | Q(Exists(sponsor))
+
+
+@dataclass
+class CommunityAccess:
+    """A community and what the viewer may do there."""
+
+    community: Community
+    viewer: User
+    membership: Membership | None
+    is_sponsor: bool
+
+    @property
+    def is_member(self) -> bool:
+        return bool(self.membership and self.membership.is_active)
+
+    @property
+    def is_coordinator(self) -> bool:
+        return bool(self.membership and self.membership.is_coordinator)
+
+    @property
+    def is_core(self) -> bool:
+        return self.is_member and self.membership.level == Level.CORE
+
+    @property
+    def is_staff(self) -> bool:
+        return self.viewer.is_staff
+
+    @property
+    def can_see_content(self) -> bool:
+        return not self.community.is_private or self.is_member or self.is_sponsor or self.is_staff
+
+    @property
+    def can_manage(self) -> bool:
+        """Coordinators run membership and settings; an archived community no longer changes."""
+        return self.is_coordinator and not self.community.is_archived
+
+    @property
+    def pending_status(self) -> str | None:
+        """The viewer's own request or invitation, if one is waiting."""
+        if self.membership and self.membership.status in (
+            Membership.Status.REQUESTED,
+            Membership.Status.INVITED,
+        ):
+            return self.membership.status
+        return None
+
+
+def get_community_for(
+    viewer: User, slug: str, *, content: bool = False, manage: bool = False
+) -> CommunityAccess:
+    """Load a community with the viewer's membership; 404 for outsiders, 403 for members without the right.
+
+    `content=True` needs the right to see its content (private ones: members, sponsors, staff);
+    `manage=True` needs an active coordinator of a community that is not archived.
+    """
+    community = (
+        Community.objects.annotate(
+            viewer_sponsors=Exists(Sponsorship.objects.filter(community=OuterRef("pk"), sponsor=viewer))
+        )
+        .filter(slug=slug)
+        .first()
+    )
+    if community is None:
+        raise Http404("No such community")
+    membership = Membership.objects.filter(community=community, user=viewer).first()
+    access = CommunityAccess(
+        community=community, viewer=viewer, membership=membership, is_sponsor=community.viewer_sponsors
+    )
+    if (content or manage) and not access.can_see_content:
+        raise Http404("No such community")
+    if manage and not access.can_manage:
+        raise PermissionDenied("Only the coordinators of this community can do that.")
+    return access
+
+
+def get_membership_for(access: CommunityAccess, pk: int) -> Membership:
+    """A membership of this community (404 if it belongs elsewhere)."""
+    membership = (
+        Membership.objects.select_related("user", "community")
+        .filter(pk=pk, community=access.community)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such membership")
+    return membership

@@ -1,0 +1,284 @@
+"""Reads for communities: browse lists, community home figures, member tables. Each a fixed number of queries."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from communities.access import visible_communities_q
+from communities.models import Community, EmailInvitation, Level, Membership, Participation, Sponsorship
+from members.models import OrgUnit, Tag, User
+
+ACTIVE = Membership.Status.ACTIVE
+LEVEL_FIELDS = {level: f"level_{level}" for level in Level.values}
+SORTS = {
+    "active": ("-recent_activity", "name"),
+    "largest": ("-member_count", "name"),
+    "newest": ("-created_at", "name"),
+    "name": ("name",),
+}
+
+
+@dataclass
+class LevelCount:
+    level: str
+    label: str
+    count: int
+    percent: float
+    offset: float = 0.0  # where its segment starts in a 0-100 bar
+
+
+def level_distribution(obj) -> list[LevelCount]:
+    """The five commitment levels with counts and shares, from an object annotated by `with_member_counts`."""
+    total = getattr(obj, "member_count", 0) or 0
+    levels, offset = [], 0.0
+    for level, label in Level.choices:
+        count = getattr(obj, LEVEL_FIELDS[level], 0) or 0
+        percent = round(100 * count / total, 2) if total else 0.0
+        levels.append(
+            LevelCount(level=level, label=label, count=count, percent=percent, offset=round(offset, 2))
+        )
+        offset += percent
+    return levels
+
+
+def with_member_counts(queryset: QuerySet[Community]) -> QuerySet[Community]:
+    """Annotate active member count and the count at each commitment level (one subquery each, no joins)."""
+
+    def counted(extra: Q | None = None) -> Coalesce:
+        rows = (
+            Membership.objects.filter(Q(community=OuterRef("pk"), status=ACTIVE) & (extra or Q()))
+            .order_by()
+            .values("community")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+    annotations = {"member_count": counted()}
+    for level, field in LEVEL_FIELDS.items():
+        annotations[field] = counted(Q(level=level))
+    return queryset.annotate(**annotations)
+
+
+def org_unit_and_descendants(unit_id: int) -> list[int]:
+    """The unit and every unit below it (one query; the tree is small)."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in OrgUnit.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    found, stack = [], [unit_id]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(children.get(current, []))
+    return found
+
+
+def browse_communities(
+    *,
+    viewer: User,
+    query: str = "",
+    topic: str = "",
+    org_unit: int | None = None,
+    stage: str = "",
+    join_policy: str = "",
+    sort: str = "name",
+) -> QuerySet[Community]:
+    """Communities for the browse page: not archived, searched and filtered, with counts and the viewer's status."""
+    since = timezone.now() - timedelta(days=30)
+    activity = (
+        Participation.objects.filter(community=OuterRef("pk"), at__gte=since)
+        .exclude(kind=Participation.Kind.JOINED)
+        .order_by()
+        .values("community")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    viewer_membership = Membership.objects.filter(community=OuterRef("pk"), user=viewer)
+    communities = (
+        with_member_counts(Community.objects.filter(archived_at__isnull=True))
+        .annotate(
+            recent_activity=Coalesce(Subquery(activity, output_field=IntegerField()), Value(0)),
+            viewer_status=Subquery(viewer_membership.values("status")[:1]),
+            viewer_level=Subquery(viewer_membership.values("level")[:1]),
+            viewer_sees_content=ExpressionWrapper(visible_communities_q(viewer), output_field=BooleanField())
+            if not viewer.is_staff
+            else Value(True),
+        )
+        .prefetch_related("topics")
+    )
+    if query:
+        topical = Community.topics.through.objects.filter(
+            community=OuterRef("pk"), tag__name__icontains=query
+        )
+        communities = communities.filter(
+            Q(name__icontains=query) | Q(domain__icontains=query) | Q(Exists(topical))
+        )
+    if topic:
+        communities = communities.filter(
+            Exists(Community.topics.through.objects.filter(community=OuterRef("pk"), tag__slug=topic))
+        )
+    if org_unit:
+        units = org_unit_and_descendants(org_unit)
+        in_unit = Membership.objects.filter(community=OuterRef("pk"), status=ACTIVE, user__org_unit__in=units)
+        communities = communities.filter(Exists(in_unit))
+    if stage:
+        communities = communities.filter(stage=stage)
+    if join_policy:
+        communities = communities.filter(join_policy=join_policy)
+    return communities.order_by(*SORTS.get(sort, SORTS["name"]))
+
+
+def my_memberships(*, user: User) -> QuerySet[Membership]:
+    """The viewer's active memberships and waiting requests or invitations, with each community's counts."""
+    return (
+        Membership.objects.filter(
+            user=user,
+            status__in=[ACTIVE, Membership.Status.REQUESTED, Membership.Status.INVITED],
+            community__archived_at__isnull=True,
+        )
+        .select_related("community")
+        .order_by("status", "community__name")
+    )
+
+
+def browse_filter_choices() -> dict:
+    """Topics in use and org units, for the browse filters (two queries)."""
+    return {
+        "topics": list(Tag.objects.filter(communities__isnull=False).distinct().order_by("name")),
+        "org_units": list(OrgUnit.objects.filter(parent__isnull=True).order_by("name"))
+        + list(OrgUnit.objects.filter(parent__isnull=False, kind=OrgUnit.Kind.DEPARTMENT).order_by("name")),
+    }
+
+
+@dataclass
+class CommunityOverview:
+    coordinators: list[Membership]
+    core_group: list[Membership]
+    sponsors: list[Sponsorship]
+    levels: list[LevelCount]
+    member_count: int
+    org_units: list[dict]
+
+
+def community_overview(*, community: Community) -> CommunityOverview:
+    """What the community home shows about its people: five queries whatever the size of the community."""
+    people = (
+        Membership.objects.filter(community=community, status=ACTIVE)
+        .filter(Q(role=Membership.Role.COORDINATOR) | Q(level=Level.CORE))
+        .select_related("user", "user__org_unit")
+        .order_by("user__full_name")
+    )
+    coordinators = [m for m in people if m.role == Membership.Role.COORDINATOR]
+    core_group = [m for m in people if m.level == Level.CORE and m.role != Membership.Role.COORDINATOR]
+    sponsors = list(Sponsorship.objects.filter(community=community).select_related("sponsor"))
+    counted = with_member_counts(Community.objects.filter(pk=community.pk)).get()
+    units = list(
+        Membership.objects.filter(community=community, status=ACTIVE, user__org_unit__isnull=False)
+        .values("user__org_unit__name")
+        .annotate(members=Count("pk"))
+        .order_by("-members", "user__org_unit__name")[:12]
+    )
+    return CommunityOverview(
+        coordinators=coordinators,
+        core_group=core_group,
+        sponsors=sponsors,
+        levels=level_distribution(counted),
+        member_count=counted.member_count,
+        org_units=[{"name": u["user__org_unit__name"], "members": u["members"]} for u in units],
+    )
+
+
+def community_members(
+    *,
+    community: Community,
+    level: str = "",
+    role: str = "",
+    org_unit: int | None = None,
+    query: str = "",
+    sort: str = "name",
+) -> QuerySet[Membership]:
+    """Active members of a community, filtered, for the member list and the coordinators' table."""
+    members = Membership.objects.filter(community=community, status=ACTIVE).select_related(
+        "user", "user__org_unit", "user__profile"
+    )
+    if level:
+        members = members.filter(level=level)
+    if role:
+        members = members.filter(role=role)
+    if org_unit:
+        members = members.filter(user__org_unit__in=org_unit_and_descendants(org_unit))
+    if query:
+        members = members.filter(Q(user__full_name__icontains=query) | Q(user__email__icontains=query))
+    orders = {
+        "name": ("user__full_name", "pk"),
+        "level": ("level", "user__full_name"),
+        "joined": ("-joined_at", "pk"),
+        "unit": ("user__org_unit__name", "user__full_name"),
+    }
+    return members.order_by(*orders.get(sort, orders["name"]))
+
+
+def pending_requests(*, community: Community) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(community=community, status=Membership.Status.REQUESTED)
+        .select_related("user", "user__org_unit")
+        .order_by("created_at")
+    )
+
+
+def open_invitations(*, community: Community) -> tuple[QuerySet[Membership], QuerySet[EmailInvitation]]:
+    """Invitations of existing users and by email that are not answered yet (expired ones included, marked)."""
+    members = (
+        Membership.objects.filter(community=community, status=Membership.Status.INVITED)
+        .select_related("user", "invited_by")
+        .order_by("-updated_at")
+    )
+    by_email = EmailInvitation.objects.filter(community=community, accepted_at__isnull=True).select_related(
+        "invited_by"
+    )
+    return members, by_email
+
+
+def pending_invitations_for(*, user: User) -> QuerySet[Membership]:
+    """Invitations waiting for this user's answer."""
+    return (
+        Membership.objects.filter(
+            user=user, status=Membership.Status.INVITED, invitation_expires_at__gt=timezone.now()
+        )
+        .select_related("community", "invited_by")
+        .order_by("-updated_at")
+    )
+
+
+def visible_memberships_of(*, person: User, viewer: User) -> QuerySet[Membership]:
+    """A person's active memberships in communities the viewer may see (private ones never leak)."""
+    return (
+        Membership.objects.filter(user=person, status=ACTIVE, community__archived_at__isnull=True)
+        .filter(community__in=Community.objects.filter(visible_communities_q(viewer)))
+        .select_related("community")
+        .order_by("community__name")
+    )
+
+
+def visible_communities(*, viewer: User) -> QuerySet[Community]:
+    """Communities (not archived) whose memberships the viewer may see: for filters such as the directory's."""
+    return Community.objects.filter(visible_communities_q(viewer), archived_at__isnull=True).order_by("name")
+
+
+def communities_needing_attention() -> QuerySet[Community]:
+    """For staff: communities left without a coordinator."""
+    return Community.objects.filter(needs_coordinator=True).order_by("name")

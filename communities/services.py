@@ -1,0 +1,772 @@
+"""Writes for communities: one atomic function per intention, each recording history and enqueuing mail.
+
+Every service validates, refuses with a `MembershipError` carrying a message meant for the person (nothing is
+changed then), records a `MembershipEvent` (and a `Participation` row for joining), and sends mail through a
+Celery task enqueued on commit.
+"""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from communities import tasks
+from communities.models import (
+    Community,
+    EmailInvitation,
+    Level,
+    Membership,
+    MembershipEvent,
+    Participation,
+    Sponsorship,
+    Stage,
+)
+from members.models import Tag, User
+
+Status = Membership.Status
+Role = Membership.Role
+Event = MembershipEvent.Kind
+
+
+class MembershipError(ValidationError):
+    """A refusal with a message for the person who tried (nothing was changed)."""
+
+
+def invitation_lifetime() -> timedelta:
+    return timedelta(days=settings.INVITATION_EXPIRY_DAYS)
+
+
+# --- Recording ------------------------------------------------------------------------------------------
+
+
+def _record(
+    *,
+    community: Community,
+    user: User,
+    kind: str,
+    actor: User | None,
+    from_value: str = "",
+    to_value: str = "",
+    note: str = "",
+    at=None,
+    mail: bool = True,
+) -> MembershipEvent:
+    event = MembershipEvent.objects.create(
+        community=community,
+        user=user,
+        kind=kind,
+        actor=actor,
+        at=at or timezone.now(),
+        from_value=from_value,
+        to_value=to_value,
+        note=note,
+    )
+    if mail:
+        transaction.on_commit(lambda: tasks.send_membership_event_mail.delay(event.pk))
+    return event
+
+
+def participation_record(
+    *, community: Community, user: User, kind: str, source: str = "", at=None
+) -> Participation:
+    """Record one act of engagement in the ledger (used by every app's services)."""
+    return Participation.objects.create(
+        community=community, user=user, kind=kind, source=source, at=at or timezone.now()
+    )
+
+
+def _locked(membership: Membership) -> Membership:
+    """Re-read a membership under a row lock so two decisions cannot interleave."""
+    return Membership.objects.select_for_update().select_related("community", "user").get(pk=membership.pk)
+
+
+def _ensure_open(community: Community) -> None:
+    if community.is_archived:
+        raise MembershipError(
+            f"{community.name} is archived: it is kept for reference and can no longer change."
+        )
+
+
+def _active_coordinator_count(community: Community) -> int:
+    return Membership.objects.filter(community=community, status=Status.ACTIVE, role=Role.COORDINATOR).count()
+
+
+def _ensure_not_last_coordinator(membership: Membership, doing: str) -> None:
+    if membership.is_coordinator:
+        # Lock the community's coordinator rows so two coordinators cannot both step down at once.
+        list(
+            Membership.objects.select_for_update()
+            .filter(community_id=membership.community_id, status=Status.ACTIVE, role=Role.COORDINATOR)
+            .values_list("pk", flat=True)
+        )
+        if _active_coordinator_count(membership.community) <= 1:
+            raise MembershipError(
+                f"{membership.user} is the last coordinator of {membership.community.name}, so they cannot {doing}. "
+                "Make someone else coordinator first."
+            )
+
+
+def _is_coordinator(user: User, community: Community) -> bool:
+    return Membership.objects.filter(
+        community=community, user=user, status=Status.ACTIVE, role=Role.COORDINATOR
+    ).exists()
+
+
+def _ensure_coordinator(actor: User, community: Community) -> None:
+    if not _is_coordinator(actor, community):
+        raise MembershipError(f"Only coordinators of {community.name} can do that.")
+
+
+# --- Communities ----------------------------------------------------------------------------------------
+
+
+# Paths under /c/ that are not communities.
+RESERVED_SLUGS = {"propose", "invitation", "attention", "people"}
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:70] or "community"
+    slug, n = base, 2
+    while slug in RESERVED_SLUGS or Community.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _tags(names: list[str]) -> list[Tag]:
+    tags = []
+    for name in dict.fromkeys(n.strip() for n in names if n.strip()):
+        tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name[:60])
+        tags.append(tag)
+    return tags
+
+
+@transaction.atomic
+def community_propose(
+    *,
+    proposer: User,
+    name: str,
+    domain: str,
+    description: str = "",
+    charter_purpose: str = "",
+    charter_scope: str = "",
+    charter_norms: str = "",
+    meeting_rhythm: str = "",
+    expected_value: str = "",
+    topics: list[str] | None = None,
+    join_policy: str = Community.JoinPolicy.OPEN,
+    visibility: str = Community.Visibility.LISTED,
+    core_group: list[User] | None = None,
+) -> Community:
+    """A new community in stage "potential": the proposer coordinates it; the core group is invited."""
+    if Community.objects.filter(name__iexact=name.strip()).exists():
+        raise MembershipError(f"A community called “{name.strip()}” already exists. Choose another name.")
+    community = Community(
+        name=name.strip(),
+        slug=_unique_slug(name),
+        domain=domain.strip(),
+        description=description,
+        charter_purpose=charter_purpose,
+        charter_scope=charter_scope,
+        charter_norms=charter_norms,
+        meeting_rhythm=meeting_rhythm,
+        expected_value=expected_value,
+        join_policy=join_policy,
+        visibility=visibility,
+        stage=Stage.POTENTIAL,
+        created_by=proposer,
+    )
+    community.full_clean()
+    community.save()
+    community.topics.set(_tags(topics or []))
+    now = timezone.now()
+    Membership.objects.create(
+        community=community,
+        user=proposer,
+        status=Status.ACTIVE,
+        role=Role.COORDINATOR,
+        level=Level.CORE,
+        joined_at=now,
+    )
+    _record(
+        community=community, user=proposer, kind=Event.JOINED, actor=proposer, to_value=Level.CORE, mail=False
+    )
+    _record(
+        community=community,
+        user=proposer,
+        kind=Event.ROLE_CHANGED,
+        actor=proposer,
+        from_value=Role.MEMBER,
+        to_value=Role.COORDINATOR,
+        mail=False,
+    )
+    participation_record(community=community, user=proposer, kind=Participation.Kind.JOINED)
+    for person in core_group or []:
+        if person != proposer:
+            membership_invite(
+                actor=proposer,
+                community=community,
+                user=person,
+                level=Level.CORE,
+                message=f"You are invited into the core group of {community.name}.",
+            )
+    return community
+
+
+@transaction.atomic
+def community_update(
+    *, actor: User, community: Community, topics: list[str] | None = None, **fields
+) -> Community:
+    """Coordinators edit the community: name, domain, description, charter, topics, policies and stage."""
+    _ensure_coordinator(actor, community)
+    _ensure_open(community)
+    allowed = {
+        "name",
+        "domain",
+        "description",
+        "charter_purpose",
+        "charter_scope",
+        "charter_norms",
+        "meeting_rhythm",
+        "expected_value",
+        "join_policy",
+        "visibility",
+        "stage",
+        "slug",
+    }
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"cannot update {sorted(unknown)}")
+    for field, value in fields.items():
+        setattr(community, field, value.strip() if isinstance(value, str) else value)
+    community.full_clean()
+    community.save()
+    if topics is not None:
+        community.topics.set(_tags(topics))
+    return community
+
+
+def _ensure_staff(actor: User) -> None:
+    if not actor.is_staff:
+        raise MembershipError("Only staff can do that.")
+
+
+@transaction.atomic
+def community_archive(*, actor: User, community: Community) -> Community:
+    """Staff archive a community: kept and readable, out of browse lists, no longer changing."""
+    _ensure_staff(actor)
+    if community.is_archived:
+        raise MembershipError(f"{community.name} is already archived.")
+    community.archived_at = timezone.now()
+    community.save(update_fields=["archived_at"])
+    return community
+
+
+@transaction.atomic
+def community_unarchive(*, actor: User, community: Community) -> Community:
+    _ensure_staff(actor)
+    community.archived_at = None
+    community.save(update_fields=["archived_at"])
+    return community
+
+
+@transaction.atomic
+def sponsorship_assign(
+    *,
+    actor: User,
+    community: Community,
+    sponsor: User,
+    since: date | None = None,
+    provides: str = "",
+    expects: str = "",
+) -> Sponsorship:
+    """Staff name a sponsor (a leader; not necessarily a member) with a short agreement."""
+    _ensure_staff(actor)
+    if Sponsorship.objects.filter(community=community, sponsor=sponsor).exists():
+        raise MembershipError(f"{sponsor} already sponsors {community.name}.")
+    return Sponsorship.objects.create(
+        community=community,
+        sponsor=sponsor,
+        since=since or timezone.localdate(),
+        provides=provides,
+        expects=expects,
+        created_by=actor,
+    )
+
+
+@transaction.atomic
+def sponsorship_end(*, actor: User, sponsorship: Sponsorship) -> None:
+    _ensure_staff(actor)
+    sponsorship.delete()
+
+
+# --- Joining --------------------------------------------------------------------------------------------
+
+
+def _existing(community: Community, user: User) -> Membership | None:
+    return Membership.objects.select_for_update().filter(community=community, user=user).first()
+
+
+def _ensure_can_start(existing: Membership | None, community: Community) -> None:
+    if existing is None:
+        return
+    if existing.status == Status.ACTIVE:
+        raise MembershipError(f"You are already a member of {community.name}.")
+    if existing.status == Status.REQUESTED:
+        raise MembershipError(f"Your request to join {community.name} is waiting for the coordinators.")
+    if existing.status == Status.INVITED and not _invitation_expired(existing):
+        raise MembershipError(f"You are invited to {community.name}: accept the invitation instead.")
+
+
+def _invitation_expired(membership: Membership) -> bool:
+    return bool(membership.invitation_expires_at and membership.invitation_expires_at <= timezone.now())
+
+
+def _save_membership(existing: Membership | None, **values) -> Membership:
+    """Reuse the one row per person and community (a former member joining again keeps their row)."""
+    if existing is None:
+        try:
+            with transaction.atomic():
+                return Membership.objects.create(**values)
+        except IntegrityError:
+            raise MembershipError("You already have a membership there.") from None
+    for field, value in values.items():
+        setattr(existing, field, value)
+    existing.save()
+    return existing
+
+
+@transaction.atomic
+def membership_join(*, user: User, community: Community, level: str = Level.PERIPHERAL) -> Membership:
+    """Join an open community at once, at the commitment level the member chooses (peripheral by default)."""
+    _ensure_open(community)
+    if community.join_policy != Community.JoinPolicy.OPEN:
+        raise MembershipError(f"{community.name} is not open: ask to join or wait for an invitation.")
+    if level not in Level.values:
+        raise MembershipError("Choose one of the commitment levels.")
+    existing = _existing(community, user)
+    _ensure_can_start(existing, community)
+    membership = _save_membership(
+        existing,
+        community=community,
+        user=user,
+        status=Status.ACTIVE,
+        level=level,
+        role=Role.MEMBER,
+        joined_at=timezone.now(),
+        message="",
+        decided_by=None,
+        decided_at=None,
+        decision_reason="",
+    )
+    _record(community=community, user=user, kind=Event.JOINED, actor=user, to_value=level, mail=False)
+    participation_record(community=community, user=user, kind=Participation.Kind.JOINED)
+    return membership
+
+
+@transaction.atomic
+def membership_request(
+    *, user: User, community: Community, message: str = "", level: str = Level.PERIPHERAL
+) -> Membership:
+    """Ask to join a community on approval; its coordinators are told (as they chose)."""
+    _ensure_open(community)
+    if community.join_policy == Community.JoinPolicy.OPEN:
+        raise MembershipError(f"{community.name} is open: join it directly.")
+    if community.join_policy == Community.JoinPolicy.INVITATION:
+        raise MembershipError(
+            f"{community.name} welcomes members by invitation only. Ask one of its coordinators."
+        )
+    if level not in Level.values:
+        raise MembershipError("Choose one of the commitment levels.")
+    existing = _existing(community, user)
+    _ensure_can_start(existing, community)
+    membership = _save_membership(
+        existing,
+        community=community,
+        user=user,
+        status=Status.REQUESTED,
+        level=level,
+        role=Role.MEMBER,
+        message=message.strip()[:2000],
+        decided_by=None,
+        decided_at=None,
+        decision_reason="",
+    )
+    _record(
+        community=community,
+        user=user,
+        kind=Event.REQUESTED,
+        actor=user,
+        to_value=level,
+        note=membership.message,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_decide(*, actor: User, membership: Membership, approve: bool, reason: str = "") -> Membership:
+    """A coordinator approves or declines a request to join; the requester is told by email."""
+    membership = _locked(membership)
+    _ensure_coordinator(actor, membership.community)
+    _ensure_open(membership.community)
+    if membership.status != Status.REQUESTED:
+        raise MembershipError(
+            f"This request was already decided ({membership.get_status_display().lower()})."
+        )
+    now = timezone.now()
+    membership.decided_by, membership.decided_at, membership.decision_reason = (
+        actor,
+        now,
+        reason.strip()[:2000],
+    )
+    if approve:
+        membership.status, membership.joined_at = Status.ACTIVE, now
+        membership.save()
+        _record(
+            community=membership.community,
+            user=membership.user,
+            kind=Event.APPROVED,
+            actor=actor,
+            to_value=membership.level,
+            note=membership.decision_reason,
+        )
+        participation_record(
+            community=membership.community, user=membership.user, kind=Participation.Kind.JOINED
+        )
+    else:
+        membership.status = Status.DECLINED
+        membership.save()
+        _record(
+            community=membership.community,
+            user=membership.user,
+            kind=Event.DECLINED,
+            actor=actor,
+            note=membership.decision_reason,
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_invite(
+    *, actor: User, community: Community, user: User, message: str = "", level: str = Level.PERIPHERAL
+) -> Membership:
+    """A coordinator invites an existing user, who accepts or declines; the invitation expires."""
+    _ensure_coordinator(actor, community)
+    _ensure_open(community)
+    if not user.is_active:
+        raise MembershipError(f"{user} has left the organization.")
+    existing = _existing(community, user)
+    if existing and existing.status == Status.ACTIVE:
+        raise MembershipError(f"{user} is already a member of {community.name}.")
+    if existing and existing.status == Status.INVITED and not _invitation_expired(existing):
+        raise MembershipError(f"{user} is already invited.")
+    if existing and existing.status == Status.REQUESTED:
+        raise MembershipError(f"{user} has asked to join: approve their request instead.")
+    membership = _save_membership(
+        existing,
+        community=community,
+        user=user,
+        status=Status.INVITED,
+        level=level,
+        role=Role.MEMBER,
+        message=message.strip()[:2000],
+        invited_by=actor,
+        invitation_expires_at=timezone.now() + invitation_lifetime(),
+        decided_by=None,
+        decided_at=None,
+        decision_reason="",
+    )
+    _record(
+        community=community,
+        user=user,
+        kind=Event.INVITED,
+        actor=actor,
+        to_value=level,
+        note=membership.message,
+    )
+    return membership
+
+
+@transaction.atomic
+def invitation_respond(*, user: User, membership: Membership, accept: bool) -> Membership:
+    """The invitee accepts (joining at the level offered) or declines."""
+    membership = _locked(membership)
+    if membership.user_id != user.pk:
+        raise MembershipError("This invitation is for someone else.")
+    if membership.status != Status.INVITED:
+        raise MembershipError("This invitation was already answered or withdrawn.")
+    if _invitation_expired(membership):
+        raise MembershipError("This invitation has expired. Ask a coordinator to invite you again.")
+    _ensure_open(membership.community)
+    now = timezone.now()
+    membership.decided_by, membership.decided_at = user, now
+    if accept:
+        membership.status, membership.joined_at = Status.ACTIVE, now
+        membership.save()
+        _record(
+            community=membership.community,
+            user=user,
+            kind=Event.INVITATION_ACCEPTED,
+            actor=user,
+            to_value=membership.level,
+        )
+        participation_record(community=membership.community, user=user, kind=Participation.Kind.JOINED)
+    else:
+        membership.status = Status.DECLINED
+        membership.save()
+        _record(community=membership.community, user=user, kind=Event.INVITATION_DECLINED, actor=user)
+    return membership
+
+
+@transaction.atomic
+def email_invitation_create(
+    *, actor: User, community: Community, email: str, message: str = "", level: str = Level.PERIPHERAL
+) -> EmailInvitation | Membership:
+    """Invite by address: an existing account gets a normal invitation; anyone else a sign-up link."""
+    email = email.strip().lower()
+    existing_user = User.objects.filter(email__iexact=email).first()
+    if existing_user:
+        return membership_invite(
+            actor=actor, community=community, user=existing_user, message=message, level=level
+        )
+    _ensure_coordinator(actor, community)
+    _ensure_open(community)
+    if EmailInvitation.objects.filter(community=community, email=email, accepted_at__isnull=True).exists():
+        EmailInvitation.objects.filter(community=community, email=email, accepted_at__isnull=True).delete()
+    invitation = EmailInvitation.objects.create(
+        community=community,
+        email=email,
+        level=level,
+        message=message.strip()[:2000],
+        invited_by=actor,
+        expires_at=timezone.now() + invitation_lifetime(),
+    )
+    transaction.on_commit(lambda: tasks.send_email_invitation.delay(invitation.pk))
+    return invitation
+
+
+@transaction.atomic
+def email_invitation_accept(*, user: User, invitation: EmailInvitation) -> Membership:
+    """Someone who followed an invitation link (after signing up) joins the community."""
+    invitation = EmailInvitation.objects.select_for_update().select_related("community").get(pk=invitation.pk)
+    if invitation.accepted_at:
+        raise MembershipError("This invitation link was already used.")
+    if invitation.expires_at <= timezone.now():
+        raise MembershipError("This invitation has expired. Ask a coordinator to invite you again.")
+    if invitation.email.lower() != user.email.lower():
+        raise MembershipError(
+            "This invitation was sent to another address. Sign in with the address it was sent to."
+        )
+    community = invitation.community
+    _ensure_open(community)
+    existing = _existing(community, user)
+    if existing and existing.status == Status.ACTIVE:
+        raise MembershipError(f"You are already a member of {community.name}.")
+    now = timezone.now()
+    membership = _save_membership(
+        existing,
+        community=community,
+        user=user,
+        status=Status.ACTIVE,
+        level=invitation.level,
+        role=Role.MEMBER,
+        message=invitation.message,
+        invited_by=invitation.invited_by,
+        joined_at=now,
+        decided_by=user,
+        decided_at=now,
+        decision_reason="",
+    )
+    invitation.accepted_at, invitation.accepted_by = now, user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    _record(
+        community=community, user=user, kind=Event.INVITATION_ACCEPTED, actor=user, to_value=invitation.level
+    )
+    participation_record(community=community, user=user, kind=Participation.Kind.JOINED)
+    return membership
+
+
+# --- Changing and ending memberships --------------------------------------------------------------------
+
+
+@transaction.atomic
+def membership_change_level(*, actor: User, membership: Membership, level: str) -> Membership:
+    """A member changes their own commitment level; a coordinator changes anyone's (core group included)."""
+    membership = _locked(membership)
+    if level not in Level.values:
+        raise MembershipError("Choose one of the commitment levels.")
+    if actor.pk != membership.user_id:
+        _ensure_coordinator(actor, membership.community)
+    elif level == Level.CORE and membership.level != Level.CORE and not membership.is_coordinator:
+        raise MembershipError("Joining the core group is the coordinators' call: ask one of them.")
+    _ensure_open(membership.community)
+    if not membership.is_active:
+        raise MembershipError("Only active memberships have a commitment level to change.")
+    if membership.level == level:
+        return membership
+    previous = membership.level
+    membership.level = level
+    membership.save(update_fields=["level", "updated_at"])
+    _record(
+        community=membership.community,
+        user=membership.user,
+        kind=Event.LEVEL_CHANGED,
+        actor=actor,
+        from_value=previous,
+        to_value=level,
+        mail=actor.pk != membership.user_id,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_change_role(*, actor: User, membership: Membership, role: str) -> Membership:
+    """A coordinator makes a member coordinator, or steps one down (never the last one)."""
+    membership = _locked(membership)
+    _ensure_coordinator(actor, membership.community)
+    _ensure_open(membership.community)
+    if role not in Role.values:
+        raise MembershipError("Choose member or coordinator.")
+    if not membership.is_active:
+        raise MembershipError("Only active members can change role.")
+    if membership.role == role:
+        return membership
+    if role == Role.MEMBER:
+        _ensure_not_last_coordinator(membership, "step down")
+    previous = membership.role
+    membership.role = role
+    membership.save(update_fields=["role", "updated_at"])
+    _record(
+        community=membership.community,
+        user=membership.user,
+        kind=Event.ROLE_CHANGED,
+        actor=actor,
+        from_value=previous,
+        to_value=role,
+        mail=actor.pk != membership.user_id,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_leave(*, user: User, membership: Membership) -> Membership:
+    """A member leaves; the last coordinator cannot."""
+    membership = _locked(membership)
+    if membership.user_id != user.pk:
+        raise MembershipError("You can only leave for yourself.")
+    if not membership.is_active:
+        raise MembershipError("You are not a member.")
+    _ensure_open(membership.community)
+    _ensure_not_last_coordinator(membership, "leave")
+    membership.status = Status.LEFT
+    membership.role = Role.MEMBER
+    membership.save(update_fields=["status", "role", "updated_at"])
+    _record(
+        community=membership.community,
+        user=user,
+        kind=Event.LEFT,
+        actor=user,
+        from_value=membership.level,
+        mail=False,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: User, membership: Membership, reason: str = "") -> Membership:
+    """A coordinator removes a member (with a reason they are told); never the last coordinator."""
+    membership = _locked(membership)
+    _ensure_coordinator(actor, membership.community)
+    _ensure_open(membership.community)
+    if membership.status not in (Status.ACTIVE, Status.INVITED):
+        raise MembershipError(f"{membership.user} is not a member.")
+    _ensure_not_last_coordinator(membership, "be removed")
+    was_invited = membership.status == Status.INVITED
+    membership.status = Status.REMOVED
+    membership.role = Role.MEMBER
+    membership.decided_by, membership.decided_at, membership.decision_reason = (
+        actor,
+        timezone.now(),
+        reason[:2000],
+    )
+    membership.save()
+    _record(
+        community=membership.community,
+        user=membership.user,
+        kind=Event.REMOVED,
+        actor=actor,
+        note=reason[:2000],
+        mail=not was_invited,
+    )
+    return membership
+
+
+@transaction.atomic
+def member_deactivate(*, actor: User, user: User) -> list[Community]:
+    """Staff deactivate someone who left the organization: memberships end (history kept), no more mail.
+
+    Communities left without a coordinator are flagged for staff, who are told by mail. Returns them.
+    """
+    _ensure_staff(actor)
+    if actor.pk == user.pk:
+        raise MembershipError("You cannot deactivate yourself.")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    memberships = list(
+        Membership.objects.select_for_update()
+        .select_related("community")
+        .filter(user=user, status__in=[Status.ACTIVE, Status.REQUESTED, Status.INVITED])
+    )
+    orphaned = []
+    for membership in memberships:
+        was_coordinator = membership.is_coordinator
+        membership.status = Status.LEFT if membership.is_active else Status.DECLINED
+        membership.role = Role.MEMBER
+        membership.save(update_fields=["status", "role", "updated_at"])
+        _record(community=membership.community, user=user, kind=Event.DEACTIVATED, actor=actor, mail=False)
+        if was_coordinator and _active_coordinator_count(membership.community) == 0:
+            membership.community.needs_coordinator = True
+            membership.community.save(update_fields=["needs_coordinator"])
+            orphaned.append(membership.community)
+    if orphaned:
+        ids = [community.pk for community in orphaned]
+        transaction.on_commit(lambda: tasks.send_orphaned_communities_mail.delay(ids, user.pk))
+    return orphaned
+
+
+@transaction.atomic
+def coordinator_appoint(*, actor: User, community: Community, user: User) -> Membership:
+    """Staff appoint a coordinator to a community that has none (after its last one left the organization)."""
+    _ensure_staff(actor)
+    existing = _existing(community, user)
+    now = timezone.now()
+    previous_role = existing.role if existing and existing.is_active else Role.MEMBER
+    membership = _save_membership(
+        existing,
+        community=community,
+        user=user,
+        status=Status.ACTIVE,
+        role=Role.COORDINATOR,
+        level=existing.level if existing and existing.is_active else Level.CORE,
+        joined_at=existing.joined_at if existing and existing.is_active else now,
+    )
+    if previous_role != Role.COORDINATOR:
+        _record(
+            community=community,
+            user=user,
+            kind=Event.ROLE_CHANGED,
+            actor=actor,
+            from_value=previous_role,
+            to_value=Role.COORDINATOR,
+        )
+    community.needs_coordinator = False
+    community.save(update_fields=["needs_coordinator"])
+    return membership
+
+
+def expired_invitations() -> "Q":
+    """Invitations past their expiry (shown as expired; accepting them is refused)."""
+    return Q(status=Status.INVITED, invitation_expires_at__lte=timezone.now())
