@@ -1,14 +1,19 @@
 """Demo and benchmark data for the whole site: each app seeds its own tables, in dependency order."""
 
+from communities.demo import seed_demo_communities, seed_scaled_communities
 from members.demo import DEMO_PASSWORD, DemoLogin, seed_demo_members, seed_scaled_members
 
 
 def seed_demo() -> tuple[list[DemoLogin], str]:
     """The realistic demo set; safe to run again. Returns the logins to print and their password."""
     logins = seed_demo_members()
+    logins += [DemoLogin(email=email, role=role) for email, role in seed_demo_communities()]
     return logins, DEMO_PASSWORD
 
 
 def seed_scaled(scale: int) -> dict[str, int]:
     """Add a benchmark set of the given scale on top of what exists; returns row counts added per kind."""
-    return {"members": seed_scaled_members(scale)}
+    batch = seed_scaled_members(scale)
+    counts = {"members": len(batch.users)}
+    counts.update(seed_scaled_communities(scale, batch))
+    return counts

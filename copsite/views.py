@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from communities.selectors import my_memberships
 from copsite.health import service_states
 
 
@@ -24,7 +25,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """A signed-in member's start page: their communities, upcoming activities and recent activity."""
-    return render(request, "home.html", {})
+    memberships = list(my_memberships(user=request.user)[:50])
+    return render(request, "home.html", {"memberships": memberships})
 
 
 @require_GET

@@ -450,12 +450,21 @@ def seed_demo_members() -> list[DemoLogin]:
     return logins
 
 
+@dataclass
+class ScaledMembers:
+    """What one benchmark batch added, for the apps that seed on top of it."""
+
+    users: list[User]
+    tags: list[Tag]
+    teams: list[OrgUnit]
+
+
 @transaction.atomic
-def seed_scaled_members(scale: int, *, rng: random.Random | None = None) -> int:
+def seed_scaled_members(scale: int, *, rng: random.Random | None = None) -> ScaledMembers:
     """Add PEOPLE_PER_SCALE * scale benchmark people (with org units, tags and profiles) in bulk.
 
     Additive: names are numbered after the benchmark rows already present, so calling it again grows every
-    table by the same factor. Returns how many people were added.
+    table by the same factor. Returns what it added.
     """
     rng = rng or random.Random(scale)
     start = User.objects.filter(email__endswith=f"@{BENCH_DOMAIN}").count()
@@ -520,4 +529,4 @@ def seed_scaled_members(scale: int, *, rng: random.Random | None = None) -> int:
         ],
         batch_size=5000,
     )
-    return count
+    return ScaledMembers(users=users, tags=tags, teams=teams)

@@ -101,3 +101,33 @@ def test_static_assets_are_served_locally(member_client):
         "js/app.js",
     ):
         assert (ROOT / "static" / asset).exists(), asset
+
+
+def test_home_lists_my_communities_with_level_and_waiting_items(member_client, member):
+    from tests.factories import CommunityFactory, MembershipFactory
+
+    MembershipFactory(user=member, community=CommunityFactory(name="Lean Circle"), level="active")
+    MembershipFactory(user=member, community=CommunityFactory(name="Safety Leads"), status="invited")
+    MembershipFactory(user=member, community=CommunityFactory(name="Old Club"), status="left")
+    html = member_client.get(reverse("home")).text
+    assert "Lean Circle" in html and ">Active</span>" in html
+    assert "Safety Leads" in html and "Invitation waiting" in html
+    assert "Old Club" not in html
+
+
+def test_home_query_count_is_constant(member_client, member):
+    """1 user, 2 my memberships with communities. The session lives in Redis."""
+    from communities.models import Community, Membership
+    from copsite.demo import seed_scaled
+    from tests.querycount import assert_constant_queries
+
+    def grow(scale: int) -> None:
+        seed_scaled(scale)
+        pool = Community.objects.filter(slug__startswith="bench-").exclude(memberships__user=member)[
+            : 3 * scale
+        ]
+        Membership.objects.bulk_create(
+            [Membership(community=c, user=member, status="active", level="active") for c in pool]
+        )
+
+    assert_constant_queries(member_client, reverse("home"), grow=grow, expected=2)
