@@ -1,6 +1,8 @@
 """Demo and benchmark data for the whole site: each app seeds its own tables, in dependency order."""
 
-from communities.demo import seed_demo_communities, seed_scaled_communities
+from activities.demo import seed_demo_activities, seed_scaled_activities
+from communities.demo import COMMUNITIES_PER_SCALE, seed_demo_communities, seed_scaled_communities
+from communities.models import Community
 from members.demo import DEMO_PASSWORD, DemoLogin, seed_demo_members, seed_scaled_members
 
 
@@ -8,6 +10,7 @@ def seed_demo() -> tuple[list[DemoLogin], str]:
     """The realistic demo set; safe to run again. Returns the logins to print and their password."""
     logins = seed_demo_members()
     logins += [DemoLogin(email=email, role=role) for email, role in seed_demo_communities()]
+    seed_demo_activities()
     return logins, DEMO_PASSWORD
 
 
@@ -16,4 +19,8 @@ def seed_scaled(scale: int) -> dict[str, int]:
     batch = seed_scaled_members(scale)
     counts = {"members": len(batch.users)}
     counts.update(seed_scaled_communities(scale, batch))
+    new_communities = list(
+        Community.objects.filter(slug__startswith="bench-").order_by("-pk")[: COMMUNITIES_PER_SCALE * scale]
+    )
+    counts["activities"] = seed_scaled_activities(scale, new_communities)
     return counts

@@ -155,6 +155,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "copsite.tasks.heartbeat", "schedule": timedelta(minutes=1)},
     "hourly-tick": {"task": "copsite.tasks.hourly_tick", "schedule": crontab(minute=5)},
+    "activity-reminders": {"task": "activities.tasks.send_due_reminders", "schedule": timedelta(minutes=10)},
 }
 
 # --- Mail -----------------------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("members/", include("members.urls")),
+    # Activities mounts both /calendar/... and /c/<slug>/activities/..., so it comes before communities.
+    path("", include("activities.urls")),
     path("c/", include("communities.urls")),
-    path("calendar/", include("activities.urls")),
     path("library/", include("repertoire.urls")),
 ]

@@ -1,0 +1,94 @@
+"""iCalendar (RFC 5545) for activities: one VEVENT per series with RRULE, EXDATE for cancelled dates and a
+RECURRENCE-ID event per moved date; one-off activities carry STATUS:CANCELLED when cancelled. UIDs are the
+activities' stable UUIDs, so calendar apps update events between fetches instead of duplicating them."""
+
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.conf import settings
+from icalendar import Calendar, Event, vRecur
+
+from activities.models import Activity, Occurrence
+from activities.recurrence import rrule_text
+
+PRODID = "-//CoPsite//Communities of practice//EN"
+
+
+def _uid(activity: Activity) -> str:
+    return f"{activity.uid}@copsite"
+
+
+def _url(occurrence: Occurrence) -> str:
+    return f"{settings.SITE_URL}{occurrence.get_absolute_url()}"
+
+
+def _event(activity: Activity, occurrence: Occurrence, zone: zoneinfo.ZoneInfo) -> Event:
+    event = Event()
+    event.add("uid", _uid(activity))
+    event.add("dtstamp", activity.updated_at)
+    event.add("summary", f"{activity.title} ({occurrence.community.name})")
+    event.add("dtstart", occurrence.start.astimezone(zone))
+    event.add("dtend", occurrence.end.astimezone(zone))
+    description = activity.description
+    if activity.online_link:
+        description = f"{description}\n\nJoin online: {activity.online_link}".strip()
+    if description:
+        event.add("description", description)
+    if activity.place:
+        event.add("location", activity.place)
+    event.add("url", _url(occurrence))
+    event.add("categories", [activity.get_kind_display()])
+    return event
+
+
+def series_events(activity: Activity, occurrences: list[Occurrence]) -> list[Event]:
+    """The VEVENTs of one activity: the master (with its rule) and one per moved date."""
+    zone = zoneinfo.ZoneInfo(activity.time_zone)
+    occurrences = sorted(occurrences, key=lambda o: o.sequence)
+    first = occurrences[0]
+    master = _event(activity, first, zone)
+    if not activity.is_recurring:
+        if first.cancelled:
+            master.add("status", "CANCELLED")
+        return [master]
+    # The master describes the series as scheduled: its first date at its original time.
+    master["dtstart"].dt = first.original_start.astimezone(zone)
+    master["dtend"].dt = (first.original_start + (first.end - first.start)).astimezone(zone)
+    rule = rrule_text(
+        repeat=activity.repeat,
+        first_local=first.original_start.astimezone(zone).replace(tzinfo=None),
+        count=activity.repeat_count,
+        until=activity.repeat_until,
+        time_zone=activity.time_zone,
+    )
+    master.add("rrule", vRecur(rule))
+    cancelled = [o.original_start.astimezone(zone) for o in occurrences if o.cancelled]
+    if cancelled:
+        master.add("exdate", cancelled)
+    events = [master]
+    for occurrence in occurrences:
+        if occurrence.is_moved and not occurrence.cancelled:
+            moved = _event(activity, occurrence, zone)
+            moved.add("recurrence-id", occurrence.original_start.astimezone(zone))
+            events.append(moved)
+    return events
+
+
+def calendar_for(occurrences: Iterable[Occurrence], *, name: str) -> bytes:
+    """A VCALENDAR of the activities these occurrences belong to, with the VTIMEZONEs they use."""
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", name)
+    by_activity: dict[int, list[Occurrence]] = defaultdict(list)
+    activities: dict[int, Activity] = {}
+    for occurrence in occurrences:
+        by_activity[occurrence.activity_id].append(occurrence)
+        activities[occurrence.activity_id] = occurrence.activity
+    for activity_id in sorted(by_activity):
+        for event in series_events(activities[activity_id], by_activity[activity_id]):
+            cal.add_component(event)
+    cal.add_missing_timezones()
+    return cal.to_ical()

@@ -1,0 +1,438 @@
+"""Writes for activities: scheduling, series changes, RSVPs with a waitlist, attendance, notes, feed tokens.
+
+Each function is atomic, checks who may do it, refuses bad input with an `ActivityError` (nothing changed), records
+participation in the ledger, and sends mail through tasks enqueued on commit.
+"""
+
+import zoneinfo
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from activities import tasks
+from activities.models import Activity, CalendarToken, Occurrence, Rsvp
+from activities.recurrence import RecurrenceError, expand
+from communities.models import Community, Level, Membership, Participation
+from communities.services import participation_record
+from members.models import User
+
+Answer = Rsvp.Answer
+
+
+class ActivityError(ValidationError):
+    """A refusal with a message for the person who tried (nothing was changed)."""
+
+
+def can_schedule(user: User, community: Community) -> bool:
+    """Coordinators and core group members schedule a community's activities."""
+    return Membership.objects.filter(
+        Q(role=Membership.Role.COORDINATOR) | Q(level=Level.CORE),
+        community=community,
+        user=user,
+        status=Membership.Status.ACTIVE,
+    ).exists()
+
+
+def _ensure_scheduler(actor: User, community: Community) -> None:
+    if community.is_archived:
+        raise ActivityError(f"{community.name} is archived: its calendar no longer changes.")
+    if not can_schedule(actor, community):
+        raise ActivityError("Only coordinators and core group members can schedule and change activities.")
+
+
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ActivityError(f"Unknown time zone “{name}”.") from None
+
+
+def _check_times(start_local: datetime, end_local: datetime) -> None:
+    if end_local <= start_local:
+        raise ActivityError("The end must be after the start.")
+    if end_local - start_local > timedelta(days=3):
+        raise ActivityError("An activity can last at most three days.")
+
+
+@transaction.atomic
+def activity_schedule(
+    *,
+    actor: User,
+    community: Community,
+    title: str,
+    start_local: datetime,
+    end_local: datetime,
+    time_zone: str,
+    kind: str = Activity.Kind.MEETING,
+    description: str = "",
+    place: str = "",
+    online_link: str = "",
+    capacity: int | None = None,
+    hosts: list[User] | None = None,
+    repeat: str = Activity.Repeat.NONE,
+    repeat_count: int | None = None,
+    repeat_until: date | None = None,
+) -> Activity:
+    """Schedule an activity (naive start/end in `time_zone`), creating one occurrence per date of the series."""
+    _ensure_scheduler(actor, community)
+    _zone(time_zone)
+    _check_times(start_local, end_local)
+    if capacity is not None and capacity < 1:
+        raise ActivityError("Capacity must be at least 1, or empty for no limit.")
+    activity = Activity(
+        community=community,
+        title=title.strip(),
+        kind=kind,
+        description=description,
+        time_zone=time_zone,
+        place=place.strip(),
+        online_link=online_link.strip(),
+        capacity=capacity,
+        repeat=repeat,
+        repeat_count=repeat_count if repeat != Activity.Repeat.NONE else None,
+        repeat_until=repeat_until if repeat != Activity.Repeat.NONE else None,
+        created_by=actor,
+    )
+    try:
+        activity.full_clean()
+        dates = expand(
+            repeat=repeat,
+            first_local=start_local,
+            duration=end_local - start_local,
+            time_zone=time_zone,
+            count=activity.repeat_count,
+            until=activity.repeat_until,
+        )
+    except RecurrenceError as error:
+        raise ActivityError(str(error)) from None
+    activity.save()
+    activity.hosts.set(hosts or [actor])
+    Occurrence.objects.bulk_create(
+        [
+            Occurrence(
+                activity=activity, community=community, sequence=n, original_start=start, start=start, end=end
+            )
+            for n, (start, end) in enumerate(dates, start=1)
+        ]
+    )
+    return activity
+
+
+UNCHANGED = object()
+
+
+@transaction.atomic
+def activity_update(
+    *, actor: User, activity: Activity, capacity=UNCHANGED, hosts: list[User] | None = None, **fields
+) -> Activity:
+    """Change what a series is (title, kind, description, place, link, capacity, hosts), not its dates."""
+    _ensure_scheduler(actor, activity.community)
+    allowed = {"title", "kind", "description", "place", "online_link"}
+    if set(fields) - allowed:
+        raise ValueError(f"cannot update {sorted(set(fields) - allowed)}")
+    for field, value in fields.items():
+        setattr(activity, field, value.strip() if isinstance(value, str) else value)
+    if capacity is not UNCHANGED and capacity is not None:
+        if capacity < 1:
+            raise ActivityError("Capacity must be at least 1, or empty for no limit.")
+        busiest = (
+            Rsvp.objects.filter(
+                occurrence__activity=activity,
+                occurrence__start__gte=timezone.now(),
+                answer=Answer.GOING,
+                waitlisted=False,
+            )
+            .values("occurrence")
+            .annotate(n=Count("pk"))
+            .aggregate(top=Max("n"))["top"]
+            or 0
+        )
+        if capacity < busiest:
+            raise ActivityError(
+                f"{busiest} people are already going to one of its dates: the capacity cannot be lower than that."
+            )
+    if capacity is not UNCHANGED:
+        activity.capacity = capacity
+    activity.full_clean()
+    activity.save()
+    if hosts is not None:
+        activity.hosts.set(hosts)
+    if capacity is not UNCHANGED:
+        waiting = Occurrence.objects.filter(
+            activity=activity, start__gte=timezone.now(), rsvps__waitlisted=True
+        ).distinct()
+        for occurrence in waiting.select_for_update(of=("self",)):
+            while _promote_from_waitlist(occurrence):
+                pass
+    return activity
+
+
+def _locked_occurrence(occurrence: Occurrence) -> Occurrence:
+    return (
+        Occurrence.objects.select_for_update().select_related("activity", "community").get(pk=occurrence.pk)
+    )
+
+
+@transaction.atomic
+def occurrence_cancel(*, actor: User, occurrence: Occurrence, reason: str) -> Occurrence:
+    """Cancel one date (with a reason people see); the rest of the series stays."""
+    occurrence = _locked_occurrence(occurrence)
+    _ensure_scheduler(actor, occurrence.community)
+    if occurrence.cancelled:
+        raise ActivityError("This date is already cancelled.")
+    if not reason.strip():
+        raise ActivityError("Say why it is cancelled: people who planned to come will see it.")
+    occurrence.cancelled, occurrence.cancel_reason = True, reason.strip()[:300]
+    occurrence.save(update_fields=["cancelled", "cancel_reason"])
+    going = list(
+        occurrence.rsvps.filter(answer__in=[Answer.GOING, Answer.MAYBE]).values_list("pk", flat=True)
+    )
+    if going:
+        transaction.on_commit(lambda: tasks.send_occurrence_cancelled.delay(occurrence.pk, going))
+    return occurrence
+
+
+@transaction.atomic
+def occurrence_restore(*, actor: User, occurrence: Occurrence) -> Occurrence:
+    occurrence = _locked_occurrence(occurrence)
+    _ensure_scheduler(actor, occurrence.community)
+    occurrence.cancelled, occurrence.cancel_reason = False, ""
+    occurrence.save(update_fields=["cancelled", "cancel_reason"])
+    return occurrence
+
+
+@transaction.atomic
+def occurrence_move(
+    *, actor: User, occurrence: Occurrence, start_local: datetime, end_local: datetime
+) -> Occurrence:
+    """Move one date of a series (given in the organizer's zone); its RSVPs stay with it."""
+    occurrence = _locked_occurrence(occurrence)
+    _ensure_scheduler(actor, occurrence.community)
+    _check_times(start_local, end_local)
+    zone = _zone(occurrence.activity.time_zone)
+    occurrence.start, occurrence.end = start_local.replace(tzinfo=zone), end_local.replace(tzinfo=zone)
+    occurrence.save(update_fields=["start", "end"])
+    return occurrence
+
+
+@transaction.atomic
+def series_split(
+    *,
+    actor: User,
+    occurrence: Occurrence,
+    start_local: datetime,
+    end_local: datetime,
+    title: str | None = None,
+) -> Activity:
+    """Edit "this and following": the series ends before `occurrence`; a new series starts there with the new
+    time. Earlier dates keep their RSVPs; the following dates keep theirs too, matched by position."""
+    occurrence = _locked_occurrence(occurrence)
+    old = occurrence.activity
+    _ensure_scheduler(actor, old.community)
+    if not old.is_recurring:
+        raise ActivityError("This activity does not repeat: edit its date instead.")
+    _check_times(start_local, end_local)
+    following = list(old.occurrences.filter(sequence__gte=occurrence.sequence).order_by("sequence"))
+    remaining = len(following)
+    new = Activity.objects.create(
+        community=old.community,
+        title=(title or old.title).strip(),
+        kind=old.kind,
+        description=old.description,
+        time_zone=old.time_zone,
+        place=old.place,
+        online_link=old.online_link,
+        capacity=old.capacity,
+        repeat=old.repeat,
+        repeat_count=remaining,
+        created_by=actor,
+    )
+    new.hosts.set(old.hosts.all())
+    try:
+        dates = expand(
+            repeat=old.repeat,
+            first_local=start_local,
+            duration=end_local - start_local,
+            time_zone=old.time_zone,
+            count=remaining,
+            until=None,
+        )
+    except RecurrenceError as error:
+        raise ActivityError(str(error)) from None
+    for n, (row, (start, end)) in enumerate(zip(following, dates, strict=True), start=1):
+        row.activity, row.sequence, row.original_start, row.start, row.end = new, n, start, start, end
+    Occurrence.objects.bulk_update(following, ["activity", "sequence", "original_start", "start", "end"])
+    old.repeat_count, old.repeat_until = occurrence.sequence - 1, None
+    old.save(update_fields=["repeat_count", "repeat_until", "updated_at"])
+    if old.repeat_count == 0:
+        old.delete()
+    return new
+
+
+# --- RSVPs and attendance -------------------------------------------------------------------------------
+
+
+def _ensure_member(user: User, community: Community) -> None:
+    if not Membership.objects.filter(
+        community=community, user=user, status=Membership.Status.ACTIVE
+    ).exists():
+        raise ActivityError(f"Join {community.name} to answer for its activities.")
+
+
+@transaction.atomic
+def rsvp_set(*, user: User, occurrence: Occurrence, answer: str) -> Rsvp:
+    """Answer going / maybe / not going. A full activity puts new "going" answers on the waitlist; giving up a
+    seat moves the first waitlisted person up (and tells them). The occurrence row lock makes two people taking
+    the last seat at once come out as one seated, one waitlisted."""
+    occurrence = _locked_occurrence(occurrence)
+    if answer not in Answer.values:
+        raise ActivityError("Answer going, maybe or not going.")
+    _ensure_member(user, occurrence.community)
+    if occurrence.cancelled:
+        raise ActivityError("This date is cancelled.")
+    if occurrence.end <= timezone.now():
+        raise ActivityError("This date is over: answers are closed.")
+    now = timezone.now()
+    rsvp = Rsvp.objects.filter(occurrence=occurrence, user=user).first()
+    was_seated = bool(rsvp and rsvp.answer == Answer.GOING and not rsvp.waitlisted)
+    if rsvp and rsvp.answer == answer:
+        return rsvp
+    capacity = occurrence.activity.capacity
+    seated = (
+        Rsvp.objects.filter(occurrence=occurrence, answer=Answer.GOING, waitlisted=False)
+        .exclude(user=user)
+        .count()
+    )
+    waitlisted = answer == Answer.GOING and capacity is not None and seated >= capacity
+    if rsvp is None:
+        rsvp = Rsvp(occurrence=occurrence, user=user)
+    rsvp.answer, rsvp.waitlisted, rsvp.answered_at = answer, waitlisted, now
+    rsvp.save()
+    participation_record(
+        community=occurrence.community,
+        user=user,
+        kind=Participation.Kind.RSVP,
+        source=f"occurrence:{occurrence.pk}",
+    )
+    if was_seated and answer != Answer.GOING:
+        _promote_from_waitlist(occurrence)
+    return rsvp
+
+
+def _promote_from_waitlist(occurrence: Occurrence) -> Rsvp | None:
+    capacity = occurrence.activity.capacity
+    seated = Rsvp.objects.filter(occurrence=occurrence, answer=Answer.GOING, waitlisted=False).count()
+    if capacity is not None and seated >= capacity:
+        return None
+    first = (
+        Rsvp.objects.select_for_update()
+        .filter(occurrence=occurrence, answer=Answer.GOING, waitlisted=True)
+        .order_by("answered_at", "pk")
+        .first()
+    )
+    if first is None:
+        return None
+    first.waitlisted = False
+    first.save(update_fields=["waitlisted"])
+    transaction.on_commit(lambda: tasks.send_waitlist_promoted.delay(first.pk))
+    return first
+
+
+@transaction.atomic
+def attendance_record(*, actor: User, occurrence: Occurrence, attended_user_ids: set[int]) -> int:
+    """A coordinator records who came (the form is prefilled from "going"). Returns how many attended.
+
+    People recorded for the first time get an "attended" ledger row; running it again adds no duplicates.
+    """
+    occurrence = _locked_occurrence(occurrence)
+    _ensure_scheduler(actor, occurrence.community)
+    if occurrence.start > timezone.now():
+        raise ActivityError("Attendance can be recorded once the activity has started.")
+    members = set(
+        Membership.objects.filter(
+            community=occurrence.community, user_id__in=attended_user_ids, status=Membership.Status.ACTIVE
+        ).values_list("user_id", flat=True)
+    )
+    strangers = set(attended_user_ids) - members
+    if strangers:
+        raise ActivityError("Only members of the community can be recorded as attending.")
+    already = set(occurrence.rsvps.filter(attended=True).values_list("user_id", flat=True))
+    now = timezone.now()
+    existing = {r.user_id: r for r in occurrence.rsvps.all()}
+    for user_id in members:
+        rsvp = existing.get(user_id)
+        if rsvp is None:
+            Rsvp.objects.create(
+                occurrence=occurrence, user_id=user_id, answer=Answer.GOING, answered_at=now, attended=True
+            )
+        elif not rsvp.attended:
+            rsvp.attended = True
+            rsvp.save(update_fields=["attended"])
+    occurrence.rsvps.exclude(user_id__in=members).filter(attended=True).update(attended=False)
+    Participation.objects.bulk_create(
+        [
+            Participation(
+                community=occurrence.community,
+                user_id=user_id,
+                kind=Participation.Kind.ATTENDED,
+                at=now,
+                source=f"occurrence:{occurrence.pk}",
+            )
+            for user_id in sorted(members - already)
+        ]
+    )
+    occurrence.attendance_recorded_at = now
+    occurrence.save(update_fields=["attendance_recorded_at"])
+    return len(members)
+
+
+@transaction.atomic
+def occurrence_notes_save(*, actor: User, occurrence: Occurrence, notes: str) -> Occurrence:
+    """Notes written after the activity happened (what was discussed, decisions, links)."""
+    occurrence = _locked_occurrence(occurrence)
+    _ensure_scheduler(actor, occurrence.community)
+    if len(notes) > 50_000:
+        raise ActivityError("Notes can be at most 50,000 characters.")
+    occurrence.notes = notes
+    occurrence.save(update_fields=["notes"])
+    return occurrence
+
+
+# --- Calendar feeds and reminders -----------------------------------------------------------------------
+
+
+def calendar_token_for(*, user: User) -> CalendarToken:
+    token, _ = CalendarToken.objects.get_or_create(user=user)
+    return token
+
+
+@transaction.atomic
+def calendar_token_reset(*, user: User) -> CalendarToken:
+    """A new secret for the member's feed URLs; the old ones stop working at once."""
+    CalendarToken.objects.filter(user=user).delete()
+    return CalendarToken.objects.create(user=user)
+
+
+def reminders_claim_due(*, within: timedelta = timedelta(hours=24), now: datetime | None = None) -> list[int]:
+    """Claim the RSVPs due a reminder (going, seated, starting within `within`, not reminded yet) with a
+    conditional update, so a second run at the same time claims nothing. Returns the claimed RSVP ids."""
+    now = now or timezone.now()
+    candidates = list(
+        Rsvp.objects.filter(
+            answer=Answer.GOING,
+            waitlisted=False,
+            reminded_at__isnull=True,
+            occurrence__cancelled=False,
+            occurrence__start__gt=now,
+            occurrence__start__lte=now + within,
+            user__is_active=True,
+        ).values_list("pk", flat=True)[:5000]
+    )
+    claimed = []
+    for pk in candidates:
+        if Rsvp.objects.filter(pk=pk, reminded_at__isnull=True).update(reminded_at=now):
+            claimed.append(pk)
+    return claimed

@@ -1,0 +1,1 @@
+"""Views of activities: calendars (community, mine, what's on), activity pages and actions, iCalendar feeds."""
