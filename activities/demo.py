@@ -46,17 +46,22 @@ def _seed_rsvps(
         if occurrence.cancelled:
             continue
         people = rng.sample(members, k=min(len(members), rng.randint(2, 9)))
-        for user_id in people:
+        capacity, seated = occurrence.activity.capacity, 0
+        for n, user_id in enumerate(people):
             answer = rng.choices([Answer.GOING, Answer.MAYBE, Answer.NOT_GOING], weights=[6, 2, 1])[0]
-            answered = occurrence.start - timedelta(days=rng.randint(1, 10))
+            # Answers in order (the waitlist's order), all before the date.
+            answered = occurrence.start - timedelta(days=10, hours=-n)
+            waitlisted = answer == Answer.GOING and capacity is not None and seated >= capacity
+            seated += answer == Answer.GOING and not waitlisted
             past = occurrence.end < now
-            attended = (answer == Answer.GOING and rng.random() < 0.85) if past else None
+            attended = (answer == Answer.GOING and not waitlisted and rng.random() < 0.85) if past else None
             rsvps.append(
                 Rsvp(
                     occurrence=occurrence,
                     user_id=user_id,
                     answer=answer,
                     answered_at=answered,
+                    waitlisted=waitlisted,
                     attended=attended,
                 )
             )

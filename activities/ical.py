@@ -5,14 +5,16 @@ activities' stable UUIDs, so calendar apps update events between fetches instead
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
-from icalendar import Calendar, Event, vRecur
+from icalendar import Calendar, Event, vRecur, vText
 
 from activities.models import Activity, Occurrence
 from activities.recurrence import rrule_text
 
 PRODID = "-//CoPsite//Communities of practice//EN"
+TIMEZONE_MARGIN = timedelta(days=366)
 
 
 def _uid(activity: Activity) -> str:
@@ -81,14 +83,23 @@ def calendar_for(occurrences: Iterable[Occurrence], *, name: str) -> bytes:
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", name)
+    # An X- property is not escaped like TEXT: a line break in a title would break the feed.
+    cal.add("x-wr-calname", vText(" ".join(name.split())))
     by_activity: dict[int, list[Occurrence]] = defaultdict(list)
     activities: dict[int, Activity] = {}
+    instants = []
     for occurrence in occurrences:
         by_activity[occurrence.activity_id].append(occurrence)
         activities[occurrence.activity_id] = occurrence.activity
+        instants += [occurrence.original_start, occurrence.start, occurrence.end]
     for activity_id in sorted(by_activity):
         for event in series_events(activities[activity_id], by_activity[activity_id]):
             cal.add_component(event)
-    cal.add_missing_timezones()
+    if instants:
+        # The VTIMEZONEs cover the feed's dates with a year to spare (not 1970 to 2038: feeds are re-fetched
+        # every few minutes, and each zone would otherwise weigh kilobytes of transitions).
+        cal.add_missing_timezones(
+            first_date=(min(instants) - TIMEZONE_MARGIN).date(),
+            last_date=(max(instants) + TIMEZONE_MARGIN).date(),
+        )
     return cal.to_ical()

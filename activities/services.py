@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from activities import tasks
@@ -161,9 +161,12 @@ def activity_update(
     if hosts is not None:
         activity.hosts.set(hosts)
     if capacity is not UNCHANGED:
+        # A subquery, not a join with DISTINCT: PostgreSQL refuses FOR UPDATE with DISTINCT.
         waiting = Occurrence.objects.filter(
-            activity=activity, start__gte=timezone.now(), rsvps__waitlisted=True
-        ).distinct()
+            activity=activity,
+            start__gte=timezone.now(),
+            pk__in=Rsvp.objects.filter(waitlisted=True).values("occurrence_id"),
+        )
         for occurrence in waiting.select_for_update(of=("self",)):
             while _promote_from_waitlist(occurrence):
                 pass
@@ -183,6 +186,8 @@ def occurrence_cancel(*, actor: User, occurrence: Occurrence, reason: str) -> Oc
     _ensure_scheduler(actor, occurrence.community)
     if occurrence.cancelled:
         raise ActivityError("This date is already cancelled.")
+    if occurrence.end <= timezone.now():
+        raise ActivityError("This date is over: it can no longer be cancelled.")
     if not reason.strip():
         raise ActivityError("Say why it is cancelled: people who planned to come will see it.")
     occurrence.cancelled, occurrence.cancel_reason = True, reason.strip()[:300]
@@ -291,6 +296,8 @@ def rsvp_set(*, user: User, occurrence: Occurrence, answer: str) -> Rsvp:
     if answer not in Answer.values:
         raise ActivityError("Answer going, maybe or not going.")
     _ensure_member(user, occurrence.community)
+    if occurrence.community.is_archived:
+        raise ActivityError(f"{occurrence.community.name} is archived: its calendar no longer changes.")
     if occurrence.cancelled:
         raise ActivityError("This date is cancelled.")
     if occurrence.end <= timezone.now():
@@ -417,11 +424,16 @@ def calendar_token_reset(*, user: User) -> CalendarToken:
 
 
 def reminders_claim_due(*, within: timedelta = timedelta(hours=24), now: datetime | None = None) -> list[int]:
-    """Claim the RSVPs due a reminder (going, seated, starting within `within`, not reminded yet) with a
-    conditional update, so a second run at the same time claims nothing. Returns the claimed RSVP ids."""
+    """Claim the RSVPs due a reminder (going, seated, starting within `within`, not reminded yet, still a member
+    of the community) with a conditional update, so a second run at the same time claims nothing. Returns the
+    claimed RSVP ids."""
     now = now or timezone.now()
+    still_member = Membership.objects.filter(
+        community=OuterRef("occurrence__community"), user=OuterRef("user"), status=Membership.Status.ACTIVE
+    )
     candidates = list(
         Rsvp.objects.filter(
+            Exists(still_member),
             answer=Answer.GOING,
             waitlisted=False,
             reminded_at__isnull=True,

@@ -67,10 +67,10 @@ def send_occurrence_cancelled(occurrence_id: int, rsvp_ids: list[int]) -> int:
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_reminder(rsvp_id: int) -> int:
-    """One reminder, for an RSVP already claimed by send_due_reminders."""
+    """One reminder, for an RSVP already claimed by send_due_reminders (unless the answer changed since)."""
     rsvp = (
         Rsvp.objects.select_related("user__profile", "occurrence__activity", "occurrence__community")
-        .filter(pk=rsvp_id)
+        .filter(pk=rsvp_id, answer=Rsvp.Answer.GOING, waitlisted=False)
         .first()
     )
     if rsvp is None or rsvp.occurrence.cancelled or not _wants(rsvp.user, REMINDERS):
@@ -82,13 +82,17 @@ def send_reminder(rsvp_id: int) -> int:
     )
 
 
-@shared_task
-def send_due_reminders() -> int:
-    """Beat ticks this; it claims due reminders in the database (once per date and person) and sends them."""
+@shared_task(bind=True)
+def send_due_reminders(self) -> int:
+    """Beat ticks this; it claims due reminders in the database (once per date and person) and sends them.
+
+    Each reminder is a task of its own (one failing mail server retries only that mail), sent to the queue this
+    run came from, so a worker dedicated to a queue finishes the whole job itself."""
     from activities.services import reminders_claim_due
 
     claimed = reminders_claim_due()
+    queue = (self.request.delivery_info or {}).get("routing_key")
     for rsvp_id in claimed:
-        send_reminder.delay(rsvp_id)
+        send_reminder.apply_async((rsvp_id,), queue=queue)
     logger.info("claimed %d reminders", len(claimed))
     return len(claimed)

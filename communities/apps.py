@@ -1,4 +1,5 @@
-"""App configuration for communities: registers the kinds of mail it sends."""
+"""App configuration for communities: registers the kinds of mail it sends; an invitation link leads through
+sign-up into the community."""
 
 from django.apps import AppConfig
 
@@ -8,7 +9,14 @@ class CommunitiesConfig(AppConfig):
     verbose_name = "Communities"
 
     def ready(self) -> None:
+        from allauth.account.signals import user_signed_up
+
+        from communities.signals import accept_invitation_on_signup
         from members.notifications import Frequency, MailKind, register_mail_kind
+
+        user_signed_up.connect(
+            accept_invitation_on_signup, dispatch_uid="communities_accept_invitation_on_signup"
+        )
 
         register_mail_kind(
             MailKind(

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
@@ -14,6 +15,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -25,8 +27,8 @@ from members.models import OrgUnit, Tag, User
 ACTIVE = Membership.Status.ACTIVE
 LEVEL_FIELDS = {level: f"level_{level}" for level in Level.values}
 SORTS = {
-    "active": ("-recent_activity", "name"),
-    "largest": ("-member_count", "name"),
+    "active": ("-seen_activity", "name"),
+    "largest": ("-seen_member_count", "name"),
     "newest": ("-created_at", "name"),
     "name": ("name",),
 }
@@ -120,25 +122,34 @@ def browse_communities(
         )
         .prefetch_related("topics")
     )
+    # What only those who see a private community may know (its topics, who belongs, its size and activity)
+    # never selects or ranks it for anyone else: a one-person org unit would otherwise reveal a membership.
+    sees = Q(viewer_sees_content=True)
     if query:
         topical = Community.topics.through.objects.filter(
             community=OuterRef("pk"), tag__name__icontains=query
         )
         communities = communities.filter(
-            Q(name__icontains=query) | Q(domain__icontains=query) | Q(Exists(topical))
+            Q(name__icontains=query) | Q(domain__icontains=query) | (Q(Exists(topical)) & sees)
         )
     if topic:
         communities = communities.filter(
-            Exists(Community.topics.through.objects.filter(community=OuterRef("pk"), tag__slug=topic))
+            Q(Exists(Community.topics.through.objects.filter(community=OuterRef("pk"), tag__slug=topic)))
+            & sees
         )
     if org_unit:
         units = org_unit_and_descendants(org_unit)
         in_unit = Membership.objects.filter(community=OuterRef("pk"), status=ACTIVE, user__org_unit__in=units)
-        communities = communities.filter(Exists(in_unit))
+        communities = communities.filter(Q(Exists(in_unit)) & sees)
     if stage:
         communities = communities.filter(stage=stage)
     if join_policy:
         communities = communities.filter(join_policy=join_policy)
+    if sort in ("active", "largest"):
+        communities = communities.annotate(
+            seen_member_count=Case(When(sees, then="member_count"), default=Value(0)),
+            seen_activity=Case(When(sees, then="recent_activity"), default=Value(0)),
+        )
     return communities.order_by(*SORTS.get(sort, SORTS["name"]))
 
 

@@ -589,6 +589,15 @@ def email_invitation_accept(*, user: User, invitation: EmailInvitation) -> Membe
     return membership
 
 
+@transaction.atomic
+def email_invitation_withdraw(*, actor: User, invitation: EmailInvitation) -> None:
+    """A coordinator withdraws an invitation by email that was not accepted yet: its link stops working."""
+    _ensure_coordinator(actor, invitation.community)
+    deleted, _ = EmailInvitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).delete()
+    if not deleted:
+        raise MembershipError(f"The invitation of {invitation.email} was already accepted or withdrawn.")
+
+
 # --- Changing and ending memberships --------------------------------------------------------------------
 
 

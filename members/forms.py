@@ -1,6 +1,13 @@
-"""Forms for members."""
+"""Forms for members: sign-up extras, the directory filters, one's profile and notification settings."""
+
+import zoneinfo
+from functools import cache
 
 from django import forms
+from django.core.exceptions import ValidationError
+
+from members.models import OrgUnit
+from members.notifications import MAIL_KINDS, Frequency
 
 
 class SignupForm(forms.Form):
@@ -14,3 +21,108 @@ class SignupForm(forms.Form):
 
     def signup(self, request, user) -> None:
         """allauth hook: the adapter has already stored the name; nothing more to save here."""
+
+
+@cache
+def time_zone_choices() -> list[tuple[str, str]]:
+    """Every IANA time zone, by name, readable ("America/New York")."""
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+def split_expertise(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+class DirectoryForm(forms.Form):
+    """Search and filters of the directory (GET). The community choice is rendered by communities' tag."""
+
+    q = forms.CharField(label="Name, job title or expertise", required=False)
+    unit = forms.TypedChoiceField(label="Org unit", required=False, coerce=int, empty_value=None)
+    community = forms.SlugField(label="Community", required=False, max_length=80)
+
+    def __init__(self, *args, org_units: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [("", "Any org unit"), *org_units]
+
+
+class ProfileForm(forms.Form):
+    """What a member tells colleagues about themselves."""
+
+    full_name = forms.CharField(label="Full name", max_length=150, help_text="As colleagues know you.")
+    job_title = forms.CharField(label="Job title", max_length=120, required=False)
+    org_unit = forms.TypedChoiceField(
+        label="Org unit", required=False, coerce=int, empty_value=None, help_text="Where you work."
+    )
+    location = forms.CharField(
+        label="Location", max_length=120, required=False, help_text="City or site, e.g. “Berlin”."
+    )
+    bio = forms.CharField(
+        label="About you",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What you work on and what colleagues could ask you about.",
+    )
+    expertise = forms.CharField(
+        label="Expertise",
+        required=False,
+        max_length=1000,
+        help_text="Comma-separated, e.g. “Kaizen, root cause analysis, PostgreSQL”. Colleagues find you by these.",
+    )
+    time_zone = forms.ChoiceField(
+        label="Time zone", choices=time_zone_choices, help_text="Dates and times are shown in it."
+    )
+    in_directory = forms.BooleanField(
+        label="Show me in the member directory",
+        required=False,
+        help_text="Off: only you and staff see your profile, and you are not suggested when colleagues type "
+        "addresses.",
+    )
+
+    def __init__(self, *args, org_units: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].choices = [("", "No org unit"), *org_units]
+
+    def clean_org_unit(self) -> OrgUnit | None:
+        unit_id = self.cleaned_data["org_unit"]
+        return OrgUnit.objects.filter(pk=unit_id).first() if unit_id else None
+
+    def clean_expertise(self) -> list[str]:
+        names = split_expertise(self.cleaned_data["expertise"])
+        if any(len(name) > 60 for name in names):
+            raise ValidationError("Keep each area of expertise under 60 characters.")
+        if len(names) > 20:
+            raise ValidationError("List at most 20 areas of expertise.")
+        return names
+
+    @classmethod
+    def initial_for(cls, user) -> dict:
+        profile = user.profile
+        return {
+            "full_name": user.full_name,
+            "job_title": profile.job_title,
+            "org_unit": user.org_unit_id,
+            "location": profile.location,
+            "bio": profile.bio,
+            "expertise": ", ".join(tag.name for tag in profile.expertise.all()),
+            "time_zone": profile.time_zone,
+            "in_directory": profile.in_directory,
+        }
+
+
+class NotificationsForm(forms.Form):
+    """One radio group per registered kind of mail, offering the frequencies that make sense for it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, kind in MAIL_KINDS.items():
+            self.fields[key] = forms.ChoiceField(
+                label=kind.label,
+                help_text=kind.help_text,
+                choices=[(value, Frequency(value).label) for value in kind.allowed],
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": f"Choose how often you want “{kind.label}”.",
+                    "invalid_choice": f"“%(value)s” is not a choice for “{kind.label}”.",
+                },
+            )

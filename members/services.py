@@ -1,10 +1,14 @@
 """Writes for members: accounts, profiles and org units."""
 
+import zoneinfo
+from functools import cache
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.text import slugify
 
-from members.models import NotificationPreference, Profile, User
+from members.models import NotificationPreference, OrgUnit, Profile, Tag, User
 from members.notifications import MAIL_KINDS
 
 
@@ -43,3 +47,69 @@ def notification_preferences_update(*, user: User, choices: dict[str, str]) -> N
         NotificationPreference.objects.update_or_create(
             user=user, kind=kind, defaults={"frequency": frequency}
         )
+
+
+@cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _tag_named(name: str) -> Tag:
+    """The tag of that name whatever its case, or a new one with a slug no other tag has."""
+    tag = Tag.objects.filter(name__iexact=name).first()
+    if tag is not None:
+        return tag
+    base = slugify(name)[:50] or "tag"
+    slug, n = base, 1
+    while Tag.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    tag = Tag(name=name, slug=slug)
+    tag.full_clean()
+    tag.save()
+    return tag
+
+
+@transaction.atomic
+def profile_update(
+    *,
+    user: User,
+    full_name: str,
+    job_title: str = "",
+    org_unit: OrgUnit | None = None,
+    location: str = "",
+    bio: str = "",
+    expertise: list[str] = (),
+    time_zone: str = "UTC",
+    in_directory: bool = True,
+) -> Profile:
+    """A member edits their own profile. Expertise names are matched to existing tags whatever their case.
+
+    Raises ValidationError keyed by field (full_name, time_zone, expertise, ...) and then nothing changed; the
+    `user` passed in is left as it was either way (the row is locked and changed on a fresh copy).
+    """
+    if time_zone not in _time_zones():
+        raise ValidationError({"time_zone": f"“{time_zone}” is not a time zone we know."})
+    names: dict[str, str] = {}  # lower-cased name -> the first spelling typed
+    for name in expertise:
+        if name.strip():
+            names.setdefault(name.strip().lower(), name.strip())
+    if any(len(name) > Tag._meta.get_field("name").max_length for name in names.values()):
+        raise ValidationError({"expertise": "Keep each area of expertise under 60 characters."})
+
+    person = User.objects.select_for_update().get(pk=user.pk)
+    person.full_name = full_name.strip()
+    person.org_unit = org_unit
+    person.full_clean()
+    person.save(update_fields=["full_name", "org_unit"])
+
+    profile = profile_ensure(user=person)
+    profile.job_title = job_title.strip()
+    profile.location = location.strip()
+    profile.bio = bio.strip()
+    profile.time_zone = time_zone
+    profile.in_directory = in_directory
+    profile.full_clean()
+    profile.save()
+    profile.expertise.set([_tag_named(name) for name in names.values()])
+    return profile

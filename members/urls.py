@@ -1,4 +1,4 @@
-"""URLs for members."""
+"""URLs for members: the directory, profiles, one's own settings and people suggestions."""
 
 from django.urls import path
 
@@ -7,5 +7,8 @@ from members import views
 app_name = "members"
 urlpatterns = [
     path("", views.directory, name="directory"),
+    path("me/", views.edit_profile, name="edit_profile"),
+    path("me/notifications/", views.notifications, name="notifications"),
+    path("suggest/", views.suggest, name="suggest"),
     path("<int:pk>/", views.profile, name="profile"),
 ]

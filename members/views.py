@@ -1,31 +1,138 @@
-"""Member directory and profile pages."""
+"""Member pages: the directory ("find an expert"), profiles, editing one's own profile and notification settings,
+and the people suggestions that email inputs ask for."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
 
-from members.selectors import directory_people, person_for_profile
+from members.forms import DirectoryForm, NotificationsForm, ProfileForm
+from members.selectors import (
+    directory_people,
+    notification_choices,
+    org_unit_tree,
+    people_suggestions,
+    person_for_profile,
+)
+from members.services import notification_preferences_update, profile_ensure, profile_update
+
+# The names under which email inputs send what was typed (communities' invite, propose, sponsor and appoint forms).
+SUGGEST_PARAMETERS = ("q", "emails", "core_group", "sponsor", "user", "hosts")
 
 
 @require_GET
 @login_required
 def directory(request: HttpRequest) -> HttpResponse:
-    """Find an expert: people by name, job title and expertise, paginated."""
-    query = request.GET.get("q", "").strip()[:100]
-    page = Paginator(directory_people(query=query), settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "members/directory.html", {"page": page, "query": query})
+    """Find an expert: people by name, job title and expertise, in an org unit (and below) or a community."""
+    tree = org_unit_tree()
+    form = DirectoryForm(request.GET, org_units=tree.choices())
+    form.is_valid()  # invalid filters are left out; the rest still apply
+    query = (form.cleaned_data.get("q") or "").strip()[:100]
+    unit = form.cleaned_data.get("unit")
+    community = form.cleaned_data.get("community") or ""
+    people = directory_people(
+        viewer=request.user,
+        query=query,
+        org_units=tree.with_descendants(unit) if unit else None,
+        community=community,
+    )
+    page = Paginator(people, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "query": query,
+        "community": community,
+        "filtered": bool(query or unit or community),
+    }
+    return render(request, "members/directory.html", context)
 
 
 @require_GET
 @login_required
 def profile(request: HttpRequest, pk: int) -> HttpResponse:
-    """A member's profile."""
-    person = person_for_profile(pk=pk)
-    if person is None or (
-        not person.profile.in_directory and person != request.user and not request.user.is_staff
-    ):
+    """A member's profile; people who left the directory are seen only by themselves and staff."""
+    person = person_for_profile(pk=pk, include_inactive=request.user.is_staff)
+    listed = person is not None and hasattr(person, "profile") and person.profile.in_directory
+    if person is None or (not listed and person != request.user and not request.user.is_staff):
         raise Http404("No such member")
     return render(request, "members/profile.html", {"person": person})
+
+
+def _add_service_errors(form: Form, error: ValidationError) -> None:
+    """Put a service's ValidationError next to the fields it names (the rest at the top)."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def edit_profile(request: HttpRequest) -> HttpResponse:
+    """Edit one's own profile."""
+    user = request.user
+    profile_ensure(user=user)
+    org_units = org_unit_tree().choices()
+    if request.method == "POST":
+        form = ProfileForm(request.POST, org_units=org_units)
+        if form.is_valid():
+            try:
+                profile_update(user=user, **form.cleaned_data)
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(request, "Your profile is saved.")
+                return redirect("members:profile", user.pk)
+        messages.error(request, "Your profile was not saved: please correct what is marked below.")
+    else:
+        form = ProfileForm(initial=ProfileForm.initial_for(user), org_units=org_units)
+    return render(request, "members/edit_profile.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """Choose, for each kind of mail, how often it comes."""
+    if request.method == "POST":
+        form = NotificationsForm(request.POST)
+        if form.is_valid():  # the form offers each kind only the frequencies it allows, as the service checks
+            notification_preferences_update(user=request.user, choices=form.cleaned_data)
+            messages.success(request, "Your notification settings are saved.")
+            return redirect("members:notifications")
+        messages.error(request, "Your notification settings were not saved: " + _first_error(form))
+    else:
+        form = NotificationsForm(initial=notification_choices(user=request.user))
+    return render(request, "members/notifications.html", {"form": form})
+
+
+def _first_error(form: Form) -> str:
+    return next(iter(error for errors in form.errors.values() for error in errors), "please try again.")
+
+
+@require_GET
+@login_required
+def suggest(request: HttpRequest) -> HttpResponse:
+    """People whose name or address contains what is being typed, as <option>s for the people datalist.
+
+    Reads whichever of SUGGEST_PARAMETERS was sent and completes its last comma-separated fragment; each option's
+    value keeps the addresses typed before it, so choosing one completes a list instead of replacing it.
+    """
+    typed = next((request.GET[name] for name in SUGGEST_PARAMETERS if name in request.GET), "")[:1000]
+    earlier, fragment = _split_last_fragment(typed)
+    chosen = [address.lower() for address in earlier]
+    people = people_suggestions(fragment=fragment, exclude_emails=chosen) if len(fragment) >= 2 else []
+    prefix = "".join(f"{address}, " for address in earlier)
+    return render(request, "members/_people_datalist.html#options", {"people": people, "prefix": prefix})
+
+
+def _split_last_fragment(typed: str) -> tuple[list[str], str]:
+    """("a@x.org, b@y.org, jo") -> (["a@x.org", "b@y.org"], "jo")."""
+    parts = typed.replace("\n", ",").replace(";", ",").split(",")
+    earlier = [part.strip() for part in parts[:-1] if part.strip()]
+    return earlier, parts[-1].strip()[:100]

@@ -1,15 +1,166 @@
-"""Views of activities: calendars (being written)."""
+"""Views of calendars: a community's (month grid and agenda), mine (every community I belong to, with my answer on
+each date) and the organization's "What's on".
 
-from django.http import Http404
+Month navigation (`?month=YYYY-MM`) and the month/agenda switch (`?view=agenda`) are plain links; with htmx they
+swap only the calendar (the `calendar` partial of the page) and push the URL, so the page stays bookmarkable.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET
+
+from activities import selectors
+from activities.models import Occurrence
+from activities.views.schedule import in_viewer_zone, may_schedule
+from communities.access import get_community_for
+from communities.models import Membership
+
+AGENDA, MONTH = "agenda", "month"
 
 
-def my_calendar(request, *args, **kwargs):
-    raise Http404
+@dataclass
+class AgendaDay:
+    date: date
+    is_today: bool
+    occurrences: list[Occurrence] = field(default_factory=list)
 
 
-def whats_on(request, *args, **kwargs):
-    raise Http404
+def by_day(occurrences: list[Occurrence]) -> list[AgendaDay]:
+    """Occurrences grouped by their date in the active (viewer's) time zone, in order."""
+    today = timezone.localdate()
+    days: list[AgendaDay] = []
+    for occurrence in occurrences:
+        day = timezone.localtime(occurrence.start).date()
+        if not days or days[-1].date != day:
+            days.append(AgendaDay(date=day, is_today=day == today))
+        days[-1].occurrences.append(occurrence)
+    return days
 
 
-def community_calendar(request, *args, **kwargs):
-    raise Http404
+@dataclass
+class MonthView:
+    """What the calendar partial shows: a month as a grid of weeks and as an agenda, with its neighbours."""
+
+    first: date
+    view: str
+    weeks: list[list[selectors.Day]]
+    agenda: list[AgendaDay]
+    previous: str
+    next: str
+    this_month: str
+
+    @property
+    def param(self) -> str:
+        return f"{self.first:%Y-%m}"
+
+    @property
+    def is_this_month(self) -> bool:
+        return self.param == self.this_month
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.agenda
+
+
+def _requested_month(request: HttpRequest, today: date) -> date:
+    """The first day of `?month=YYYY-MM`; the current month when it is missing or malformed."""
+    try:
+        month = datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()  # noqa: DTZ007 - a calendar month
+    except ValueError:
+        return today.replace(day=1)
+    return month if 1971 <= month.year <= 2999 else today.replace(day=1)
+
+
+def _shift(month: date, delta: int) -> str:
+    index = month.year * 12 + month.month - 1 + delta
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def month_view(request: HttpRequest, load: Callable[[datetime, datetime], QuerySet[Occurrence]]) -> MonthView:
+    """The requested month in the viewer's zone, with the occurrences `load(start, end)` returns for it."""
+    zone = timezone.get_current_timezone()
+    today = timezone.localdate()
+    first = _requested_month(request, today)
+    start, end, dates = selectors.month_bounds(first.year, first.month, zone)
+    occurrences = list(load(start, end))
+    in_month = [o for o in occurrences if timezone.localtime(o.start).month == first.month]
+    return MonthView(
+        first=first,
+        view=AGENDA if request.GET.get("view") == AGENDA else MONTH,
+        weeks=selectors.month_grid(occurrences, year=first.year, month=first.month, zone=zone, dates=dates),
+        agenda=by_day(in_month),
+        previous=_shift(first, -1),
+        next=_shift(first, 1),
+        this_month=f"{today:%Y-%m}",
+    )
+
+
+def _render_calendar(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """The whole page, or for htmx navigation only its calendar partial."""
+    partial = request.htmx and not request.htmx.history_restore_request
+    response = render(request, f"{template}#calendar" if partial else template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@login_required
+@require_GET
+@in_viewer_zone
+def community_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    """A community's calendar: a month grid (Monday first) and an agenda, cancelled dates struck through."""
+    access = get_community_for(request.user, slug, content=True)
+    community = access.community
+    calendar = month_view(
+        request,
+        lambda start, end: selectors.community_occurrences(
+            community=community, start=start, end=end, viewer=request.user
+        ),
+    )
+    context = {
+        "access": access,
+        "tab": "activities",
+        "calendar": calendar,
+        "can_schedule": may_schedule(access),
+        # Only asked when the month is empty, to say whether anything was ever scheduled.
+        "has_any": not calendar.is_empty or Occurrence.objects.filter(community=community).exists(),
+    }
+    return _render_calendar(request, "activities/community_calendar.html", context)
+
+
+@login_required
+@require_GET
+@in_viewer_zone
+def my_calendar(request: HttpRequest) -> HttpResponse:
+    """Every date of every community I belong to, with my answer on each."""
+    calendar = month_view(
+        request, lambda start, end: selectors.my_occurrences(user=request.user, start=start, end=end)
+    )
+    context = {
+        "calendar": calendar,
+        "show_community": True,
+        # Only asked when the month is empty, to suggest joining a community if there is none.
+        "has_communities": not calendar.is_empty
+        or Membership.objects.filter(user=request.user, status=Membership.Status.ACTIVE).exists(),
+    }
+    return _render_calendar(request, "activities/calendar.html", context)
+
+
+@login_required
+@require_GET
+@in_viewer_zone
+def whats_on(request: HttpRequest) -> HttpResponse:
+    """Upcoming dates across the organization: listed communities, and private ones the viewer may see."""
+    page = Paginator(selectors.whats_on(viewer=request.user), settings.PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "activities/whats_on.html", {"page": page, "days": by_day(list(page.object_list))})

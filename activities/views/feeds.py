@@ -80,7 +80,9 @@ def occurrence_ics(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         raise Http404("No such activity")
     activity = series[0].activity
     filename = f"{slugify(activity.title) or 'activity'}.ics"
-    return _ics_response(calendar_for(series, name=f"{activity.title} ({access.community.name})"), filename=filename)
+    return _ics_response(
+        calendar_for(series, name=f"{activity.title} ({access.community.name})"), filename=filename
+    )
 
 
 @require_http_methods(["GET", "HEAD"])

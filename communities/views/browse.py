@@ -1,23 +1,177 @@
-"""Views of communities: browse (being written)."""
+"""Views everyone signed in uses: browsing communities, a community's home and member list, proposing one, and
+the coordinators' settings page."""
 
-from django.http import Http404
+import copy
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, QuerySet
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from communities import selectors, services
+from communities.access import get_community_for
+from communities.forms import BrowseForm, CommunityForm, MemberFilterForm, ProposeForm
+from communities.models import Community, Membership, Stage
+from communities.services import MembershipError
+from members.models import OrgUnit
 
 
-def browse(request, *args, **kwargs):
-    raise Http404
+def suggest_people(form: Form, *names: str) -> None:
+    """Let htmx fill the page's people datalist as these fields are typed in (plain inputs without JavaScript)."""
+    attrs = {
+        "hx-get": reverse("members:suggest"),
+        "hx-trigger": "input changed delay:250ms",
+        "hx-target": "#people-suggestions",
+        "hx-swap": "innerHTML",
+    }
+    for name in names:
+        form.fields[name].widget.attrs.update(attrs)
 
 
-def propose(request, *args, **kwargs):
-    raise Http404
+def _cleaned(form: Form) -> dict:
+    """The valid filters of a GET form; a malformed one is ignored (and shown as an error), not a 400."""
+    form.is_valid()
+    return getattr(form, "cleaned_data", {})
 
 
-def home(request, *args, **kwargs):
-    raise Http404
+@require_GET
+@login_required
+def browse(request: HttpRequest) -> HttpResponse:
+    """All communities that are not archived, searched, filtered and sorted, with "My communities" on top."""
+    form = BrowseForm(request.GET)
+    filters = _cleaned(form)
+    communities = selectors.browse_communities(
+        viewer=request.user,
+        query=(filters.get("q") or "").strip(),
+        topic=filters.get("topic") or "",
+        org_unit=filters.get("unit"),
+        stage=filters.get("stage") or "",
+        join_policy=filters.get("policy") or "",
+        sort=filters.get("sort") or "name",
+    )
+    page = Paginator(communities, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    for community in page.object_list:
+        community.levels = selectors.level_distribution(community)
+    filtered = any(filters.get(name) for name in ("q", "topic", "unit", "stage", "policy"))
+    context = {
+        "form": form,
+        "page": page,
+        "filtered": filtered,
+        "sort": filters.get("sort") or "name",
+        "my_memberships": list(selectors.my_memberships(user=request.user)),
+        "now": timezone.now(),
+        "stages": Stage.choices,
+        "policies": Community.JoinPolicy.choices,
+        **selectors.browse_filter_choices(),
+    }
+    return render(request, "communities/browse.html", context)
 
 
-def members(request, *args, **kwargs):
-    raise Http404
+@require_GET
+@login_required
+def home(request: HttpRequest, slug: str) -> HttpResponse:
+    """A community's home: its domain and charter, its people and the slots later features fill.
+
+    Everyone signed in may open it; non-members of a private community see only its name, domain and how to
+    ask to join.
+    """
+    access = get_community_for(request.user, slug)
+    context = {"access": access, "tab": "overview"}
+    if access.can_see_content:
+        context["overview"] = selectors.community_overview(community=access.community)
+        context["topics"] = list(access.community.topics.all())
+    return render(request, "communities/home.html", context)
 
 
-def settings_edit(request, *args, **kwargs):
-    raise Http404
+def _level_counts(community: Community) -> list[selectors.LevelCount]:
+    counted = selectors.with_member_counts(Community.objects.filter(pk=community.pk)).first()
+    return selectors.level_distribution(counted)
+
+
+def _member_units(community: Community) -> QuerySet[OrgUnit]:
+    """The org units the community's members come from: the choices of the member list's unit filter."""
+    in_unit = Membership.objects.filter(
+        community=community, status=Membership.Status.ACTIVE, user__org_unit=OuterRef("pk")
+    )
+    return OrgUnit.objects.filter(Exists(in_unit)).order_by("name")
+
+
+@require_GET
+@login_required
+def members(request: HttpRequest, slug: str) -> HttpResponse:
+    """A community's active members, filtered by level and org unit, with the count at each level."""
+    access = get_community_for(request.user, slug, content=True)
+    form = MemberFilterForm(request.GET)
+    form.fields["unit"].queryset = _member_units(access.community)
+    filters = _cleaned(form)
+    unit = filters.get("unit")
+    sort = filters.get("sort") or "name"
+    memberships = selectors.community_members(
+        community=access.community,
+        level=filters.get("level") or "",
+        org_unit=unit.pk if unit else None,
+        query=(filters.get("q") or "").strip(),
+        sort=sort,
+    )
+    page = Paginator(memberships, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    levels = _level_counts(access.community)
+    context = {
+        "unit_choices": list(iter(form.fields["unit"].choices)),  # one query: no count first
+        "access": access,
+        "tab": "members",
+        "form": form,
+        "page": page,
+        "sort": sort,
+        "levels": levels,
+        "member_count": sum(level.count for level in levels),
+        "filtered": any(filters.get(name) for name in ("q", "level", "unit")),
+    }
+    return render(request, "communities/members.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def propose(request: HttpRequest) -> HttpResponse:
+    """Anyone proposes a community: it starts in stage "potential" with the proposer as its coordinator."""
+    form = ProposeForm(request.POST or None)
+    suggest_people(form, "core_group")
+    if request.method == "POST" and form.is_valid():
+        try:
+            community = services.community_propose(proposer=request.user, **form.service_fields())
+        except MembershipError as error:
+            messages.error(request, error.message)
+        else:
+            invited = len(form.cleaned_data["core_group"])
+            note = (
+                f" {invited} colleague{'s' if invited != 1 else ''} invited into the core group."
+                if invited
+                else ""
+            )
+            messages.success(request, f"{community.name} is proposed, and you are its coordinator.{note}")
+            return redirect(community)
+    return render(request, "communities/propose.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def settings_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    """Coordinators edit their community's name, domain, charter, topics, policies and stage."""
+    access = get_community_for(request.user, slug, manage=True)
+    # The form works on a copy, so the page header keeps showing what is saved while errors are corrected.
+    form = CommunityForm(request.POST or None, instance=copy.copy(access.community))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.community_update(actor=request.user, community=access.community, **form.service_fields())
+        except MembershipError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "The community's settings are saved.")
+            return redirect("communities:settings", access.community.slug)
+    return render(request, "communities/settings.html", {"access": access, "tab": "settings", "form": form})

@@ -1,35 +1,282 @@
-"""Views of communities: manage (being written)."""
+"""Views of the coordinators' member management: requests, invitations, the members table, CSV export.
 
-from django.http import Http404
+Every view starts with `get_community_for(..., manage=True)`: 404 for outsiders of a private community, 403 for
+anyone else who is not an active coordinator (or when the community is archived). Actions post a plain form and
+redirect back to the management page (keeping its filters), with a message saying what happened.
+"""
 
+import csv
 
-def manage_members(request, *args, **kwargs):
-    raise Http404
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
 
+from communities import selectors, services
+from communities.access import CommunityAccess, get_community_for, get_membership_for
+from communities.forms import DecisionForm, InviteForm, LevelForm, MemberFilterForm, RemoveForm, RoleForm
+from communities.models import EmailInvitation, Level, Membership
+from communities.services import MembershipError
 
-def export_members(request, *args, **kwargs):
-    raise Http404
-
-
-def invite(request, *args, **kwargs):
-    raise Http404
-
-
-def decide(request, *args, **kwargs):
-    raise Http404
-
-
-def change_level(request, *args, **kwargs):
-    raise Http404
-
-
-def change_role(request, *args, **kwargs):
-    raise Http404
-
-
-def remove(request, *args, **kwargs):
-    raise Http404
+SORTABLE = [("name", "Name"), ("unit", "Org unit"), ("level", "Level"), ("joined", "Joined")]
 
 
-def withdraw_email_invitation(request, *args, **kwargs):
-    raise Http404
+def _back(request: HttpRequest, access: CommunityAccess) -> str:
+    """Back to the management page, with the filters and page it was posted from."""
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("communities:manage_members", args=[access.community.slug])
+
+
+def _first_error(form) -> str:
+    return next(iter(form.errors.values()))[0]
+
+
+def _manage_page(
+    request: HttpRequest, access: CommunityAccess, *, invite_form: InviteForm | None = None, status: int = 200
+) -> HttpResponse:
+    community = access.community
+    filter_form = MemberFilterForm(request.GET)
+    filter_form.fields["q"].widget.attrs.update({"class": "form-control form-control-sm", "type": "search"})
+    for name in ("level", "role", "unit"):
+        filter_form.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+    filters = filter_form.cleaned_data if filter_form.is_valid() else {}
+    unit = filters.get("unit")
+    sort = filters.get("sort") or "name"
+    members = selectors.community_members(
+        community=community,
+        level=filters.get("level") or "",
+        role=filters.get("role") or "",
+        org_unit=unit.pk if unit else None,
+        query=(filters.get("q") or "").strip(),
+        sort=sort,
+    )
+    page = Paginator(members, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    requests = list(selectors.pending_requests(community=community))
+    invited, by_email = selectors.open_invitations(community=community)
+    invited, by_email = list(invited), list(by_email)
+    invite_form = invite_form or InviteForm()
+    # Suggest colleagues as the coordinator types (members/_people_datalist.html).
+    invite_form.fields["emails"].widget.attrs.update(
+        {
+            "hx-get": reverse("members:suggest"),
+            "hx-trigger": "input changed delay:250ms",
+            "hx-target": "#people-suggestions",
+            "hx-swap": "innerHTML",
+        }
+    )
+    context = {
+        "access": access,
+        "tab": "manage",
+        "filter_form": filter_form,
+        "filtered": any(filters.get(name) for name in ("q", "level", "role", "unit")),
+        "page": page,
+        "sort": sort,
+        "sortable": SORTABLE,
+        "requests": requests,
+        "invited": invited,
+        "by_email": by_email,
+        "invitation_count": len(invited) + len(by_email),
+        "invite_form": invite_form,
+        "levels": Level.choices,
+        "now": timezone.now(),
+    }
+    return render(request, "communities/manage_members.html", context, status=status)
+
+
+@login_required
+@require_GET
+def manage_members(request: HttpRequest, slug: str) -> HttpResponse:
+    """Pending requests, waiting invitations, the invite form and the (filtered, sortable) members table."""
+    access = get_community_for(request.user, slug, manage=True)
+    return _manage_page(request, access)
+
+
+# Cells a spreadsheet would run as a formula begin with one of these (OWASP "CSV injection").
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+
+
+@login_required
+@require_GET
+def export_members(request: HttpRequest, slug: str) -> HttpResponse:
+    """The active members as CSV: name, email, org unit, level, role, joined."""
+    access = get_community_for(request.user, slug, manage=True)
+    members = selectors.community_members(community=access.community)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{access.community.slug}-members.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["Name", "Email", "Org unit", "Level", "Role", "Joined"])
+    for membership in members.iterator(chunk_size=500):
+        user = membership.user
+        writer.writerow(
+            [
+                _cell(user.full_name),
+                _cell(user.email),
+                _cell(user.org_unit.name if user.org_unit else ""),
+                membership.get_level_display(),
+                membership.get_role_display(),
+                membership.joined_at.date().isoformat() if membership.joined_at else "",
+            ]
+        )
+    return response
+
+
+@login_required
+@require_POST
+def invite(request: HttpRequest, slug: str) -> HttpResponse:
+    """Invite by address: accounts get an invitation, anyone else a sign-up link. Says what happened to each."""
+    access = get_community_for(request.user, slug, manage=True)
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The invitations were not sent: correct the form below.")
+        return _manage_page(request, access, invite_form=form, status=400)
+    for address in form.cleaned_data["emails"]:
+        try:
+            result = services.email_invitation_create(
+                actor=request.user,
+                community=access.community,
+                email=address,
+                message=form.cleaned_data["message"],
+                level=form.cleaned_data["level"],
+            )
+        except MembershipError as error:
+            messages.error(request, f"{address}: not invited. {error.message}")
+        else:
+            if isinstance(result, Membership):
+                messages.success(request, f"{address}: {result.user} is invited and was told by email.")
+            else:
+                messages.success(request, f"{address}: a sign-up link to join was sent.")
+    return redirect(_back(request, access))
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Approve or decline a request to join; declining needs a reason, which the requester is sent."""
+    access = get_community_for(request.user, slug, manage=True)
+    membership = get_membership_for(access, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"{membership.user}: {_first_error(form)}")
+        return redirect(_back(request, access))
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        services.membership_decide(
+            actor=request.user, membership=membership, approve=approve, reason=form.cleaned_data["reason"]
+        )
+    except MembershipError as error:
+        messages.error(request, error.message)
+    else:
+        verdict = "approved: they are now a member" if approve else "declined"
+        messages.success(request, f"The request of {membership.user} was {verdict}. They were told by email.")
+    return redirect(_back(request, access))
+
+
+@login_required
+@require_POST
+def change_level(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Move a member to another commitment level (the core group included)."""
+    access = get_community_for(request.user, slug, manage=True)
+    membership = get_membership_for(access, pk)
+    form = LevelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the commitment levels.")
+        return redirect(_back(request, access))
+    try:
+        membership = services.membership_change_level(
+            actor=request.user, membership=membership, level=form.cleaned_data["level"]
+        )
+    except MembershipError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{membership.user} is now at level {membership.get_level_display()}.")
+    return redirect(_back(request, access))
+
+
+@login_required
+@require_POST
+def change_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Make a member coordinator, or step a coordinator down (never the last one)."""
+    access = get_community_for(request.user, slug, manage=True)
+    membership = get_membership_for(access, pk)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose member or coordinator.")
+        return redirect(_back(request, access))
+    try:
+        membership = services.membership_change_role(
+            actor=request.user, membership=membership, role=form.cleaned_data["role"]
+        )
+    except MembershipError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{membership.user} is now {membership.get_role_display().lower()}.")
+    return redirect(_back(request, access))
+
+
+@login_required
+@require_POST
+def remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Remove a member (or withdraw an invitation of an existing user), with a reason they are sent."""
+    access = get_community_for(request.user, slug, manage=True)
+    membership = get_membership_for(access, pk)
+    form = RemoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"{membership.user} was not removed: {_first_error(form)}")
+        return redirect(_back(request, access))
+    was_invited = membership.status == Membership.Status.INVITED
+    try:
+        services.membership_remove(
+            actor=request.user, membership=membership, reason=form.cleaned_data["reason"]
+        )
+    except MembershipError as error:
+        messages.error(request, error.message)
+    else:
+        if was_invited:
+            messages.success(request, f"The invitation of {membership.user} was withdrawn.")
+        else:
+            messages.success(request, f"{membership.user} was removed from {access.community.name}.")
+    return redirect(_back(request, access))
+
+
+def _email_invitation_for(access: CommunityAccess, pk: int) -> EmailInvitation:
+    """An invitation by email of this community that was not accepted yet (404 otherwise)."""
+    invitation = (
+        EmailInvitation.objects.select_related("community")
+        .filter(pk=pk, community=access.community, accepted_at__isnull=True)
+        .first()
+    )
+    if invitation is None:
+        raise Http404("No such invitation")
+    return invitation
+
+
+@login_required
+@require_POST
+def withdraw_email_invitation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Withdraw an invitation by email that was not accepted yet: its link stops working."""
+    access = get_community_for(request.user, slug, manage=True)
+    invitation = _email_invitation_for(access, pk)
+    try:
+        services.email_invitation_withdraw(actor=request.user, invitation=invitation)
+    except MembershipError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, f"The invitation of {invitation.email} was withdrawn; its link no longer works."
+        )
+    return redirect(_back(request, access))

@@ -1,27 +1,273 @@
-"""Views of communities: membership (being written)."""
+"""Views of one's own membership: join, ask to join, answer an invitation, change one's level, leave; and the
+landing page of an invitation link mailed to someone who may not have an account yet.
 
-from django.http import Http404
+The one-click actions (join, accept, decline, change level) answer an htmx request with the status block of
+`communities/_status.html` (the same template the pages include), announcing the result in the page's live
+region; without JavaScript they redirect back to `next` with a flash message.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from communities import services
+from communities.access import CommunityAccess, get_community_for
+from communities.forms import JoinForm, LevelForm, RequestForm
+from communities.models import Community, EmailInvitation, Membership
+from communities.services import MembershipError
+from communities.signals import INVITATION_SESSION_KEY
 
 
-def email_invitation(request, *args, **kwargs):
-    raise Http404
+def _back(request: HttpRequest, community: Community) -> str:
+    """Where a form sends the person back to: a safe `next`, else the community home."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return community.get_absolute_url()
 
 
-def join(request, *args, **kwargs):
-    raise Http404
+def _answer(
+    request: HttpRequest,
+    community: Community,
+    membership: Membership | None,
+    *,
+    success: str = "",
+    error: str = "",
+    reload_page: bool = False,
+) -> HttpResponse:
+    """The answer to a one-click action: the status block for htmx, a redirect back with a message otherwise.
+
+    `reload_page`: what the page shows changed beyond the status (joining a private community reveals its
+    content), so an htmx request reloads it instead.
+    """
+    if request.htmx and not (reload_page and not error):
+        context = {
+            "community": community,
+            "viewer_status": membership.status if membership else "",
+            "viewer_level": membership.level if membership else "",
+            "in_header": request.POST.get("in_header") == "1",
+            "status_next": _back(request, community),
+            "announce": error or success,
+            "announce_error": bool(error),
+        }
+        return render(request, "communities/_status.html", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, success)
+    if request.htmx:
+        return HttpResponse(headers={"HX-Refresh": "true"})
+    return redirect(_back(request, community))
 
 
-def request_to_join(request, *args, **kwargs):
-    raise Http404
+def _first_error(form) -> str:
+    return next(iter(form.errors.values()))[0]
 
 
-def respond(request, *args, **kwargs):
-    raise Http404
+@login_required
+@require_POST
+def join(request: HttpRequest, slug: str) -> HttpResponse:
+    """Join an open community at once, at the chosen commitment level."""
+    access = get_community_for(request.user, slug)
+    form = JoinForm(request.POST)
+    if not form.is_valid():
+        return _answer(request, access.community, access.membership, error=_first_error(form))
+    try:
+        membership = services.membership_join(
+            user=request.user, community=access.community, level=form.cleaned_data["level"]
+        )
+    except MembershipError as error:
+        return _answer(request, access.community, access.membership, error=error.message)
+    return _answer(
+        request,
+        access.community,
+        membership,
+        success=f"Welcome to {access.community.name}! You joined as {membership.get_level_display().lower()} "
+        "member; you can change that any time.",
+        reload_page=access.community.is_private,
+    )
 
 
-def my_level(request, *args, **kwargs):
-    raise Http404
+def _can_request(access: CommunityAccess) -> bool:
+    community = access.community
+    return (
+        community.join_policy == Community.JoinPolicy.APPROVAL
+        and not community.is_archived
+        and not access.is_member
+        and access.pending_status is None
+    )
 
 
-def leave(request, *args, **kwargs):
-    raise Http404
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_to_join(request: HttpRequest, slug: str) -> HttpResponse:
+    """Ask to join a community on approval, with a message to its coordinators (who are told by mail)."""
+    access = get_community_for(request.user, slug)
+    community = access.community
+    form = RequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_request(
+                user=request.user,
+                community=community,
+                message=form.cleaned_data["message"],
+                level=form.cleaned_data["level"],
+            )
+        except MembershipError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                f"Your request to join {community.name} was sent to its coordinators. "
+                "You will get an email when they decide.",
+            )
+            return redirect(community)
+    return render(
+        request,
+        "communities/request.html",
+        {"access": access, "tab": "overview", "form": form, "can_request": _can_request(access)},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_POST
+def respond(request: HttpRequest, slug: str) -> HttpResponse:
+    """Accept or decline one's own invitation to a community."""
+    access = get_community_for(request.user, slug)
+    answer = request.POST.get("answer")
+    if answer not in ("accept", "decline"):
+        return _answer(request, access.community, access.membership, error="Choose Accept or Decline.")
+    if access.membership is None:
+        return _answer(
+            request, access.community, None, error=f"You have no invitation to {access.community.name}."
+        )
+    try:
+        membership = services.invitation_respond(
+            user=request.user, membership=access.membership, accept=answer == "accept"
+        )
+    except MembershipError as error:
+        return _answer(request, access.community, access.membership, error=error.message)
+    if membership.is_active:
+        success = f"Welcome to {access.community.name}! You joined as {membership.get_level_display().lower()} member."
+    else:
+        success = f"You declined the invitation to {access.community.name}."
+    return _answer(
+        request,
+        access.community,
+        membership,
+        success=success,
+        reload_page=access.community.is_private and membership.is_active,
+    )
+
+
+@login_required
+@require_POST
+def my_level(request: HttpRequest, slug: str) -> HttpResponse:
+    """A member changes their own commitment level."""
+    access = get_community_for(request.user, slug)
+    form = LevelForm(request.POST)
+    if not form.is_valid():
+        return _answer(
+            request, access.community, access.membership, error="Choose one of the commitment levels."
+        )
+    if not access.is_member:
+        return _answer(
+            request,
+            access.community,
+            access.membership,
+            error=f"You are not a member of {access.community.name}.",
+        )
+    try:
+        membership = services.membership_change_level(
+            actor=request.user, membership=access.membership, level=form.cleaned_data["level"]
+        )
+    except MembershipError as error:
+        return _answer(request, access.community, access.membership, error=error.message)
+    return _answer(
+        request,
+        access.community,
+        membership,
+        success=f"Your commitment level in {access.community.name} is now {membership.get_level_display().lower()}.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def leave(request: HttpRequest, slug: str) -> HttpResponse:
+    """Leave a community, after a confirmation page. The last coordinator is refused (with the reason)."""
+    access = get_community_for(request.user, slug)
+    community = access.community
+    if not access.is_member:
+        messages.info(request, f"You are not a member of {community.name}.")
+        return redirect(community)
+    if request.method == "POST":
+        try:
+            services.membership_leave(user=request.user, membership=access.membership)
+        except MembershipError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"You left {community.name}. You can join again whenever you like.")
+        return redirect(community)
+    return render(request, "communities/leave.html", {"access": access, "tab": "overview"})
+
+
+def _invitation_for(token: str) -> EmailInvitation:
+    """The invitation a link carries, with its community (404 for an unknown or withdrawn link)."""
+    invitation = (
+        EmailInvitation.objects.select_related("community", "invited_by", "accepted_by")
+        .filter(token=token)
+        .first()
+    )
+    if invitation is None:
+        raise Http404("No such invitation")
+    return invitation
+
+
+@require_http_methods(["GET", "POST"])
+def email_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """Where an invitation link mailed to an address lands.
+
+    Signed out: "You're invited", with sign-up (the address prefilled) and sign-in links that come back here;
+    the token waits in the session so that signing up with the invited address joins at once (see signals).
+    Signed in: Accept joins the community.
+    """
+    invitation = _invitation_for(token)
+    community = invitation.community
+    user = request.user
+    if invitation.accepted_at:
+        if user.is_authenticated and invitation.accepted_by_id == user.pk:
+            request.session.pop(INVITATION_SESSION_KEY, None)
+            return redirect(community)
+        return render(
+            request, "communities/email_invitation.html", {"invitation": invitation, "state": "used"}
+        )
+    if invitation.expires_at <= timezone.now():
+        return render(
+            request, "communities/email_invitation.html", {"invitation": invitation, "state": "expired"}
+        )
+    if not user.is_authenticated:
+        request.session[INVITATION_SESSION_KEY] = invitation.token
+        if request.method == "POST":
+            return redirect_to_login(request.path)
+        return render(
+            request, "communities/email_invitation.html", {"invitation": invitation, "state": "anonymous"}
+        )
+    if request.method == "POST":
+        try:
+            services.email_invitation_accept(user=user, invitation=invitation)
+        except MembershipError as error:
+            messages.error(request, error.message)
+        else:
+            request.session.pop(INVITATION_SESSION_KEY, None)
+            messages.success(request, f"Welcome to {community.name}!")
+            return redirect(community)
+    state = "open" if invitation.email.lower() == user.email.lower() else "other_address"
+    return render(request, "communities/email_invitation.html", {"invitation": invitation, "state": state})

@@ -1,27 +1,182 @@
-"""Views of communities: staff (being written)."""
+"""Staff views: sponsors and their agreements, archiving, appointing a coordinator to a community left without
+one, and deactivating someone who left the organization."""
 
-from django.http import Http404
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from communities import selectors, services
+from communities.access import CommunityAccess, get_community_for
+from communities.forms import AppointForm, SponsorForm
+from communities.models import Community, Sponsorship
+from communities.services import MembershipError
+from communities.views.browse import suggest_people
+from members.models import User
 
-def attention(request, *args, **kwargs):
-    raise Http404
-
-
-def sponsors(request, *args, **kwargs):
-    raise Http404
-
-
-def end_sponsorship(request, *args, **kwargs):
-    raise Http404
-
-
-def archive(request, *args, **kwargs):
-    raise Http404
-
-
-def appoint(request, *args, **kwargs):
-    raise Http404
+STAFF_ONLY = "Only staff can do that."
 
 
-def deactivate_member(request, *args, **kwargs):
-    raise Http404
+def _staff_access(request: HttpRequest, slug: str) -> CommunityAccess:
+    """The community for staff: 404 for who may not see it at all, 403 for who sees it but is not staff."""
+    access = get_community_for(request.user, slug, content=True)
+    if not access.is_staff:
+        raise PermissionDenied(STAFF_ONLY)
+    return access
+
+
+def _ensure_staff(request: HttpRequest) -> None:
+    if not request.user.is_staff:
+        raise PermissionDenied(STAFF_ONLY)
+
+
+def _appoint_form(community: Community, data=None) -> AppointForm:
+    """One appoint form per community on a page: its own element ids, the same field name."""
+    form = AppointForm(data, auto_id=f"id_appoint_{community.pk}_%s")
+    suggest_people(form, "user")
+    return form
+
+
+def _render_attention(request: HttpRequest, bound: AppointForm | None = None, community=None) -> HttpResponse:
+    page = Paginator(selectors.communities_needing_attention(), settings.PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    for item in page.object_list:
+        item.appoint_form = bound if community and item.pk == community.pk else _appoint_form(item)
+    return render(request, "communities/staff_attention.html", {"page": page})
+
+
+@require_GET
+@login_required
+def attention(request: HttpRequest) -> HttpResponse:
+    """Communities left without a coordinator, each with a form to appoint one."""
+    _ensure_staff(request)
+    return _render_attention(request)
+
+
+def _sponsorships(community: Community):
+    return community.sponsorships.select_related("sponsor", "sponsor__org_unit", "created_by").order_by(
+        "since", "pk"
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def sponsors(request: HttpRequest, slug: str) -> HttpResponse:
+    """A community's sponsors with their agreements, a form to add one, and archiving."""
+    access = _staff_access(request, slug)
+    form = SponsorForm(request.POST or None)
+    suggest_people(form, "sponsor")
+    if request.method == "POST" and form.is_valid():
+        try:
+            sponsorship = services.sponsorship_assign(
+                actor=request.user, community=access.community, **form.cleaned_data
+            )
+        except MembershipError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"{sponsorship.sponsor} now sponsors {access.community.name}.")
+            return redirect("communities:sponsors", access.community.slug)
+    context = {
+        "access": access,
+        "tab": "staff",
+        "form": form,
+        "sponsorships": _sponsorships(access.community),
+    }
+    return render(request, "communities/staff_sponsors.html", context)
+
+
+def _sponsorship_for(access: CommunityAccess, pk: int) -> Sponsorship:
+    sponsorship = access.community.sponsorships.select_related("sponsor").filter(pk=pk).first()
+    if sponsorship is None:
+        raise Http404("No such sponsorship")
+    return sponsorship
+
+
+@require_POST
+@login_required
+def end_sponsorship(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Staff end a sponsorship."""
+    access = _staff_access(request, slug)
+    sponsorship = _sponsorship_for(access, pk)
+    try:
+        services.sponsorship_end(actor=request.user, sponsorship=sponsorship)
+    except MembershipError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{sponsorship.sponsor} no longer sponsors {access.community.name}.")
+    return redirect("communities:sponsors", access.community.slug)
+
+
+@require_POST
+@login_required
+def archive(request: HttpRequest, slug: str) -> HttpResponse:
+    """Staff archive a community (kept and readable, out of browse lists) or bring it back."""
+    access = _staff_access(request, slug)
+    community = access.community
+    action = request.POST.get("action")
+    try:
+        if action == "archive":
+            services.community_archive(actor=request.user, community=community)
+            messages.success(request, f"{community.name} is archived: kept for reference, no longer listed.")
+        elif action == "unarchive":
+            services.community_unarchive(actor=request.user, community=community)
+            messages.success(request, f"{community.name} is active again and listed.")
+        else:
+            messages.error(request, "Choose whether to archive the community or bring it back.")
+    except MembershipError as error:
+        messages.error(request, error.message)
+    return redirect("communities:sponsors", community.slug)
+
+
+@require_POST
+@login_required
+def appoint(request: HttpRequest, slug: str) -> HttpResponse:
+    """Staff appoint a coordinator, typically to a community whose last coordinator left the organization."""
+    access = _staff_access(request, slug)
+    community = access.community
+    form = _appoint_form(community, request.POST)
+    if not form.is_valid():
+        problems = " ".join(error for errors in form.errors.values() for error in errors)
+        messages.error(request, f"No coordinator appointed to {community.name}. {problems}")
+        return _render_attention(request, bound=form, community=community)
+    try:
+        services.coordinator_appoint(actor=request.user, community=community, user=form.cleaned_data["user"])
+    except MembershipError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{form.cleaned_data['user']} now coordinates {community.name}.")
+    return redirect("communities:staff_attention")
+
+
+def _person_or_404(pk: int) -> User:
+    person = User.objects.filter(pk=pk).first()
+    if person is None:
+        raise Http404("No such person")
+    return person
+
+
+@require_POST
+@login_required
+def deactivate_member(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff deactivate someone who left the organization; communities left without a coordinator are flagged."""
+    _ensure_staff(request)
+    person = _person_or_404(pk)
+    if not person.is_active:
+        messages.info(request, f"{person} was already deactivated.")
+        return redirect("members:profile", person.pk)
+    try:
+        flagged = services.member_deactivate(actor=request.user, user=person)
+    except MembershipError as error:
+        messages.error(request, error.message)
+    else:
+        message = f"{person} is deactivated: their memberships ended and they get no more mail."
+        if flagged:
+            names = ", ".join(community.name for community in flagged)
+            message += f" Left without a coordinator (flagged for staff): {names}."
+        messages.success(request, message)
+    return redirect("members:profile", person.pk)

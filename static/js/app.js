@@ -1,4 +1,4 @@
-/* CoPsite behaviour on top of htmx and Bootstrap: announce in-place updates to screen readers. */
+/* CoPsite behaviour on top of htmx and Bootstrap: announce in-place updates, suggest people in email inputs. */
 (function () {
   "use strict";
 
@@ -8,5 +8,29 @@
     if (message && region) {
       region.textContent = message;
     }
+  });
+
+  /* Inputs that take colleagues' addresses (list="people-suggestions") fetch suggestions as the person types.
+     Without JavaScript they stay plain text fields. */
+  function wirePeopleSuggestions(root) {
+    var list = document.getElementById("people-suggestions");
+    if (!list || !window.htmx) {
+      return;
+    }
+    var url = list.getAttribute("data-suggest-url");
+    root.querySelectorAll('input[list="people-suggestions"]:not([hx-get])').forEach(function (input) {
+      input.setAttribute("hx-get", url);
+      input.setAttribute("hx-trigger", "input changed delay:250ms");
+      input.setAttribute("hx-target", "#people-suggestions");
+      input.setAttribute("hx-swap", "innerHTML");
+      window.htmx.process(input);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    wirePeopleSuggestions(document);
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    wirePeopleSuggestions(event.detail.elt || document);
   });
 })();

@@ -41,8 +41,11 @@ def test_propose_starts_potential_with_proposer_as_coordinator_and_invites_core_
     proposer, colleague = UserFactory(), UserFactory()
     with django_capture_on_commit_callbacks(execute=True):
         community = services.community_propose(
-            proposer=proposer, name="  Release Engineering ", domain="Making releases boring.",
-            topics=["CI", "ci", "Deployments"], core_group=[colleague, proposer],
+            proposer=proposer,
+            name="  Release Engineering ",
+            domain="Making releases boring.",
+            topics=["CI", "ci", "Deployments"],
+            core_group=[colleague, proposer],
         )
     assert community.name == "Release Engineering" and community.slug == "release-engineering"
     assert community.stage == "potential"
@@ -103,7 +106,9 @@ def test_sponsorship_staff_only_and_unique():
     community, staff, leader = CommunityFactory(), UserFactory(is_staff=True), UserFactory()
     with pytest.raises(MembershipError):
         services.sponsorship_assign(actor=leader, community=community, sponsor=leader)
-    sponsorship = services.sponsorship_assign(actor=staff, community=community, sponsor=leader, provides="Time")
+    sponsorship = services.sponsorship_assign(
+        actor=staff, community=community, sponsor=leader, provides="Time"
+    )
     assert sponsorship.since == timezone.localdate()
     with pytest.raises(MembershipError, match="already sponsors"):
         services.sponsorship_assign(actor=staff, community=community, sponsor=leader)
@@ -144,7 +149,9 @@ def test_former_member_rejoins_on_the_same_row():
     assert events(community, user) == [Event.JOINED, Event.LEFT, Event.JOINED]
 
 
-def test_request_then_approve_mails_coordinators_and_requester(django_capture_on_commit_callbacks, mailoutbox):
+def test_request_then_approve_mails_coordinators_and_requester(
+    django_capture_on_commit_callbacks, mailoutbox
+):
     community = CommunityFactory(join_policy="approval")
     coordinator, requester = coordinator_of(community), UserFactory()
     with django_capture_on_commit_callbacks(execute=True):
@@ -154,7 +161,11 @@ def test_request_then_approve_mails_coordinators_and_requester(django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         services.membership_decide(actor=coordinator, membership=request, approve=True, reason="Welcome")
     request.refresh_from_db()
-    assert (request.status, request.decided_by, request.decision_reason) == (Status.ACTIVE, coordinator, "Welcome")
+    assert (request.status, request.decided_by, request.decision_reason) == (
+        Status.ACTIVE,
+        coordinator,
+        "Welcome",
+    )
     assert mailoutbox[-1].to == [requester.email]
     assert events(community, requester) == [Event.REQUESTED, Event.APPROVED]
     assert Participation.objects.filter(community=community, user=requester, kind="joined").exists()
@@ -204,7 +215,9 @@ def test_request_notification_off_sends_nothing(django_capture_on_commit_callbac
 def test_invite_accept_decline_expired_and_someone_elses():
     community = CommunityFactory(join_policy="invitation")
     coordinator, invitee, other = coordinator_of(community), UserFactory(), UserFactory()
-    invitation = services.membership_invite(actor=coordinator, community=community, user=invitee, level=Level.ACTIVE)
+    invitation = services.membership_invite(
+        actor=coordinator, community=community, user=invitee, level=Level.ACTIVE
+    )
     assert invitation.invitation_expires_at > timezone.now() + timedelta(days=13)
     with pytest.raises(MembershipError, match="already invited"):
         services.membership_invite(actor=coordinator, community=community, user=invitee)
@@ -222,7 +235,10 @@ def test_invite_accept_decline_expired_and_someone_elses():
         services.invitation_respond(user=other, membership=late, accept=True)
     assert snapshot(community) == before
     # An expired invitation can be renewed.
-    assert services.membership_invite(actor=coordinator, community=community, user=other).status == Status.INVITED
+    assert (
+        services.membership_invite(actor=coordinator, community=community, user=other).status
+        == Status.INVITED
+    )
     declined = services.invitation_respond(user=other, membership=late, accept=False)
     assert declined.status == Status.DECLINED
 
@@ -252,17 +268,23 @@ def test_email_invitation_for_new_person_and_existing_account(django_capture_on_
     assert isinstance(invitation, EmailInvitation) and invitation.email == "new.person@example.org"
     assert mailoutbox[-1].to == ["new.person@example.org"]
     assert invitation.token in mailoutbox[-1].body
-    membership = services.email_invitation_create(actor=coordinator, community=community, email="KNOWN@example.org")
+    membership = services.email_invitation_create(
+        actor=coordinator, community=community, email="KNOWN@example.org"
+    )
     assert isinstance(membership, Membership) and membership.user == existing
     # Inviting the same address again replaces the open invitation.
-    again = services.email_invitation_create(actor=coordinator, community=community, email="new.person@example.org")
+    again = services.email_invitation_create(
+        actor=coordinator, community=community, email="new.person@example.org"
+    )
     assert EmailInvitation.objects.filter(community=community, accepted_at__isnull=True).get() == again
 
 
 def test_email_invitation_accept_rules():
     community = CommunityFactory(join_policy="invitation")
     coordinator = coordinator_of(community)
-    invitation = services.email_invitation_create(actor=coordinator, community=community, email="nia@example.org")
+    invitation = services.email_invitation_create(
+        actor=coordinator, community=community, email="nia@example.org"
+    )
     stranger = UserFactory(email="other@example.org")
     with pytest.raises(MembershipError, match="another address"):
         services.email_invitation_accept(user=stranger, invitation=invitation)
@@ -271,7 +293,9 @@ def test_email_invitation_accept_rules():
     assert membership.status == Status.ACTIVE
     with pytest.raises(MembershipError, match="already used"):
         services.email_invitation_accept(user=nia, invitation=invitation)
-    expired = services.email_invitation_create(actor=coordinator, community=community, email="late@example.org")
+    expired = services.email_invitation_create(
+        actor=coordinator, community=community, email="late@example.org"
+    )
     EmailInvitation.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     with pytest.raises(MembershipError, match="expired"):
         services.email_invitation_accept(user=UserFactory(email="late@example.org"), invitation=expired)
@@ -290,13 +314,17 @@ def test_member_changes_own_level_but_not_into_core_group():
     services.membership_change_level(actor=coordinator, membership=membership, level=Level.CORE)
     membership.refresh_from_db()
     assert membership.level == Level.CORE
-    history = MembershipEvent.objects.filter(user=membership.user, kind=Event.LEVEL_CHANGED).order_by("at", "pk")
+    history = MembershipEvent.objects.filter(user=membership.user, kind=Event.LEVEL_CHANGED).order_by(
+        "at", "pk"
+    )
     assert [(e.from_value, e.to_value, e.actor) for e in history] == [
         (Level.PERIPHERAL, Level.ACTIVE, membership.user),
         (Level.ACTIVE, Level.CORE, coordinator),
     ]
     with pytest.raises(MembershipError, match="Only coordinators"):
-        services.membership_change_level(actor=member_of(community), membership=membership, level=Level.ACTIVE)
+        services.membership_change_level(
+            actor=member_of(community), membership=membership, level=Level.ACTIVE
+        )
 
 
 def test_last_coordinator_cannot_step_down_leave_or_be_removed():
@@ -343,7 +371,9 @@ def test_deactivating_a_person_ends_memberships_flags_orphans_and_stops_mail(
     staff = UserFactory(is_staff=True)
     solo, shared = CommunityFactory(), CommunityFactory()
     person = coordinator_of(solo)
-    Membership.objects.create(community=shared, user=person, status=Status.ACTIVE, role="coordinator", level="core")
+    Membership.objects.create(
+        community=shared, user=person, status=Status.ACTIVE, role="coordinator", level="core"
+    )
     coordinator_of(shared)
     pending = CommunityFactory(join_policy="approval")
     services.membership_request(user=person, community=pending)
@@ -354,7 +384,10 @@ def test_deactivating_a_person_ends_memberships_flags_orphans_and_stops_mail(
     assert orphaned == [solo]
     assert Community.objects.get(pk=solo.pk).needs_coordinator
     assert not Community.objects.get(pk=shared.pk).needs_coordinator
-    assert set(Membership.objects.filter(user=person).values_list("status", flat=True)) == {"left", "declined"}
+    assert set(Membership.objects.filter(user=person).values_list("status", flat=True)) == {
+        "left",
+        "declined",
+    }
     assert MembershipEvent.objects.filter(user=person, kind=Event.DEACTIVATED).count() == 3
     assert [m.to for m in mailoutbox] == [[staff.email]]
     assert solo.name in mailoutbox[0].body

@@ -1,5 +1,7 @@
 """Background jobs: a task really runs on a real worker over Redis, and the beat schedule is static."""
 
+import time
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -18,6 +20,10 @@ def test_heartbeat_runs_on_a_real_worker_over_redis(celery_worker):
     beat = result.get(timeout=60)
     assert result.successful()
     assert cache.get(HEARTBEAT_CACHE_KEY) == beat
+    # The worker logs "succeeded" just after storing the result: give it a moment.
+    deadline = time.monotonic() + 10
+    while "succeeded" not in celery_worker.log() and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert "heartbeat" in celery_worker.log() and "succeeded" in celery_worker.log()
     assert celery_worker.process.pid != __import__("os").getpid()
 

@@ -86,6 +86,8 @@ def test_our_templates_use_no_inline_styles_scripts_or_hx_on():
     """CSP forbids inline style attributes and inline handlers; our templates must not rely on them."""
     offenders = []
     for path in (ROOT / "templates").rglob("*.html"):
+        if "mail" in path.relative_to(ROOT / "templates").parts[:1]:
+            continue  # mail is read in mail clients, not under the site's policy
         text = path.read_text()
         for pattern in (r"\sstyle=", r"\shx-on", r"\son[a-z]+=\"", r"<style", r"<script(?![^>]*nonce=)"):
             if re.search(pattern, text):
@@ -116,7 +118,8 @@ def test_home_lists_my_communities_with_level_and_waiting_items(member_client, m
 
 
 def test_home_query_count_is_constant(member_client, member):
-    """1 user, 2 my memberships with communities. The session lives in Redis."""
+    """1 user, 2 my memberships with communities, 3 my upcoming dates, 4 my RSVPs on them, 5 my profile (time
+    zone). The session lives in Redis."""
     from communities.models import Community, Membership
     from copsite.demo import seed_scaled
     from tests.querycount import assert_constant_queries
@@ -130,4 +133,4 @@ def test_home_query_count_is_constant(member_client, member):
             [Membership(community=c, user=member, status="active", level="active") for c in pool]
         )
 
-    assert_constant_queries(member_client, reverse("home"), grow=grow, expected=2)
+    assert_constant_queries(member_client, reverse("home"), grow=grow, expected=5)

@@ -2,9 +2,19 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from members.models import Profile
-from tests.factories import TagFactory, UserFactory
+from copsite.demo import seed_scaled
+from members.models import OrgUnit, Profile
+from tests.factories import (
+    CommunityFactory,
+    MembershipFactory,
+    OrgUnitFactory,
+    SponsorshipFactory,
+    TagFactory,
+    UserFactory,
+    member_of,
+)
 from tests.querycount import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
@@ -58,12 +68,13 @@ def test_directory_is_paginated(member_client, settings):
 
 
 def test_directory_query_count_is_constant(member_client):
-    """The directory runs the same queries for 100 and 1,100 people.
+    """The directory runs the same queries for 100 and 1,100 people (and their communities).
 
-    1 the signed-in user, 2 the count for the paginator, 3 the page of people with org unit and profile,
-    4 their expertise (prefetched). The session lives in Redis.
+    1 the signed-in user, 2 the org-unit tree (filter choices), 3 the count for the paginator, 4 the communities
+    the viewer may see (community filter), 5 the page of people with org unit and profile, 6 their expertise
+    (prefetched). The session lives in Redis.
     """
-    assert_constant_queries(member_client, reverse("members:directory"), expected=4)
+    assert_constant_queries(member_client, reverse("members:directory"), expected=6)
 
 
 def test_profile_shows_person(member_client):
@@ -87,3 +98,174 @@ def test_profile_of_opted_out_person_is_404_to_others_but_visible_to_self(client
 
 def test_profile_of_unknown_person_is_404(member_client):
     assert member_client.get(reverse("members:profile", args=[999999])).status_code == 404
+
+
+# --- Search and filters ---------------------------------------------------------------------------------------
+
+
+def _names(response) -> list[str]:
+    return [person.full_name for person in response.context["page"].object_list]
+
+
+def test_directory_finds_by_job_title_and_by_name(member_client):
+    """The search box matches job titles and names, whatever their case."""
+    planner = UserFactory(full_name="Paula Planner")
+    planner.profile.job_title = "Maintenance Planner"
+    planner.profile.save()
+    UserFactory(full_name="Other Person")
+
+    assert _names(member_client.get(reverse("members:directory"), {"q": "maintenance"})) == ["Paula Planner"]
+    assert _names(member_client.get(reverse("members:directory"), {"q": "PAULA"})) == ["Paula Planner"]
+
+
+def test_directory_filters_by_org_unit_including_units_below(member_client):
+    """Filtering by a division finds people in its departments and teams, and nobody outside it."""
+    division = OrgUnitFactory(name="Operations", kind=OrgUnit.Kind.DIVISION)
+    department = OrgUnitFactory(name="Supply Chain", kind=OrgUnit.Kind.DEPARTMENT, parent=division)
+    team = OrgUnitFactory(name="Logistics", parent=department)
+    UserFactory(full_name="Dana Division", org_unit=division)
+    UserFactory(full_name="Tariq Team", org_unit=team)
+    UserFactory(full_name="Elsewhere Person")
+
+    response = member_client.get(reverse("members:directory"), {"unit": division.pk})
+    assert _names(response) == ["Dana Division", "Tariq Team"]
+    assert _names(member_client.get(reverse("members:directory"), {"unit": team.pk})) == ["Tariq Team"]
+    # Each unit is offered with its path, and the chosen one stays selected.
+    assert f'<option value="{division.pk}" selected>Operations</option>' in response.text
+    assert f'<option value="{team.pk}">Operations / Supply Chain / Logistics</option>' in response.text
+
+
+def test_directory_ignores_a_malformed_or_unknown_org_unit(member_client):
+    """A tampered unit is left out rather than failing; the other filters still apply."""
+    UserFactory(full_name="Grace Expert").profile.expertise.add(TagFactory(name="Kaizen"))
+    response = member_client.get(reverse("members:directory"), {"unit": "abc", "q": "kaizen"})
+    assert response.status_code == 200
+    assert _names(response) == ["Grace Expert"]
+    response = member_client.get(reverse("members:directory"), {"unit": "999999"})
+    assert response.status_code == 200
+    assert "Mia Member" in _names(response)
+
+
+def test_directory_filters_by_listed_community(member_client):
+    """Active members of a listed community are found; people who left or only asked are not."""
+    community = CommunityFactory(slug="release-engineering", name="Release Engineering")
+    member_of(community, user__full_name="Active Ann")
+    MembershipFactory(community=community, user=UserFactory(full_name="Left Leo"), status="left")
+    MembershipFactory(community=community, user=UserFactory(full_name="Asking Abe"), status="requested")
+    UserFactory(full_name="Outside Olga")
+
+    response = member_client.get(reverse("members:directory"), {"community": "release-engineering"})
+
+    assert _names(response) == ["Active Ann"]
+    assert '<option value="release-engineering" selected>Release Engineering</option>' in response.text
+
+
+def test_directory_search_and_filters_combine_and_pages_keep_them(member_client, settings):
+    """Filters combine, and the pagination links carry every filter along."""
+    settings.PAGE_SIZE = 1
+    community = CommunityFactory(slug="lean")
+    unit = OrgUnitFactory()
+    for name in ("Lena Lean", "Lars Lean"):
+        person = member_of(community, user__full_name=name, user__org_unit=unit)
+        person.profile.expertise.add(TagFactory(name="Kaizen"))
+    member_of(community, user__full_name="Other Lean").profile.expertise.add(TagFactory(name="Kaizen"))
+
+    response = member_client.get(
+        reverse("members:directory"), {"q": "kaizen", "unit": unit.pk, "community": "lean"}
+    )
+
+    assert response.context["page"].paginator.count == 2
+    assert f"?q=kaizen&amp;unit={unit.pk}&amp;community=lean&amp;page=2" in response.text
+
+
+def test_directory_empty_result_says_so(member_client):
+    response = member_client.get(reverse("members:directory"), {"q": "nobody-has-this"})
+    assert "Nobody matches these filters" in response.text
+    assert "0 people found" in response.text
+
+
+# --- Privacy: private communities never reveal who belongs to them --------------------------------------------
+
+
+@pytest.fixture
+def private_community(db):
+    """A private community with one member, Pia Private, who is also listed in the directory."""
+    community = CommunityFactory(slug="secret-project", name="Secret Project", visibility="private")
+    member_of(community, user__full_name="Pia Private", level="active")
+    return community
+
+
+def test_private_community_members_are_not_revealed_to_an_outsider(member_client, private_community):
+    """An outsider who guesses a private community's slug finds nobody, and the filter does not offer it."""
+    response = member_client.get(reverse("members:directory"), {"community": "secret-project"})
+
+    assert response.status_code == 200
+    assert _names(response) == []
+    assert "Pia Private" not in response.text
+    assert "Secret Project" not in response.text
+    # Indistinguishable from a community that does not exist.
+    missing = member_client.get(reverse("members:directory"), {"community": "no-such-community"})
+    assert _names(missing) == []
+
+
+@pytest.mark.parametrize("relation", ["member", "sponsor", "staff"])
+def test_private_community_members_are_shown_to_its_members_sponsors_and_staff(
+    client, private_community, relation
+):
+    """Its members, its sponsors and staff may filter the directory by a private community."""
+    if relation == "member":
+        viewer = member_of(private_community)
+    elif relation == "sponsor":
+        viewer = SponsorshipFactory(community=private_community).sponsor
+    else:
+        viewer = UserFactory(is_staff=True)
+    client.force_login(viewer)
+
+    response = client.get(reverse("members:directory"), {"community": "secret-project"})
+
+    assert "Pia Private" in _names(response)
+    assert "Secret Project (private)" in response.text
+
+
+@pytest.mark.parametrize("status", ["requested", "invited", "left", "removed", "declined"])
+def test_private_community_is_hidden_from_people_who_are_not_active_members(
+    client, private_community, status
+):
+    """Asking to join, being invited, or having left does not open a private community's member list."""
+    viewer = MembershipFactory(community=private_community, status=status).user
+    client.force_login(viewer)
+    response = client.get(reverse("members:directory"), {"community": "secret-project"})
+    assert _names(response) == []
+
+
+def test_archived_community_filter_gives_nobody(staff, client):
+    """Archived communities are out of the lists, the directory filter included."""
+    community = CommunityFactory(slug="old-times", archived_at=timezone.now())
+    member_of(community, user__full_name="Old Timer")
+    client.force_login(staff)
+    assert _names(client.get(reverse("members:directory"), {"community": "old-times"})) == []
+
+
+def test_directory_with_filters_query_count_is_constant(member_client):
+    """Searching and filtering by org unit and community runs the same queries for 100 and 1,100 people.
+
+    As without filters, plus 7 whether the viewer may see the community's members.
+    """
+    root = OrgUnitFactory(name="Bench root", kind=OrgUnit.Kind.DIVISION)
+
+    def grow(scale: int) -> None:
+        seed_scaled(scale)
+        # Put every benchmark division under one root, so the unit filter covers a growing tree.
+        OrgUnit.objects.filter(parent__isnull=True, name__startswith="Division b").update(parent=root)
+
+    url = reverse("members:directory") + f"?q=a&unit={root.pk}&community=bench-0"
+    assert_constant_queries(member_client, url, grow=grow, small=2, expected=7)
+
+
+def test_directory_search_is_cut_to_100_characters(member_client):
+    """A very long search still searches (its first 100 characters) instead of failing or listing everyone."""
+    UserFactory(full_name="Grace Expert").profile.expertise.add(TagFactory(name="Kaizen"))
+    response = member_client.get(reverse("members:directory"), {"q": "kaizen" + "x" * 200})
+    assert response.status_code == 200
+    assert _names(response) == []
+    assert response.context["query"] == ("kaizen" + "x" * 200)[:100]

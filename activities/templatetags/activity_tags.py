@@ -1,0 +1,101 @@
+"""Activities on pages of other apps, and the small filters activity templates share.
+
+`{% load activity_tags %}`, then `{% upcoming_activities community %}` (a community's next three dates with RSVP
+buttons, for its home page) or `{% my_upcoming_activities user %}` (my next dates, for the home page). Both
+render `activities/_upcoming.html` in the viewer's time zone. Filters: `my_rsvp` (the viewer's answer on an
+occurrence from an RSVP selector), `relative` ("in 3 days", "2 hours ago"), `is_over`.
+"""
+
+from datetime import datetime
+
+from django import template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.timesince import timesince, timeuntil
+
+from activities import selectors
+from activities.forms import viewer_zone
+from activities.models import Occurrence, Rsvp
+from activities.services import can_schedule
+from communities.models import Community, Membership
+
+register = template.Library()
+
+
+@register.inclusion_tag("activities/_upcoming.html", takes_context=True)
+def upcoming_activities(context, community: Community) -> dict:
+    """A community's next three dates (not cancelled, not over) with RSVP buttons for its members."""
+    request = context["request"]
+    user = request.user
+    access = context.get("access")
+    if access is not None and access.community.pk == community.pk:
+        is_member = access.is_member
+    else:
+        is_member = Membership.objects.filter(
+            community=community, user=user, status=Membership.Status.ACTIVE
+        ).exists()
+    return {
+        "request": request,
+        "occurrences": selectors.upcoming_for_community(community=community, viewer=user),
+        "zone": viewer_zone(user),
+        "can_answer": is_member and not community.is_archived,
+        "can_schedule": not community.is_archived and can_schedule(user, community),
+        "community": community,
+        "calendar_url": reverse("activities:community_calendar", args=[community.slug]),
+    }
+
+
+@register.inclusion_tag("activities/_upcoming.html", takes_context=True)
+def my_upcoming_activities(context, user) -> dict:
+    """My next dates in the communities I belong to, with RSVP buttons."""
+    return {
+        "request": context["request"],
+        "occurrences": selectors.my_upcoming(user=user),
+        "zone": viewer_zone(user),
+        "can_answer": True,
+        "show_community": True,
+        "calendar_url": reverse("activities:calendar"),
+    }
+
+
+@register.filter
+def my_rsvp(occurrence: Occurrence) -> Rsvp | None:
+    """The viewer's own answer, from an occurrence loaded by `with_rsvp_counts(..., viewer)`."""
+    return selectors.viewer_rsvp(occurrence)
+
+
+@register.filter
+def is_over(occurrence: Occurrence) -> bool:
+    return occurrence.end <= timezone.now()
+
+
+@register.filter
+def relative(value: datetime | None) -> str:
+    """ "in 3 days" or "2 hours ago" (the largest unit only); the exact time goes in a <time> title."""
+    if value is None:
+        return ""
+    now = timezone.now()
+    if value > now:
+        return f"in {timeuntil(value, now, depth=1)}"
+    return f"{timesince(value, now, depth=1)} ago"
+
+
+ANSWER_LABELS = {
+    "going": "You're going",
+    "waitlisted": "You're on the waitlist",
+    "maybe": "You said maybe",
+    "not_going": "You're not going",
+}
+
+
+@register.filter
+def answer_key(rsvp: Rsvp | None) -> str:
+    """going, waitlisted, maybe or not_going (a CSS class and a label key); empty without an answer."""
+    if rsvp is None:
+        return ""
+    return "waitlisted" if rsvp.answer == Rsvp.Answer.GOING and rsvp.waitlisted else rsvp.answer
+
+
+@register.filter
+def answer_label(rsvp: Rsvp | None) -> str:
+    return ANSWER_LABELS.get(answer_key(rsvp), "")

@@ -1,0 +1,31 @@
+"""Communities data on pages of apps below communities (members' profiles and directory), which may not import it.
+
+`{% load community_tags %}`, then `{% profile_communities person viewer %}` or
+`{% directory_community_filter viewer selected %}`. Both show only communities the viewer may see, so a private
+membership never shows to someone outside that community.
+"""
+
+from django import template
+
+from communities.selectors import visible_communities, visible_memberships_of
+
+register = template.Library()
+
+
+@register.inclusion_tag("communities/_profile_communities.html")
+def profile_communities(person, viewer) -> dict:
+    """A person's communities with their level and role, limited to those the viewer may see (one query)."""
+    return {
+        "person": person,
+        "viewer": viewer,
+        "memberships": list(visible_memberships_of(person=person, viewer=viewer)),
+    }
+
+
+@register.inclusion_tag("communities/_directory_community_filter.html")
+def directory_community_filter(viewer, selected: str = "") -> dict:
+    """The directory's community filter: a labelled <select> of the communities the viewer may see (one query)."""
+    return {
+        "communities": list(visible_communities(viewer=viewer).only("slug", "name", "visibility")),
+        "selected": selected or "",
+    }

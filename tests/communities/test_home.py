@@ -1,0 +1,380 @@
+"""A community's home and its member list: what each viewer sees, filters, and query counts."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from copsite.demo import seed_scaled
+from members.models import OrgUnit, Profile
+from tests.factories import (
+    CommunityFactory,
+    MembershipFactory,
+    SponsorshipFactory,
+    TagFactory,
+    UserFactory,
+    coordinator_of,
+    member_of,
+)
+from tests.querycount import assert_constant_queries
+
+pytestmark = pytest.mark.django_db
+
+
+def home_url(community) -> str:
+    return reverse("communities:home", args=[community.slug])
+
+
+def members_url(community) -> str:
+    return reverse("communities:members", args=[community.slug])
+
+
+@pytest.fixture
+def guild(db):
+    """A community with a full charter, topics, coordinator, core group, sponsor and members in two units."""
+    platform = OrgUnit.objects.create(name="Platform Team", kind=OrgUnit.Kind.TEAM)
+    data = OrgUnit.objects.create(name="Data Team", kind=OrgUnit.Kind.TEAM)
+    community = CommunityFactory(
+        name="Reliability Guild",
+        domain="Keeping services boring.",
+        description="We **share** incidents.\n\n<script>alert(1)</script>",
+        charter_purpose="Learn from every incident.",
+        charter_scope="Production systems.",
+        charter_norms="Blameless reviews.",
+        meeting_rhythm="Every other Tuesday",
+        expected_value="Fewer repeat incidents.",
+    )
+    community.topics.add(TagFactory(name="Observability"))
+    MembershipFactory(
+        community=community,
+        role="coordinator",
+        level="core",
+        user=UserFactory(full_name="Cora Coordinator", org_unit=platform),
+    )
+    MembershipFactory(
+        community=community, level="core", user=UserFactory(full_name="Cole Core", org_unit=platform)
+    )
+    MembershipFactory(
+        community=community, level="active", user=UserFactory(full_name="Ada Active", org_unit=data)
+    )
+    MembershipFactory(
+        community=community, level="peripheral", user=UserFactory(full_name="Pia Peripheral", org_unit=data)
+    )
+    MembershipFactory(
+        community=community, status="left", user=UserFactory(full_name="Lou Left", org_unit=data)
+    )
+    SponsorshipFactory(
+        community=community,
+        sponsor=UserFactory(full_name="Stella Sponsor"),
+        provides="Two hours a month.",
+        expects="A shared playbook.",
+    )
+    return community
+
+
+def growing(add_rows):
+    """A `grow` for assert_constant_queries: the benchmark set, more communities (so that table grows tenfold
+    despite the pinned one), and `add_rows()` ten times per unit of scale."""
+
+    def grow(scale: int) -> None:
+        seed_scaled(scale)
+        CommunityFactory.create_batch(6 * scale)
+        for _ in range(10 * scale):
+            add_rows()
+
+    return grow
+
+
+# --- Home ------------------------------------------------------------------------------------------------
+
+
+def test_home_requires_login(client, guild):
+    response = client.get(home_url(guild))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_home_rejects_post(member_client, guild):
+    assert member_client.post(home_url(guild)).status_code == 405
+
+
+def test_home_of_unknown_community_is_404(member_client):
+    assert member_client.get(reverse("communities:home", args=["no-such-thing"])).status_code == 404
+
+
+def test_home_shows_domain_charter_people_sponsor_levels_units_and_slots(member_client, guild):
+    """Any signed-in user sees a listed community's home in full."""
+    response = member_client.get(home_url(guild))
+
+    assert response.status_code == 200
+    text = response.text
+    assert "Keeping services boring." in text
+    assert "<strong>share</strong>" in text
+    assert "<script>alert(1)</script>" not in text
+    for part in (
+        "Learn from every incident.",
+        "Production systems.",
+        "Blameless reviews.",
+        "Every other Tuesday",
+        "Fewer repeat incidents.",
+        "Observability",
+    ):
+        assert part in text
+    leads = text.split('id="people-heading"')[1].split('id="sponsors-heading"')[0]
+    coordinators, core = leads.split(">Core group</h3>")
+    assert "Cora Coordinator" in coordinators and "Cole Core" not in coordinators
+    assert "Cole Core" in core and "Cora Coordinator" not in core
+    assert "Stella Sponsor" in text and "Two hours a month." in text and "A shared playbook." in text
+    assert "4 members" in text
+    assert "Lou Left" not in text
+    legend = text.split('class="list-unstyled level-legend')[1].split("</ul>")[0]
+    assert re.search(r"Core group</span> <span class=\"level-legend-count\">2</span>", legend)
+    assert re.search(r"Active</span> <span class=\"level-legend-count\">1</span>", legend)
+    assert re.search(r"Transactional</span> <span class=\"level-legend-count\">0</span>", legend)
+    assert "Members by commitment level: Core group 2, Active 1" in text
+    units = text.split("Where members come from")[1]
+    assert "Platform Team" in units and "Data Team" in units
+    for slot in ("Upcoming activities", "Recent discussions", "Latest resources"):
+        assert f">{slot}</h2>" in text
+    assert response.context["tab"] == "overview"
+
+
+def test_home_of_private_community_to_an_outsider_shows_only_name_domain_and_how_to_join(member_client):
+    private = CommunityFactory(
+        name="Secret Society",
+        domain="Keeping secrets well.",
+        visibility="private",
+        join_policy="approval",
+        description="Inner workings.",
+        charter_purpose="A hidden purpose.",
+    )
+    private.topics.add(TagFactory(name="Hidden topic"))
+    MembershipFactory(
+        community=private, role="coordinator", level="core", user=UserFactory(full_name="Hidden Cora")
+    )
+    MembershipFactory(community=private, user=UserFactory(full_name="Hidden Member"))
+    SponsorshipFactory(community=private, sponsor=UserFactory(full_name="Hidden Sponsor"))
+
+    response = member_client.get(home_url(private))
+
+    assert response.status_code == 200
+    text = response.text
+    assert "Secret Society" in text and "Keeping secrets well." in text
+    assert "A private community" in text
+    assert reverse("communities:request", args=[private.slug]) in text
+    for secret in (
+        "Inner workings.",
+        "A hidden purpose.",
+        "Hidden topic",
+        "Hidden Cora",
+        "Hidden Member",
+        "Hidden Sponsor",
+    ):
+        assert secret not in text
+    assert not re.search(r"\d+ members?", text)
+    assert "level-bar" not in text
+    assert members_url(private) not in text
+
+
+def test_private_home_tells_a_waiting_requester(client):
+    private = CommunityFactory(visibility="private", join_policy="approval")
+    viewer = MembershipFactory(community=private, status="requested", joined_at=None).user
+    client.force_login(viewer)
+    response = client.get(home_url(private))
+    assert "Your request to join is waiting" in response.text
+
+
+@pytest.mark.parametrize("viewer_kind", ["member", "sponsor", "staff"])
+def test_home_of_private_community_shows_everything_to_members_sponsors_and_staff(client, viewer_kind):
+    private = CommunityFactory(
+        name="Secret Society", visibility="private", charter_purpose="A hidden purpose."
+    )
+    MembershipFactory(
+        community=private, role="coordinator", level="core", user=UserFactory(full_name="Hidden Cora")
+    )
+    if viewer_kind == "member":
+        viewer = member_of(private)
+    elif viewer_kind == "sponsor":
+        viewer = SponsorshipFactory(community=private).sponsor
+    else:
+        viewer = UserFactory(is_staff=True)
+    client.force_login(viewer)
+
+    response = client.get(home_url(private))
+
+    assert "A hidden purpose." in response.text
+    assert "Hidden Cora" in response.text
+    assert members_url(private) in response.text
+    assert "A private community" not in response.text
+
+
+def test_home_of_archived_community_still_opens_and_says_so(member_client, guild):
+    guild.archived_at = timezone.now()
+    guild.save()
+    response = member_client.get(home_url(guild))
+    assert response.status_code == 200
+    assert "This community is archived" in response.text
+
+
+def test_home_shows_empty_states_and_coordinators_next_steps(client):
+    community = CommunityFactory(name="Fresh")
+    coordinator = coordinator_of(community)
+    client.force_login(coordinator)
+    response = client.get(home_url(community))
+    assert "The charter is not written yet." in response.text
+    assert reverse("communities:settings", args=[community.slug]) in response.text
+    assert "No sponsor yet." in response.text
+    assert "Nobody besides the coordinators yet." in response.text
+
+
+def test_home_query_count_is_constant(member_client):
+    """A community's home runs the same queries however many members, sponsors and org units it has.
+
+    1 the signed-in user, 2 the community (with whether the viewer sponsors it), 3 the viewer's membership,
+    4 coordinators and core group with their org units, 5 sponsors, 6 member counts per level, 7 org units
+    members come from, 8 topics; then the slots other apps fill: 9 upcoming dates, 10 the viewer's profile (time
+    zone), 11 whether the viewer may schedule activities.
+    """
+    community = CommunityFactory(name="Pinned")
+
+    def add_rows() -> None:
+        coordinator_of(community)
+        member_of(community, "core")
+        member_of(community, "active")
+        SponsorshipFactory(community=community)
+        community.topics.add(TagFactory())
+
+    assert_constant_queries(member_client, home_url(community), grow=growing(add_rows), expected=11)
+
+
+# --- Members ---------------------------------------------------------------------------------------------
+
+
+def test_members_lists_active_members_with_title_unit_level_and_role(member_client, guild):
+    Profile.objects.filter(user__full_name="Ada Active").update(job_title="Data Engineer")
+    response = member_client.get(members_url(guild))
+
+    assert response.status_code == 200
+    assert response.context["tab"] == "members"
+    text = response.text
+    for name in ("Cora Coordinator", "Cole Core", "Ada Active", "Pia Peripheral"):
+        assert name in text
+    assert "Lou Left" not in text
+    assert "Data Engineer" in text and "Data Team" in text
+    assert "level-badge level-active" in text
+    assert "<strong>Coordinator</strong>" in text
+    assert "4 members by level" in text
+
+
+def test_members_links_to_profiles_only_of_people_in_the_directory(member_client, guild):
+    hidden = UserFactory(full_name="Quiet Quinn")
+    Profile.objects.filter(user=hidden).update(in_directory=False)
+    MembershipFactory(community=guild, user=hidden)
+    response = member_client.get(members_url(guild))
+    assert "Quiet Quinn" in response.text
+    assert hidden.get_absolute_url() not in response.text
+    cora = guild.memberships.get(user__full_name="Cora Coordinator").user
+    assert cora.get_absolute_url() in response.text
+
+
+def test_members_filter_by_level_and_org_unit(member_client, guild):
+    response = member_client.get(members_url(guild), {"level": "core"})
+    names = [m.user.full_name for m in response.context["page"].object_list]
+    assert names == ["Cole Core", "Cora Coordinator"]
+
+    data = OrgUnit.objects.get(name="Data Team")
+    response = member_client.get(members_url(guild), {"unit": data.pk})
+    names = [m.user.full_name for m in response.context["page"].object_list]
+    assert names == ["Ada Active", "Pia Peripheral"]
+    assert "2 members match" in response.text
+
+
+def test_members_unit_filter_offers_only_units_its_members_come_from(member_client, guild):
+    OrgUnit.objects.create(name="Unrelated Unit", kind=OrgUnit.Kind.TEAM)
+    response = member_client.get(members_url(guild))
+    unit_select = response.text.split('id="members-unit"')[1].split("</select>")[0]
+    assert "Platform Team" in unit_select and "Data Team" in unit_select
+    assert "Unrelated Unit" not in unit_select
+
+
+def test_members_bad_filter_is_ignored_and_said(member_client, guild):
+    response = member_client.get(members_url(guild), {"unit": "999999", "level": "bogus"})
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == 4
+    assert "Choose an org unit from the list." in response.text
+
+
+def test_members_sort_by_level_and_pagination_keeps_filters(member_client, guild, settings):
+    settings.PAGE_SIZE = 1
+    response = member_client.get(members_url(guild), {"level": "core", "sort": "level"})
+    assert 'href="?level=core&amp;sort=level&amp;page=2"' in response.text
+
+
+def test_members_rejects_post(member_client, guild):
+    assert member_client.post(members_url(guild)).status_code == 405
+
+
+def test_members_of_unknown_community_is_404(member_client):
+    assert member_client.get(reverse("communities:members", args=["nope"])).status_code == 404
+
+
+def test_members_of_private_community_is_404_to_outsiders(member_client):
+    """Outsiders never see who belongs to a private community (nor that the page exists)."""
+    private = CommunityFactory(visibility="private")
+    MembershipFactory(community=private, user=UserFactory(full_name="Hidden Member"))
+    response = member_client.get(members_url(private))
+    assert response.status_code == 404
+    assert "Hidden Member" not in response.text
+
+
+def test_members_of_private_community_is_404_to_someone_who_only_asked_to_join(client):
+    private = CommunityFactory(visibility="private", join_policy="approval")
+    viewer = MembershipFactory(community=private, status="requested", joined_at=None).user
+    client.force_login(viewer)
+    assert client.get(members_url(private)).status_code == 404
+
+
+@pytest.mark.parametrize("viewer_kind", ["member", "sponsor", "staff"])
+def test_members_of_private_community_shows_to_members_sponsors_and_staff(client, viewer_kind):
+    private = CommunityFactory(visibility="private")
+    MembershipFactory(community=private, user=UserFactory(full_name="Hidden Member"))
+    if viewer_kind == "member":
+        viewer = member_of(private)
+    elif viewer_kind == "sponsor":
+        viewer = SponsorshipFactory(community=private).sponsor
+    else:
+        viewer = UserFactory(is_staff=True)
+    client.force_login(viewer)
+    response = client.get(members_url(private))
+    assert response.status_code == 200
+    assert "Hidden Member" in response.text
+
+
+def test_members_query_count_is_constant(member_client):
+    """The member list runs the same queries for 30 and 330 members.
+
+    1 the signed-in user, 2 the community, 3 the viewer's membership, 4 the paginator's count, 5 the page of
+    members with user, org unit and profile, 6 the count per level, 7 the org units members come from (filter).
+    """
+    community = CommunityFactory(name="Pinned")
+
+    def add_rows() -> None:
+        member_of(community, "active")
+        member_of(community, "occasional")
+        MembershipFactory(community=community, status="left")
+
+    assert_constant_queries(member_client, members_url(community), grow=growing(add_rows), expected=7)
+
+
+def test_members_query_count_with_filters_is_constant(member_client):
+    """Filtering by org unit validates it (one query) and expands it to the units below (one more)."""
+    community = CommunityFactory(name="Pinned")
+    unit = OrgUnit.objects.create(name="Pinned Unit", kind=OrgUnit.Kind.TEAM)
+
+    def add_rows() -> None:
+        MembershipFactory(community=community, user=UserFactory(org_unit=unit), level="core")
+        member_of(community, "active")
+
+    url = f"{members_url(community)}?unit={unit.pk}&level=core&q=a&sort=unit"
+    assert_constant_queries(member_client, url, grow=growing(add_rows), small=2, expected=9)
