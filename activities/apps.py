@@ -28,3 +28,31 @@ class ActivitiesConfig(AppConfig):
                 allowed=(Frequency.IMMEDIATELY, Frequency.OFF),
             )
         )
+        every = (Frequency.IMMEDIATELY, Frequency.DAILY, Frequency.WEEKLY, Frequency.OFF)
+        register_mail_kind(
+            MailKind(
+                key="discussion_replies",
+                label="Replies in discussions I follow",
+                help_text="You follow the discussions you start or reply to; unfollow any in one click.",
+                default=Frequency.IMMEDIATELY,
+                allowed=every,
+            )
+        )
+        register_mail_kind(
+            MailKind(
+                key="mentions",
+                label="When someone @mentions me",
+                help_text="A post that names you with your @handle (the part of your address before the @).",
+                default=Frequency.IMMEDIATELY,
+                allowed=every,
+            )
+        )
+        register_mail_kind(
+            MailKind(
+                key="discussion_reports",
+                label="Reported posts in communities I coordinate",
+                help_text="When a member reports a post to the coordinators.",
+                default=Frequency.IMMEDIATELY,
+                allowed=every,
+            )
+        )

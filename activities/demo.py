@@ -262,3 +262,178 @@ def seed_scaled_activities(
     Rsvp.objects.bulk_create(rsvps, batch_size=5000)
     Participation.objects.bulk_create(ledger, batch_size=5000)
     return len(activities)
+
+
+DEMO_THREADS = [
+    (
+        "How do you run blameless incident reviews?",
+        "We keep slipping into who-did-what. What format works for you?",
+        [
+            "We use a timeline first, causes second: nobody's name on the causes.",
+            "Same here. Also: the facilitator is never someone from the team involved.",
+        ],
+    ),
+    (
+        "Checklist for a first accessibility audit?",
+        "Starting one next month for our portal. Where do I begin?",
+        [
+            "Keyboard first, then contrast, then screen reader on the three main journeys.",
+            "axe in CI catches a lot of the easy ones before the audit.",
+        ],
+    ),
+    (
+        "Sharing a template for A3 problem solving",
+        "Attached our A3 template; happy to hear how you adapt it.",
+        [],
+    ),
+    (
+        "What to do when a model drifts in production?",
+        "Our demand forecast degraded after a price change.",
+        [
+            "Monitor input distributions, not only accuracy.",
+            "Retrain windows shorter than the seasonality bite you.",
+        ],
+    ),
+]
+
+
+@transaction.atomic
+def seed_demo_discussions() -> None:
+    """A few realistic threads per demo community (answered, solved, unanswered), with ledger rows; idempotent."""
+    from activities.models import Discussion, Follow, Reply
+
+    rng = random.Random(5)
+    now = timezone.now()
+    for community in Community.objects.filter(slug__in=DEMO_SERIES).order_by("pk"):
+        if community.discussions.exists():
+            continue
+        members = list(community.memberships.filter(status="active").values_list("user_id", flat=True))
+        if len(members) < 3:
+            continue
+        for n, (title, body, answers) in enumerate(rng.sample(DEMO_THREADS, k=3)):
+            author = members[n % len(members)]
+            started = now - timedelta(days=rng.randint(3, 90), hours=rng.randint(0, 23))
+            discussion = Discussion.objects.create(
+                community=community,
+                author_id=author,
+                title=title,
+                body=body,
+                created_at=started,
+                last_activity_at=started,
+            )
+            Follow.objects.create(discussion=discussion, user_id=author)
+            ledger = [
+                Participation(community=community, user_id=author, kind=Participation.Kind.POSTED, at=started)
+            ]
+            replies = []
+            for k, text in enumerate(answers):
+                replier = members[(n + k + 1) % len(members)]
+                replies.append(
+                    Reply(
+                        discussion=discussion,
+                        author_id=replier,
+                        body=text,
+                        created_at=started + timedelta(hours=5 * (k + 1)),
+                    )
+                )
+                ledger.append(
+                    Participation(
+                        community=community,
+                        user_id=replier,
+                        kind=Participation.Kind.REPLIED,
+                        at=started + timedelta(hours=5 * (k + 1)),
+                    )
+                )
+            replies = Reply.objects.bulk_create(replies)
+            Participation.objects.bulk_create(ledger)
+            for reply in replies:
+                Follow.objects.get_or_create(discussion=discussion, user_id=reply.author_id)
+            answered = [r for r in replies if r.author_id != author]
+            discussion.reply_count = len(replies)
+            discussion.first_answer_at = answered[0].created_at if answered else None
+            discussion.last_activity_at = replies[-1].created_at if replies else started
+            discussion.accepted_reply = answered[0] if answered and n == 0 else None
+            discussion.save()
+
+
+@transaction.atomic
+def seed_scaled_discussions(
+    scale: int, communities: list[Community], *, rng: random.Random | None = None
+) -> int:
+    """Add about 1,000 posts per unit of scale (200 discussions, four in five with five replies) across
+    `communities`, with follows and ledger rows; most answered, about half of those solved."""
+    from activities.models import Discussion, Follow, Reply
+
+    rng = rng or random.Random(scale * 15485863)
+    now = timezone.now()
+    if not communities:
+        return 0
+    members: dict[int, list[int]] = {}
+    for community_id, user_id in Membership.objects.filter(
+        community__in=communities, status="active"
+    ).values_list("community_id", "user_id"):
+        members.setdefault(community_id, []).append(user_id)
+    usable = [c for c in communities if len(members.get(c.pk, [])) >= 2]
+    discussions = []
+    for i in range(200 * scale):
+        community = usable[i % len(usable)]
+        started = now - timedelta(days=rng.randint(0, 360), minutes=rng.randint(0, 1440))
+        discussions.append(
+            Discussion(
+                community=community,
+                author_id=rng.choice(members[community.pk]),
+                title=f"Bench question {i} about {rng.choice(KINDS)}",
+                body="How do you handle this in your team? " * 3,
+                created_at=started,
+                last_activity_at=started,
+            )
+        )
+    discussions = Discussion.objects.bulk_create(discussions, batch_size=5000)
+    replies, follows, ledger = [], [], []
+    for discussion in discussions:
+        pool = members[discussion.community_id]
+        follows.append(Follow(discussion=discussion, user_id=discussion.author_id))
+        ledger.append(
+            Participation(
+                community_id=discussion.community_id,
+                user_id=discussion.author_id,
+                kind=Participation.Kind.POSTED,
+                at=discussion.created_at,
+            )
+        )
+        for k in range(5 if rng.random() < 0.8 else 0):
+            author = rng.choice(pool)
+            at = discussion.created_at + timedelta(hours=3 * (k + 1))
+            replies.append(
+                Reply(
+                    discussion=discussion,
+                    author_id=author,
+                    body="In our team we tried this. " * 2,
+                    created_at=at,
+                )
+            )
+            ledger.append(
+                Participation(
+                    community_id=discussion.community_id,
+                    user_id=author,
+                    kind=Participation.Kind.REPLIED,
+                    at=at,
+                )
+            )
+    replies = Reply.objects.bulk_create(replies, batch_size=5000)
+    by_discussion: dict[int, list] = {}
+    for reply in replies:
+        by_discussion.setdefault(reply.discussion_id, []).append(reply)
+    for discussion in discussions:
+        own = by_discussion.get(discussion.pk, [])
+        answered = [r for r in own if r.author_id != discussion.author_id]
+        discussion.reply_count = len(own)
+        discussion.first_answer_at = answered[0].created_at if answered else None
+        discussion.last_activity_at = own[-1].created_at if own else discussion.created_at
+        discussion.accepted_reply = answered[0] if answered and rng.random() < 0.5 else None
+    Discussion.objects.bulk_update(
+        discussions, ["reply_count", "first_answer_at", "last_activity_at", "accepted_reply"], batch_size=5000
+    )
+    Follow.objects.bulk_create(follows, batch_size=5000, ignore_conflicts=True)
+    Participation.objects.bulk_create(ledger, batch_size=5000)
+    return len(discussions) + len(replies)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from activities.views import calendars, feeds, schedule
+from activities.views import calendars, discussions, feeds, schedule
 
 app_name = "activities"
 urlpatterns = [
@@ -26,4 +26,51 @@ urlpatterns = [
     path("c/<slug:slug>/activities/<int:pk>/restore/", schedule.restore, name="restore"),
     path("c/<slug:slug>/activities/<int:pk>/attendance/", schedule.attendance, name="attendance"),
     path("c/<slug:slug>/activities/<int:pk>/notes/", schedule.notes, name="notes"),
+    # A community's discussions.
+    path("c/<slug:slug>/discussions/", discussions.discussion_list, name="discussions"),
+    path("c/<slug:slug>/discussions/new/", discussions.start, name="discussion_start"),
+    path("c/<slug:slug>/discussions/preview/", discussions.preview, name="discussion_preview"),
+    path("c/<slug:slug>/discussions/reports/", discussions.reports, name="discussion_reports"),
+    path(
+        "c/<slug:slug>/discussions/reports/<int:pk>/resolve/",
+        discussions.resolve_report,
+        name="resolve_report",
+    ),
+    path("c/<slug:slug>/discussions/<int:pk>/", discussions.thread, name="discussion"),
+    path("c/<slug:slug>/discussions/<int:pk>/reply/", discussions.reply, name="discussion_reply"),
+    path("c/<slug:slug>/discussions/<int:pk>/follow/", discussions.follow, name="discussion_follow"),
+    path("c/<slug:slug>/discussions/<int:pk>/accept/", discussions.accept, name="discussion_accept"),
+    path("c/<slug:slug>/discussions/<int:pk>/pin/", discussions.pin, name="discussion_pin"),
+    path("c/<slug:slug>/discussions/<int:pk>/lock/", discussions.lock, name="discussion_lock"),
+    # Editing, deleting, hiding and reporting a post: the discussion itself (no reply id) or one reply.
+    path("c/<slug:slug>/discussions/<int:pk>/edit/", discussions.edit_post, name="discussion_edit"),
+    path("c/<slug:slug>/discussions/<int:pk>/delete/", discussions.delete_post, name="discussion_delete"),
+    path("c/<slug:slug>/discussions/<int:pk>/hide/", discussions.hide_post, name="discussion_hide"),
+    path("c/<slug:slug>/discussions/<int:pk>/unhide/", discussions.unhide_post, name="discussion_unhide"),
+    path("c/<slug:slug>/discussions/<int:pk>/report/", discussions.report_post, name="discussion_report"),
+    path(
+        "c/<slug:slug>/discussions/<int:pk>/replies/<int:reply>/edit/",
+        discussions.edit_post,
+        name="reply_edit",
+    ),
+    path(
+        "c/<slug:slug>/discussions/<int:pk>/replies/<int:reply>/delete/",
+        discussions.delete_post,
+        name="reply_delete",
+    ),
+    path(
+        "c/<slug:slug>/discussions/<int:pk>/replies/<int:reply>/hide/",
+        discussions.hide_post,
+        name="reply_hide",
+    ),
+    path(
+        "c/<slug:slug>/discussions/<int:pk>/replies/<int:reply>/unhide/",
+        discussions.unhide_post,
+        name="reply_unhide",
+    ),
+    path(
+        "c/<slug:slug>/discussions/<int:pk>/replies/<int:reply>/report/",
+        discussions.report_post,
+        name="reply_report",
+    ),
 ]

@@ -1,6 +1,11 @@
 """Demo and benchmark data for the whole site: each app seeds its own tables, in dependency order."""
 
-from activities.demo import seed_demo_activities, seed_scaled_activities
+from activities.demo import (
+    seed_demo_activities,
+    seed_demo_discussions,
+    seed_scaled_activities,
+    seed_scaled_discussions,
+)
 from communities.demo import COMMUNITIES_PER_SCALE, seed_demo_communities, seed_scaled_communities
 from communities.models import Community
 from members.demo import DEMO_PASSWORD, DemoLogin, seed_demo_members, seed_scaled_members
@@ -11,6 +16,7 @@ def seed_demo() -> tuple[list[DemoLogin], str]:
     logins = seed_demo_members()
     logins += [DemoLogin(email=email, role=role) for email, role in seed_demo_communities()]
     seed_demo_activities()
+    seed_demo_discussions()
     return logins, DEMO_PASSWORD
 
 
@@ -23,4 +29,5 @@ def seed_scaled(scale: int) -> dict[str, int]:
         Community.objects.filter(slug__startswith="bench-").order_by("-pk")[: COMMUNITIES_PER_SCALE * scale]
     )
     counts["activities"] = seed_scaled_activities(scale, new_communities)
+    counts["posts"] = seed_scaled_discussions(scale, new_communities)
     return counts

@@ -1,4 +1,6 @@
-"""Markdown written by members, rendered to HTML that is safe to show: nh3 removes anything executable."""
+"""Markdown written by members, rendered to HTML that is safe to show: nh3 removes anything executable.
+
+It lives in members, the lowest app, so every app can render and sanitize what its members write."""
 
 import markdown
 import nh3

@@ -1,0 +1,354 @@
+"""Writes for discussions: start, reply, edit, delete, accept an answer, follow, report, and moderation.
+
+Each function is atomic, checks who may do it, refuses bad input with a `DiscussionError` (nothing changed),
+records participation in the ledger, and mails (replies to followers, mentions, reports) through tasks enqueued
+on commit.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from activities import discussion_tasks as tasks
+from activities.models import Discussion, Follow, Mention, Reply, Report
+from communities.models import Community, Membership, Participation, Sponsorship
+from communities.services import participation_record
+from members.models import User
+
+MAX_TITLE = 200
+MAX_BODY = 50_000  # characters; a post of a megabyte is refused
+MENTION_PATTERN = re.compile(r"(?<![\w@])@([A-Za-z0-9][A-Za-z0-9._+-]*[A-Za-z0-9])")
+
+
+class DiscussionError(ValidationError):
+    """A refusal with a message for the person who tried (nothing was changed)."""
+
+
+# --- Who may do what ------------------------------------------------------------------------------------
+
+
+def _is_member(user: User, community: Community) -> bool:
+    return Membership.objects.filter(community=community, user=user, status=Membership.Status.ACTIVE).exists()
+
+
+def is_coordinator(user: User, community: Community) -> bool:
+    return Membership.objects.filter(
+        community=community, user=user, status=Membership.Status.ACTIVE, role=Membership.Role.COORDINATOR
+    ).exists()
+
+
+def _ensure_member(user: User, community: Community) -> None:
+    if community.is_archived:
+        raise DiscussionError(f"{community.name} is archived: its discussions are kept for reference only.")
+    if not _is_member(user, community):
+        raise DiscussionError(f"Join {community.name} to take part in its discussions.")
+
+
+def _ensure_coordinator(user: User, community: Community) -> None:
+    if community.is_archived:
+        raise DiscussionError(f"{community.name} is archived: its discussions are kept for reference only.")
+    if not is_coordinator(user, community):
+        raise DiscussionError("Only the community's coordinators can do that.")
+
+
+def _clean_text(*, body: str, title: str | None = None) -> tuple[str, str | None]:
+    if title is not None:
+        title = title.strip()
+        if not title:
+            raise DiscussionError("Give the discussion a title: what is it about, in a few words?")
+        if len(title) > MAX_TITLE:
+            raise DiscussionError(f"Keep the title under {MAX_TITLE} characters.")
+    if not body or not body.strip():
+        raise DiscussionError("Write something: the text cannot be empty.")
+    if len(body) > MAX_BODY:
+        raise DiscussionError(f"The text is too long ({len(body):,} characters); keep it under {MAX_BODY:,}.")
+    return body.strip(), title
+
+
+# --- Mentions -------------------------------------------------------------------------------------------
+
+
+def mention_handle(user: User) -> str:
+    """How people mention someone: the part of their address before the @ (e.g. @grace.mensah)."""
+    return user.email.split("@", 1)[0]
+
+
+def mentioned_users(body: str) -> list[User]:
+    """Active people @mentioned in a text (a handle shared by two people mentions nobody)."""
+    handles = {h.lower() for h in MENTION_PATTERN.findall(body)}
+    if not handles:
+        return []
+    query = Q()
+    for handle in handles:
+        query |= Q(email__istartswith=f"{handle}@")
+    found: dict[str, list[User]] = {}
+    for user in User.objects.filter(query, is_active=True):
+        found.setdefault(mention_handle(user).lower(), []).append(user)
+    return [people[0] for people in found.values() if len(people) == 1]
+
+
+def _may_see(user: User, community: Community) -> bool:
+    if not community.is_private or user.is_staff:
+        return True
+    return (
+        _is_member(user, community) or Sponsorship.objects.filter(community=community, sponsor=user).exists()
+    )
+
+
+def _record_mentions(*, discussion: Discussion, reply: Reply | None, body: str, author: User) -> None:
+    """Record new mentions and notify those who may see the community (never the author themselves)."""
+    new = []
+    for user in mentioned_users(body):
+        if user.pk == author.pk or not _may_see(user, discussion.community):
+            continue
+        _, created = Mention.objects.get_or_create(discussion=discussion, reply=reply, user=user)
+        if created:
+            new.append(user.pk)
+    if new:
+        reply_id = reply.pk if reply else None
+        transaction.on_commit(lambda: tasks.send_mention_mail.delay(discussion.pk, reply_id, new))
+
+
+# --- Starting and replying ------------------------------------------------------------------------------
+
+
+def _follow(user: User, discussion: Discussion) -> None:
+    Follow.objects.get_or_create(discussion=discussion, user=user)
+
+
+@transaction.atomic
+def discussion_start(*, author: User, community: Community, title: str, body: str) -> Discussion:
+    """A member asks a question or shares an experience; they follow it from then on."""
+    _ensure_member(author, community)
+    body, title = _clean_text(body=body, title=title)
+    now = timezone.now()
+    discussion = Discussion.objects.create(
+        community=community, author=author, title=title, body=body, created_at=now, last_activity_at=now
+    )
+    _follow(author, discussion)
+    participation_record(
+        community=community, user=author, kind=Participation.Kind.POSTED, source=f"discussion:{discussion.pk}"
+    )
+    _record_mentions(discussion=discussion, reply=None, body=body, author=author)
+    return discussion
+
+
+def _locked_discussion(discussion: Discussion) -> Discussion:
+    return Discussion.objects.select_for_update().select_related("community").get(pk=discussion.pk)
+
+
+def _refresh_counts(discussion: Discussion) -> None:
+    """Recount visible replies, the first answer and the latest activity (after hiding or deleting)."""
+    visible = discussion.replies.filter(hidden_at__isnull=True, deleted_at__isnull=True)
+    discussion.reply_count = visible.count()
+    first_answer = visible.exclude(author_id=discussion.author_id).order_by("created_at").first()
+    discussion.first_answer_at = first_answer.created_at if first_answer else None
+    latest = visible.order_by("-created_at").first()
+    discussion.last_activity_at = latest.created_at if latest else discussion.created_at
+    discussion.save(update_fields=["reply_count", "first_answer_at", "last_activity_at"])
+
+
+@transaction.atomic
+def reply_add(*, author: User, discussion: Discussion, body: str) -> Reply:
+    """A member replies; followers are mailed (as they chose), the replier follows from then on."""
+    discussion = _locked_discussion(discussion)
+    _ensure_member(author, discussion.community)
+    if discussion.locked:
+        raise DiscussionError("This discussion is locked: no new replies.")
+    if discussion.is_hidden or discussion.is_deleted:
+        raise DiscussionError("This discussion is no longer open for replies.")
+    body, _ = _clean_text(body=body)
+    now = timezone.now()
+    reply = Reply.objects.create(discussion=discussion, author=author, body=body, created_at=now)
+    discussion.reply_count += 1
+    discussion.last_activity_at = now
+    if discussion.first_answer_at is None and author.pk != discussion.author_id:
+        discussion.first_answer_at = now
+    discussion.save(update_fields=["reply_count", "last_activity_at", "first_answer_at"])
+    _follow(author, discussion)
+    participation_record(
+        community=discussion.community,
+        user=author,
+        kind=Participation.Kind.REPLIED,
+        source=f"reply:{reply.pk}",
+    )
+    _record_mentions(discussion=discussion, reply=reply, body=body, author=author)
+    transaction.on_commit(lambda: tasks.send_reply_mail.delay(reply.pk))
+    return reply
+
+
+# --- Editing, deleting, moderating ----------------------------------------------------------------------
+
+
+def _post_discussion(post: Discussion | Reply) -> Discussion:
+    return post if isinstance(post, Discussion) else post.discussion
+
+
+def _locked_post(post: Discussion | Reply) -> Discussion | Reply:
+    model = type(post)
+    related = ["community"] if model is Discussion else ["discussion__community"]
+    return model.objects.select_for_update(of=("self",)).select_related(*related).get(pk=post.pk)
+
+
+@transaction.atomic
+def post_edit(
+    *, user: User, post: Discussion | Reply, body: str, title: str | None = None
+) -> Discussion | Reply:
+    """Authors edit their own posts; the post shows an "edited" mark with the time."""
+    post = _locked_post(post)
+    discussion = _post_discussion(post)
+    if post.author_id != user.pk:
+        raise DiscussionError("You can only edit what you wrote.")
+    if post.is_deleted:
+        raise DiscussionError("This post was deleted.")
+    if discussion.community.is_archived:
+        raise DiscussionError(f"{discussion.community.name} is archived: its discussions no longer change.")
+    body, title = _clean_text(body=body, title=title if isinstance(post, Discussion) else None)
+    post.body = body
+    if isinstance(post, Discussion) and title is not None:
+        post.title = title
+    post.edited_at = timezone.now()
+    post.save()
+    _record_mentions(
+        discussion=discussion, reply=post if isinstance(post, Reply) else None, body=body, author=user
+    )
+    return post
+
+
+@transaction.atomic
+def post_delete(*, user: User, post: Discussion | Reply) -> Discussion | Reply:
+    """Authors delete their own posts; "deleted by its author" stays in the thread."""
+    post = _locked_post(post)
+    if post.author_id != user.pk:
+        raise DiscussionError("You can only delete what you wrote.")
+    if post.is_deleted:
+        raise DiscussionError("This post was already deleted.")
+    post.deleted_at = timezone.now()
+    post.save(update_fields=["deleted_at"])
+    if isinstance(post, Reply):
+        discussion = _locked_discussion(post.discussion)
+        if discussion.accepted_reply_id == post.pk:
+            discussion.accepted_reply = None
+            discussion.save(update_fields=["accepted_reply"])
+        _refresh_counts(discussion)
+    return post
+
+
+@transaction.atomic
+def post_hide(*, actor: User, post: Discussion | Reply, reason: str) -> Discussion | Reply:
+    """A coordinator hides a post (not deleted): who and why are kept, and the author sees why."""
+    post = _locked_post(post)
+    discussion = _post_discussion(post)
+    _ensure_coordinator(actor, discussion.community)
+    if post.is_hidden:
+        raise DiscussionError("This post is already hidden.")
+    if not reason.strip():
+        raise DiscussionError("Say why it is hidden: its author will see the reason.")
+    post.hidden_at, post.hidden_by, post.hidden_reason = timezone.now(), actor, reason.strip()[:300]
+    post.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+    if isinstance(post, Reply):
+        discussion = _locked_discussion(discussion)
+        if discussion.accepted_reply_id == post.pk:
+            discussion.accepted_reply = None
+            discussion.save(update_fields=["accepted_reply"])
+        _refresh_counts(discussion)
+    Report.objects.filter(
+        discussion=discussion, reply=post if isinstance(post, Reply) else None, resolved_at__isnull=True
+    ).update(resolved_at=timezone.now(), resolved_by=actor)
+    return post
+
+
+@transaction.atomic
+def post_unhide(*, actor: User, post: Discussion | Reply) -> Discussion | Reply:
+    post = _locked_post(post)
+    discussion = _post_discussion(post)
+    _ensure_coordinator(actor, discussion.community)
+    post.hidden_at, post.hidden_by, post.hidden_reason = None, None, ""
+    post.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+    if isinstance(post, Reply):
+        _refresh_counts(_locked_discussion(discussion))
+    return post
+
+
+@transaction.atomic
+def discussion_pin(*, actor: User, discussion: Discussion, pinned: bool) -> Discussion:
+    discussion = _locked_discussion(discussion)
+    _ensure_coordinator(actor, discussion.community)
+    discussion.pinned = pinned
+    discussion.save(update_fields=["pinned"])
+    return discussion
+
+
+@transaction.atomic
+def discussion_lock(*, actor: User, discussion: Discussion, locked: bool) -> Discussion:
+    discussion = _locked_discussion(discussion)
+    _ensure_coordinator(actor, discussion.community)
+    discussion.locked = locked
+    discussion.save(update_fields=["locked"])
+    return discussion
+
+
+@transaction.atomic
+def reply_accept(*, actor: User, discussion: Discussion, reply: Reply | None) -> Discussion:
+    """The discussion's author or a coordinator marks one reply as the accepted answer (None clears it);
+    accepting another moves the mark."""
+    discussion = _locked_discussion(discussion)
+    if actor.pk != discussion.author_id and not is_coordinator(actor, discussion.community):
+        raise DiscussionError("Only the person who asked, or a coordinator, can accept an answer.")
+    if discussion.community.is_archived:
+        raise DiscussionError(f"{discussion.community.name} is archived: its discussions no longer change.")
+    if reply is not None:
+        if reply.discussion_id != discussion.pk:
+            raise DiscussionError("That reply belongs to another discussion.")
+        if reply.is_hidden or reply.is_deleted:
+            raise DiscussionError("A hidden or deleted reply cannot be the accepted answer.")
+    discussion.accepted_reply = reply
+    discussion.save(update_fields=["accepted_reply"])
+    return discussion
+
+
+# --- Following and reporting ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def follow_set(*, user: User, discussion: Discussion, follow: bool) -> bool:
+    """Follow or unfollow a discussion (one click). Returns whether the member now follows it."""
+    if follow:
+        if not _may_see(user, discussion.community):
+            raise DiscussionError("You cannot follow this discussion.")
+        _follow(user, discussion)
+        return True
+    Follow.objects.filter(discussion=discussion, user=user).delete()
+    return False
+
+
+@transaction.atomic
+def post_report(*, reporter: User, post: Discussion | Reply, reason: str) -> Report:
+    """A member reports a post to the coordinators, with a reason; they are told at once (as they chose)."""
+    discussion = _post_discussion(post)
+    _ensure_member(reporter, discussion.community)
+    reason = reason.strip()
+    if not reason:
+        raise DiscussionError("Say what is wrong with it, so the coordinators can act.")
+    reply = post if isinstance(post, Reply) else None
+    if Report.objects.filter(
+        discussion=discussion, reply=reply, reporter=reporter, resolved_at__isnull=True
+    ).exists():
+        raise DiscussionError("You already reported this; the coordinators will look at it.")
+    report = Report.objects.create(discussion=discussion, reply=reply, reporter=reporter, reason=reason[:500])
+    transaction.on_commit(lambda: tasks.send_report_mail.delay(report.pk))
+    return report
+
+
+@transaction.atomic
+def report_resolve(*, actor: User, report: Report) -> Report:
+    report = Report.objects.select_for_update().select_related("discussion__community").get(pk=report.pk)
+    _ensure_coordinator(actor, report.discussion.community)
+    if report.resolved_at:
+        raise DiscussionError("This report was already dealt with.")
+    report.resolved_at, report.resolved_by = timezone.now(), actor
+    report.save(update_fields=["resolved_at", "resolved_by"])
+    return report

@@ -1,0 +1,100 @@
+"""Mail about discussions: new replies to followers, mentions, reports to coordinators. Tasks take ids."""
+
+import logging
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+
+from activities.models import Discussion, Follow, Reply, Report
+from communities.models import Membership
+from members.mail import send_templated_mail
+from members.notifications import Frequency
+from members.services import notification_frequency
+
+logger = logging.getLogger(__name__)
+
+REPLIES = "discussion_replies"
+MENTIONS = "mentions"
+REPORTS = "discussion_reports"
+
+
+def _now_for(user, kind: str) -> bool:
+    """Whether this person wants this kind of mail right away (daily and weekly ones go into digests)."""
+    return user.is_active and notification_frequency(user=user, kind=kind) == Frequency.IMMEDIATELY
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_reply_mail(reply_id: int) -> int:
+    """Tell the followers of a discussion (except the replier) about a new reply."""
+    reply = Reply.objects.select_related("discussion__community", "author").filter(pk=reply_id).first()
+    if reply is None or reply.is_hidden or reply.is_deleted:
+        return 0
+    discussion = reply.discussion
+    followers = (
+        Follow.objects.filter(discussion=discussion).exclude(user_id=reply.author_id).select_related("user")
+    )
+    context = {
+        "discussion": discussion,
+        "reply": reply,
+        "community": discussion.community,
+        "action_url": reply.get_absolute_url(),
+        "unfollow_url": discussion.get_absolute_url(),
+    }
+    sent = 0
+    for follow in followers:
+        if _now_for(follow.user, REPLIES):
+            sent += send_templated_mail(template="activities/reply", to=follow.user, context=context)
+    return sent
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_mention_mail(discussion_id: int, reply_id: int | None, user_ids: list[int]) -> int:
+    """Tell people they were mentioned (only those the service found may see the community)."""
+    discussion = Discussion.objects.select_related("community", "author").filter(pk=discussion_id).first()
+    if discussion is None:
+        return 0
+    reply = Reply.objects.select_related("author").filter(pk=reply_id).first() if reply_id else None
+    post = reply or discussion
+    if post.is_hidden or post.is_deleted:
+        return 0
+    context = {
+        "discussion": discussion,
+        "reply": reply,
+        "post": post,
+        "community": discussion.community,
+        "action_url": post.get_absolute_url(),
+    }
+    sent = 0
+    for user in get_user_model().objects.filter(pk__in=user_ids):
+        if _now_for(user, MENTIONS):
+            sent += send_templated_mail(template="activities/mention", to=user, context=context)
+    return sent
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_report_mail(report_id: int) -> int:
+    """Tell the community's coordinators that a post was reported."""
+    report = (
+        Report.objects.select_related("discussion__community", "reply", "reporter")
+        .filter(pk=report_id)
+        .first()
+    )
+    if report is None or report.resolved_at:
+        return 0
+    community = report.discussion.community
+    coordinators = get_user_model().objects.filter(
+        memberships__community=community,
+        memberships__status=Membership.Status.ACTIVE,
+        memberships__role=Membership.Role.COORDINATOR,
+    )
+    context = {
+        "report": report,
+        "discussion": report.discussion,
+        "community": community,
+        "action_url": report.post.get_absolute_url(),
+    }
+    sent = 0
+    for coordinator in coordinators:
+        if _now_for(coordinator, REPORTS):
+            sent += send_templated_mail(template="activities/report", to=coordinator, context=context)
+    return sent
