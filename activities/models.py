@@ -4,6 +4,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -54,6 +55,7 @@ class Activity(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    search_vector = SearchVectorField(null=True, editable=False)  # PostgreSQL trigger: title > description
 
     class Meta:
         ordering = ["community", "title"]
@@ -164,6 +166,7 @@ class Post(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     hidden_reason = models.CharField(max_length=300, blank=True)
+    search_vector = SearchVectorField(null=True, editable=False)  # PostgreSQL trigger: title > body
 
     class Meta:
         abstract = True

@@ -3,6 +3,7 @@
 import secrets
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -74,6 +75,8 @@ class Community(models.Model):
         default=False,
         help_text="Set when the last coordinator left the organization; staff appoint a new one.",
     )
+    # Filled by a PostgreSQL trigger (name > domain > description); unused on SQLite. See members/search_support.py.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["name"]

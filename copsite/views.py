@@ -1,13 +1,18 @@
 """Pages that compose every app (home, search) and the health check."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from communities.access import visible_communities_q
+from communities.models import Community
 from communities.selectors import my_memberships
 from copsite.health import service_states
+from copsite.search import BY_KEY, TYPES, search_all
+from members.search_support import clean_query
 
 
 @require_GET
@@ -32,6 +37,43 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
-    """Site-wide search; each app answers for its own content (filled by the repertoire issue)."""
-    query = request.GET.get("q", "").strip()[:200]
-    return render(request, "search.html", {"query": query})
+    """Site-wide search: results grouped by type, ranked, with marked snippets; filter by type and community."""
+    query = clean_query(request.GET.get("q"))
+    chosen = BY_KEY.get(request.GET.get("type", ""))
+    include_archived = request.GET.get("archived") == "1"
+    community = None
+    if slug := request.GET.get("community", "").strip():
+        community = Community.objects.filter(visible_communities_q(request.user), slug=slug).first()
+    context = {
+        "query": query.text,
+        "searchable": query.is_searchable,
+        "types": TYPES,
+        "chosen": chosen,
+        "community": community,
+        "include_archived": include_archived,
+    }
+    if query.is_searchable and chosen:
+        page_number = max(1, _int(request.GET.get("page"), 1))
+        size = settings.PAGE_SIZE
+        results = chosen.search(
+            viewer=request.user,
+            query=query,
+            community=community,
+            include_archived=include_archived,
+            offset=(page_number - 1) * size,
+            limit=size,
+        )
+        pages = max(1, -(-results.total // size))
+        context.update(results=results, page_number=min(page_number, pages), pages=pages)
+    elif query.is_searchable:
+        context["groups"] = search_all(
+            viewer=request.user, query=query, community=community, include_archived=include_archived
+        )
+    return render(request, "search.html", context)
+
+
+def _int(value, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default

@@ -1,0 +1,51 @@
+"""The site-wide search: each app answers for its own content; this module composes them by type."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from activities.search import search_activities, search_discussions, search_replies
+from communities.search import search_communities
+from members.search import search_people
+from members.search_support import Query, Results
+
+
+@dataclass(frozen=True)
+class SearchType:
+    key: str
+    label: str
+    search: Callable[..., Results]
+
+
+TYPES = [
+    SearchType("communities", "Communities", search_communities),
+    SearchType("people", "People", search_people),
+    SearchType("activities", "Activities", search_activities),
+    SearchType("discussions", "Discussions", search_discussions),
+    SearchType("replies", "Replies", search_replies),
+]
+BY_KEY = {t.key: t for t in TYPES}
+
+
+def register(search_type: SearchType) -> None:
+    """Add a type (apps above the base ones, such as repertoire, register theirs when the search page loads)."""
+    if search_type.key not in BY_KEY:
+        TYPES.append(search_type)
+        BY_KEY[search_type.key] = search_type
+
+
+def search_all(*, viewer, query: Query, community=None, include_archived: bool = False, per_type: int = 5):
+    """The first results of every type, with each type's total."""
+    return [
+        (
+            t,
+            t.search(
+                viewer=viewer,
+                query=query,
+                community=community,
+                include_archived=include_archived,
+                offset=0,
+                limit=per_type,
+            ),
+        )
+        for t in TYPES
+    ]

@@ -1,0 +1,193 @@
+"""What every app's search shares: cleaning a query, full-text search on PostgreSQL with a plain fallback on the
+embedded SQLite default, and snippets where only the marks around matched words are markup.
+
+Each app answers for its own content in `<app>/search.py` (already filtered to what the reader may see); the
+site-wide search page in copsite composes them.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import F, Q, QuerySet
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+MAX_QUERY = 200
+CONFIG = "english"
+# Markers PostgreSQL puts around matched words; no text a person types contains them (they are stripped).
+START, STOP = "\x02", "\x03"
+WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A search query as typed, cleaned; `words` are what a plain match looks for."""
+
+    text: str
+    words: tuple[str, ...]
+
+    @property
+    def is_searchable(self) -> bool:
+        return bool(self.words)
+
+
+def clean_query(raw: str | None) -> Query:
+    """Strip control characters, cut very long queries, and find the words (punctuation-only → no words)."""
+    text = "".join(ch for ch in (raw or "") if unicodedata.category(ch)[0] != "C" or ch == " ")
+    text = " ".join(text.split())[:MAX_QUERY]
+    words = tuple(dict.fromkeys(w.lower() for w in WORD.findall(text) if len(w) > 1 or w.isdigit()))[:12]
+    return Query(text=text, words=words)
+
+
+def full_text() -> bool:
+    """Whether the database does full-text search (PostgreSQL); the embedded SQLite default matches plainly."""
+    return connection.vendor == "postgresql"
+
+
+@dataclass
+class Hit:
+    """One search result, ready to show: its snippet is safe HTML where only <mark> is markup."""
+
+    kind: str
+    title: str
+    url: str
+    snippet: SafeString
+    context: str = ""  # e.g. the community's name
+    at: datetime | None = None
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class Results:
+    kind: str
+    total: int
+    hits: list[Hit]
+
+
+def mark_headline(headline: str | None) -> SafeString:
+    """Escape everything PostgreSQL returned, then turn its markers into <mark> elements."""
+    text = escape((headline or "").replace("\n", " "))
+    return mark_safe(text.replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S308 - escaped above
+
+
+def plain_snippet(text: str, words: tuple[str, ...], *, width: int = 160) -> SafeString:
+    """A snippet around the first matched word, escaped, with matches marked (the SQLite fallback)."""
+    text = " ".join((text or "").split())
+    lower = text.lower()
+    positions = [lower.find(w) for w in words if lower.find(w) >= 0]
+    start = max(0, min(positions) - width // 3) if positions else 0
+    piece = text[start : start + width]
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + width < len(text) else ""
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE)
+    out, last = [], 0
+    for match in pattern.finditer(piece) if words else []:
+        out.append(escape(piece[last : match.start()]))
+        out.append(f"<mark>{escape(match.group(0))}</mark>")
+        last = match.end()
+    out.append(escape(piece[last:]))
+    return mark_safe(prefix + "".join(out) + suffix)  # noqa: S308 - every piece escaped
+
+
+def ranked(
+    queryset: QuerySet, query: Query, *, vector_field: str = "search_vector", plain_fields: dict[str, int]
+):
+    """Filter and rank `queryset` by the query: full-text on PostgreSQL (the GIN-indexed stored vector, websearch
+    syntax so quotes and operators never fail), otherwise a plain case-insensitive match, ranked by the weight of
+    the field that matched (`plain_fields` maps field → weight)."""
+    if full_text():
+        search = SearchQuery(query.text, search_type="websearch", config=CONFIG)
+        return queryset.filter(**{vector_field: search}).annotate(rank=SearchRank(F(vector_field), search))
+    from django.db.models import Case, IntegerField, Value, When
+
+    condition = Q()
+    for word in query.words:
+        per_word = Q()
+        for name in plain_fields:
+            per_word |= Q(**{f"{name}__icontains": word})
+        condition &= per_word
+    whens = [
+        When(Q(**{f"{name}__icontains": query.words[0]}), then=Value(weight))
+        for name, weight in sorted(plain_fields.items(), key=lambda item: -item[1])
+    ]
+    return queryset.filter(condition).annotate(
+        rank=Case(*whens, default=Value(0), output_field=IntegerField())
+    )
+
+
+def headlines(model, pks: list[int], query: Query, *, field_name: str) -> dict[int, SafeString]:
+    """Snippets for the results shown only (one query): PostgreSQL's ts_headline, escaped and marked."""
+    if not pks:
+        return {}
+    if not full_text():
+        rows = model.objects.filter(pk__in=pks).values_list("pk", field_name)
+        return {pk: plain_snippet(text, query.words) for pk, text in rows}
+    search = SearchQuery(query.text, search_type="websearch", config=CONFIG)
+    rows = (
+        model.objects.filter(pk__in=pks)
+        .annotate(
+            headline=SearchHeadline(
+                field_name,
+                search,
+                config=CONFIG,
+                start_sel=START,
+                stop_sel=STOP,
+                max_words=30,
+                min_words=12,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            )
+        )
+        .values_list("pk", "headline")
+    )
+    return {pk: mark_headline(text) for pk, text in rows}
+
+
+def strip_markers(text: str) -> str:
+    """Remove our marker characters from stored text (nobody types them; this guards the snippet escape)."""
+    return (text or "").replace(START, "").replace(STOP, "")
+
+
+def full_text_index(table: str, weights: dict[str, str]):
+    """A migration operation that, on PostgreSQL only, keeps `<table>.search_vector` filled by a trigger (weights:
+    column → 'A' | 'B' | 'C' | 'D'), backfills it, and indexes it with GIN. On SQLite it does nothing: the plain
+    match needs neither. A trigger (not application code) keeps bulk inserts and admin edits searchable too."""
+    from django.db import migrations
+
+    function = f"{table}_search_vector"
+    expression = " || ".join(
+        f"setweight(to_tsvector('{CONFIG}', coalesce(NEW.{column}, '')), '{weight}')"
+        for column, weight in weights.items()
+    )
+    columns = ", ".join(weights)
+
+    def forward(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        schema_editor.execute(
+            f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$ "
+            f"BEGIN NEW.search_vector := {expression}; RETURN NEW; END $$ LANGUAGE plpgsql"
+        )
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {function} ON {table}")
+        schema_editor.execute(
+            f"CREATE TRIGGER {function} BEFORE INSERT OR UPDATE OF {columns} ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {function}()"
+        )
+        first = next(iter(weights))
+        schema_editor.execute(f"UPDATE {table} SET {first} = {first}")  # noqa: S608 - names from our migrations
+        schema_editor.execute(
+            f"CREATE INDEX IF NOT EXISTS {table}_search_gin ON {table} USING gin (search_vector)"
+        )
+
+    def backward(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        schema_editor.execute(f"DROP INDEX IF EXISTS {table}_search_gin")
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {function} ON {table}")
+        schema_editor.execute(f"DROP FUNCTION IF EXISTS {function}()")
+
+    return migrations.RunPython(forward, backward, elidable=False)

@@ -1,0 +1,171 @@
+"""Site-wide search: ranking, stemming, escaped highlights, who sees what, bad queries, the GIN index."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from activities import discussion_services
+from activities.models import Discussion
+from communities.models import Community
+from members.search_support import clean_query, plain_snippet
+from tests.factories import CommunityFactory, UserFactory, coordinator_of, member_of
+from tests.querycount import assert_constant_queries
+
+pytestmark = pytest.mark.django_db
+
+
+def discussion(community, title, body, author=None):
+    author = author or member_of(community)
+    return discussion_services.discussion_start(author=author, community=community, title=title, body=body)
+
+
+def test_title_match_ranks_above_body_match_and_stemming(member_client, member):
+    community = CommunityFactory()
+    member_of(community, user=member)
+    discussion(community, "Running better retrospectives", "We tried many formats of the workshop idea.")
+    discussion(community, "Workshop formats that work", "Short text.")
+    response = member_client.get(reverse("search"), {"q": "workshops", "type": "discussions"})
+    titles = [hit.title for hit in response.context["results"].hits]
+    assert titles == ["Workshop formats that work", "Running better retrospectives"]
+
+
+def test_snippet_marks_matches_and_escapes_everything_else(member_client, member):
+    community = CommunityFactory()
+    member_of(community, user=member)
+    discussion(community, "Scripts", "Careful: <script>alert('x')</script> the onboarding checklist & more")
+    response = member_client.get(reverse("search"), {"q": "onboarding", "type": "discussions"})
+    [hit] = response.context["results"].hits
+    snippet = str(hit.snippet)
+    assert "<mark>onboarding</mark>" in snippet
+    # PostgreSQL's headline drops markup; the plain fallback escapes it: either way nothing runs.
+    assert "<script" not in snippet
+    assert "&amp;" in snippet
+    assert "<script>alert" not in response.text
+
+
+def test_plain_snippet_escapes_and_marks():
+    html = str(plain_snippet("a <b>bold</b> Lean idea", ("lean",)))
+    assert html == "a &lt;b&gt;bold&lt;/b&gt; <mark>Lean</mark> idea"
+
+
+def test_private_hidden_and_archived_content_visible_only_to_those_who_may_see_it(client):
+    private = CommunityFactory(visibility="private")
+    insider = member_of(private)
+    coordinator = coordinator_of(private)
+    outsider = UserFactory()
+    staff = UserFactory(is_staff=True)
+    secret = discussion(private, "Quarterly zeppelin review", "zeppelin details", author=insider)
+    listed = CommunityFactory()
+    author = member_of(listed)
+    hidden = discussion(listed, "Zeppelin rumours", "zeppelin gossip", author=author)
+    discussion_services.post_hide(actor=coordinator_of(listed), post=hidden, reason="Off topic")
+    old = CommunityFactory(archived_at=timezone.now())
+    Discussion.objects.create(
+        community=old,
+        author=outsider,
+        title="Zeppelin archive",
+        body="zeppelin",
+        created_at=timezone.now(),
+        last_activity_at=timezone.now(),
+    )
+
+    def found(user, **extra):
+        client.force_login(user)
+        response = client.get(reverse("search"), {"q": "zeppelin", "type": "discussions", **extra})
+        return {hit.title for hit in response.context["results"].hits}
+
+    assert found(outsider) == set()
+    assert found(insider) == {"Quarterly zeppelin review"}
+    assert found(coordinator) == {"Quarterly zeppelin review"}
+    assert found(staff) == {"Quarterly zeppelin review"}
+    assert found(outsider, archived="1") == {"Zeppelin archive"}
+    assert secret.pk and hidden.pk
+
+
+@pytest.mark.parametrize(
+    "raw", ["", "   ", "!!! ???", '"', "((", "a" * 5000, "foo AND (bar OR", "-", "'; DROP TABLE x; --"]
+)
+def test_bad_queries_answer_with_a_friendly_page(member_client, raw):
+    response = member_client.get(reverse("search"), {"q": raw})
+    assert response.status_code == 200
+    response = member_client.get(reverse("search"), {"q": raw, "type": "discussions", "page": "x"})
+    assert response.status_code == 200
+
+
+def test_punctuation_only_query_explains_itself(member_client):
+    response = member_client.get(reverse("search"), {"q": "?!"})
+    assert "has no words to look for" in response.text
+
+
+def test_clean_query_limits_and_strips_control_characters():
+    query = clean_query("work\x02shop\x00 " + "x" * 500)
+    assert "\x02" not in query.text and len(query.text) <= 200
+    assert clean_query("!!!").words == ()
+
+
+def test_people_by_expertise_and_opt_outs_excluded(member_client):
+    from members.models import Profile, Tag
+
+    expert = UserFactory(full_name="Grace Kaizen-Expert")
+    expert.profile.expertise.add(Tag.objects.create(name="Kaizen"))
+    hidden = UserFactory(full_name="Hidden Kaizen")
+    Profile.objects.filter(user=hidden).update(in_directory=False)
+    response = member_client.get(reverse("search"), {"q": "kaizen", "type": "people"})
+    assert [hit.title for hit in response.context["results"].hits] == ["Grace Kaizen-Expert"]
+
+
+def test_communities_search_and_filter_by_community(member_client, member):
+    lean = CommunityFactory(name="Lean Circle", domain="Removing waste together.")
+    other = CommunityFactory(name="Waste Watchers", domain="Waste in IT.")
+    for c in (lean, other):
+        member_of(c, user=member) if c is lean else None
+    response = member_client.get(reverse("search"), {"q": "waste"})
+    groups = {t.key: r for t, r in response.context["groups"]}
+    assert groups["communities"].total == 2
+    discussion(lean, "Waste walk", "waste walk notes")
+    discussion(other, "Waste in pipelines", "waste")
+    response = member_client.get(
+        reverse("search"), {"q": "waste", "type": "discussions", "community": lean.slug}
+    )
+    assert [h.title for h in response.context["results"].hits] == ["Waste walk"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="GIN indexes exist on PostgreSQL only")
+def test_query_plan_uses_the_gin_index():
+    community = CommunityFactory()
+    author = member_of(community)
+    for n in range(300):
+        Discussion.objects.create(
+            community=community,
+            author=author,
+            title=f"Topic {n}",
+            body=f"body {n} lorem",
+            created_at=timezone.now(),
+            last_activity_at=timezone.now(),
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE activities_discussion")
+        # On a tiny table a sequential scan is cheaper; forbid it to prove the index matches the query.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            "EXPLAIN SELECT id FROM activities_discussion "
+            "WHERE search_vector @@ websearch_to_tsquery('english', 'topic 42')"
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "activities_discussion_search_gin" in plan, plan
+
+
+def test_search_page_query_count_is_constant(member_client, member):
+    """Per type: a count, a page, and snippets for that page only (plus the user); never per result."""
+
+    def grow(scale):
+        from copsite.demo import seed_scaled
+
+        seed_scaled(scale)
+        bench = Community.objects.filter(slug__startswith="bench-").order_by("pk")
+        for community in bench[: 3 * scale]:
+            if not community.memberships.filter(user=member).exists():
+                member_of(community, user=member)
+
+    assert_constant_queries(member_client, reverse("search") + "?q=bench", grow=grow)
