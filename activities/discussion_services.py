@@ -222,10 +222,13 @@ def post_edit(
 def post_delete(*, user: User, post: Discussion | Reply) -> Discussion | Reply:
     """Authors delete their own posts; "deleted by its author" stays in the thread."""
     post = _locked_post(post)
+    community = _post_discussion(post).community
     if post.author_id != user.pk:
         raise DiscussionError("You can only delete what you wrote.")
     if post.is_deleted:
         raise DiscussionError("This post was already deleted.")
+    if community.is_archived:
+        raise DiscussionError(f"{community.name} is archived: its discussions no longer change.")
     post.deleted_at = timezone.now()
     post.save(update_fields=["deleted_at"])
     if isinstance(post, Reply):

@@ -4,9 +4,10 @@ import logging
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from activities.models import Discussion, Follow, Reply, Report
-from communities.models import Membership
+from communities.models import Community, Membership, Sponsorship
 from members.mail import send_templated_mail
 from members.notifications import Frequency
 from members.services import notification_frequency
@@ -23,6 +24,18 @@ def _now_for(user, kind: str) -> bool:
     return user.is_active and notification_frequency(user=user, kind=kind) == Frequency.IMMEDIATELY
 
 
+def _who_may_see(follows: QuerySet[Follow], community: Community) -> QuerySet[Follow]:
+    """Only followers who may still read the community: someone who left a private one keeps their follow row
+    but must not be mailed its posts."""
+    if not community.is_private:
+        return follows
+    member = Membership.objects.filter(
+        community=community, user=OuterRef("user_id"), status=Membership.Status.ACTIVE
+    )
+    sponsor = Sponsorship.objects.filter(community=community, sponsor=OuterRef("user_id"))
+    return follows.filter(Q(user__is_staff=True) | Exists(member) | Exists(sponsor))
+
+
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_reply_mail(reply_id: int) -> int:
     """Tell the followers of a discussion (except the replier) about a new reply."""
@@ -30,8 +43,11 @@ def send_reply_mail(reply_id: int) -> int:
     if reply is None or reply.is_hidden or reply.is_deleted:
         return 0
     discussion = reply.discussion
-    followers = (
-        Follow.objects.filter(discussion=discussion).exclude(user_id=reply.author_id).select_related("user")
+    if discussion.is_hidden or discussion.is_deleted:
+        return 0
+    followers = _who_may_see(
+        Follow.objects.filter(discussion=discussion).exclude(user_id=reply.author_id).select_related("user"),
+        discussion.community,
     )
     context = {
         "discussion": discussion,
@@ -55,7 +71,7 @@ def send_mention_mail(discussion_id: int, reply_id: int | None, user_ids: list[i
         return 0
     reply = Reply.objects.select_related("author").filter(pk=reply_id).first() if reply_id else None
     post = reply or discussion
-    if post.is_hidden or post.is_deleted:
+    if post.is_hidden or post.is_deleted or discussion.is_hidden:
         return 0
     context = {
         "discussion": discussion,

@@ -9,6 +9,7 @@ from activities.demo import (
 from communities.demo import COMMUNITIES_PER_SCALE, seed_demo_communities, seed_scaled_communities
 from communities.models import Community
 from members.demo import DEMO_PASSWORD, DemoLogin, seed_demo_members, seed_scaled_members
+from repertoire.demo import seed_demo_resources, seed_scaled_resources
 
 
 def seed_demo() -> tuple[list[DemoLogin], str]:
@@ -17,6 +18,7 @@ def seed_demo() -> tuple[list[DemoLogin], str]:
     logins += [DemoLogin(email=email, role=role) for email, role in seed_demo_communities()]
     seed_demo_activities()
     seed_demo_discussions()
+    seed_demo_resources()
     return logins, DEMO_PASSWORD
 
 
@@ -30,4 +32,5 @@ def seed_scaled(scale: int) -> dict[str, int]:
     )
     counts["activities"] = seed_scaled_activities(scale, new_communities)
     counts["posts"] = seed_scaled_discussions(scale, new_communities)
+    counts["resources"] = seed_scaled_resources(scale, new_communities)
     return counts

@@ -7,6 +7,7 @@ from activities.search import search_activities, search_discussions, search_repl
 from communities.search import search_communities
 from members.search import search_people
 from members.search_support import Query, Results
+from repertoire.search import search_resource_hits
 
 
 @dataclass(frozen=True)
@@ -22,15 +23,9 @@ TYPES = [
     SearchType("activities", "Activities", search_activities),
     SearchType("discussions", "Discussions", search_discussions),
     SearchType("replies", "Replies", search_replies),
+    SearchType("resources", "Resources", search_resource_hits),
 ]
 BY_KEY = {t.key: t for t in TYPES}
-
-
-def register(search_type: SearchType) -> None:
-    """Add a type (apps above the base ones, such as repertoire, register theirs when the search page loads)."""
-    if search_type.key not in BY_KEY:
-        TYPES.append(search_type)
-        BY_KEY[search_type.key] = search_type
 
 
 def search_all(*, viewer, query: Query, community=None, include_archived: bool = False, per_type: int = 5):

@@ -310,6 +310,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Product settings -----------------------------------------------------------------------------------
 PAGE_SIZE = env_int("PAGE_SIZE", 20, minimum=1)
 INVITATION_EXPIRY_DAYS = env_int("INVITATION_EXPIRY_DAYS", 14, minimum=1)
+RESOURCE_MAX_UPLOAD_MB = env_int("RESOURCE_MAX_UPLOAD_MB", 25, minimum=1)
 
 # --- Logging --------------------------------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()

@@ -20,6 +20,7 @@ urlpatterns = [
     path("members/", include("members.urls")),
     # Activities mounts both /calendar/... and /c/<slug>/activities/..., so it comes before communities.
     path("", include("activities.urls")),
+    # The repertoire mounts /library/ and /c/<slug>/library/..., so it also comes before communities.
+    path("", include("repertoire.urls")),
     path("c/", include("communities.urls")),
-    path("library/", include("repertoire.urls")),
 ]

@@ -12,7 +12,10 @@ ALLOWED_TAGS = {
     "blockquote",
     "br",
     "code",
+    "dd",
     "del",
+    "dl",
+    "dt",
     "em",
     "h1",
     "h2",
@@ -51,7 +54,13 @@ ALLOWED_SCHEMES = {"http", "https", "mailto"}
 def render_markdown(text: str) -> str:
     """Markdown to sanitized HTML: no script, no event handlers, no javascript: or data: URLs; links get
     rel="nofollow noopener"."""
-    html = markdown.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
+    html = markdown.markdown(
+        text or "",
+        extensions=["extra", "sane_lists"],
+        # Column alignment as align="…" (allowed below), not style="text-align: …" (which nh3 strips).
+        extension_configs={"extra": {"tables": {"use_align_attribute": True}}},
+        output_format="html",
+    )
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

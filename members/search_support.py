@@ -38,7 +38,10 @@ class Query:
 def clean_query(raw: str | None) -> Query:
     """Strip control characters, cut very long queries, and find the words (punctuation-only → no words)."""
     text = "".join(ch for ch in (raw or "") if unicodedata.category(ch)[0] != "C" or ch == " ")
-    text = " ".join(text.split())[:MAX_QUERY]
+    text = " ".join(text.split())
+    if len(text) > MAX_QUERY:
+        # Cut at a word boundary, so the last word is not a fragment that matches nothing.
+        text = text[: MAX_QUERY + 1].rsplit(" ", 1)[0] if " " in text[:MAX_QUERY] else text[:MAX_QUERY]
     words = tuple(dict.fromkeys(w.lower() for w in WORD.findall(text) if len(w) > 1 or w.isdigit()))[:12]
     return Query(text=text, words=words)
 

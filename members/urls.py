@@ -11,4 +11,5 @@ urlpatterns = [
     path("me/notifications/", views.notifications, name="notifications"),
     path("suggest/", views.suggest, name="suggest"),
     path("<int:pk>/", views.profile, name="profile"),
+    path("by-handle/<str:handle>/", views.by_handle, name="by_handle"),
 ]

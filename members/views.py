@@ -1,6 +1,9 @@
 """Member pages: the directory ("find an expert"), profiles, editing one's own profile and notification settings,
 and the people suggestions that email inputs ask for."""
 
+import re
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,9 +12,11 @@ from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from members.forms import DirectoryForm, NotificationsForm, ProfileForm
+from members.models import User
 from members.selectors import (
     directory_people,
     notification_choices,
@@ -22,7 +27,7 @@ from members.selectors import (
 from members.services import notification_preferences_update, profile_ensure, profile_update
 
 # The names under which email inputs send what was typed (communities' invite, propose, sponsor and appoint forms).
-SUGGEST_PARAMETERS = ("q", "emails", "core_group", "sponsor", "user", "hosts")
+SUGGEST_PARAMETERS = ("q", "emails", "core_group", "sponsor", "user", "hosts", "co_authors")
 
 
 @require_GET
@@ -61,6 +66,25 @@ def profile(request: HttpRequest, pk: int) -> HttpResponse:
     if person is None or (not listed and person != request.user and not request.user.is_staff):
         raise Http404("No such member")
     return render(request, "members/profile.html", {"person": person})
+
+
+@require_GET
+@login_required
+def by_handle(request: HttpRequest, handle: str) -> HttpResponse:
+    """Where an @mention links: the profile of the one active person whose address starts with `<handle>@`,
+    else the directory searching for the handle's words (nobody, or several people, have it)."""
+    handle = handle[:100]
+    people = list(
+        User.objects.filter(is_active=True, email__istartswith=f"{handle}@").values_list(
+            "pk", "profile__in_directory"
+        )[:2]
+    )
+    if len(people) == 1:
+        pk, listed = people[0]
+        if listed or pk == request.user.pk or request.user.is_staff:
+            return redirect("members:profile", pk)
+    words = " ".join(part for part in re.split(r"[._+-]+", handle) if part)
+    return redirect(f"{reverse('members:directory')}?{urlencode({'q': words})}")
 
 
 def _add_service_errors(form: Form, error: ValidationError) -> None:

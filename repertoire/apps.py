@@ -1,4 +1,4 @@
-"""App configuration for repertoire."""
+"""App configuration for repertoire: registers the kind of mail it sends."""
 
 from django.apps import AppConfig
 
@@ -6,3 +6,16 @@ from django.apps import AppConfig
 class RepertoireConfig(AppConfig):
     name = "repertoire"
     verbose_name = "Repertoire"
+
+    def ready(self) -> None:
+        from members.notifications import Frequency, MailKind, register_mail_kind
+
+        register_mail_kind(
+            MailKind(
+                key="resource_applied",
+                label="When someone applies a resource I wrote",
+                help_text="A member's story of how they used one of your resources and what came of it.",
+                default=Frequency.IMMEDIATELY,
+                allowed=(Frequency.IMMEDIATELY, Frequency.OFF),
+            )
+        )

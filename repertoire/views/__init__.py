@@ -1,0 +1,1 @@
+"""Pages of the repertoire: the libraries, a resource and its files, history, collections and harvest."""
