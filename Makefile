@@ -7,6 +7,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/copsite
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+# Parallel test processes (pytest-xdist); 2 matches the CI machine's cores.
+PYTEST_WORKERS ?= 2
 
 # The first interpreter of at least 3.12 (Django 6 needs it); pyenv's .python-version selects 3.13 here.
 PYTHON := $(shell for p in python3.13 python3.12 python3; do \
@@ -61,7 +63,7 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest --cov --cov-report=term --cov-report=json:var/coverage.json $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=10 --cov --cov-report=term --cov-report=json:var/coverage.json $(PYTEST_ARGS)
 	$(PY) tools/coverage_per_app.py var/coverage.json
 
 clean:

@@ -116,6 +116,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, sessions and the broker: Redis when REDIS_URL is set, in-process otherwise --------------------
 REDIS_URL = env_redis_url("REDIS_URL")
 CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "copsite")
+# Parallel test workers (pytest-xdist) share one Redis: each keeps its own keys.
+CACHE_KEY_PREFIX += env_str("PYTEST_XDIST_WORKER", "")
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -44,7 +44,11 @@ def search(request: HttpRequest) -> HttpResponse:
     community = None
     if slug := request.GET.get("community", "").strip():
         community = Community.objects.filter(visible_communities_q(request.user), slug=slug).first()
+    choosable = Community.objects.filter(visible_communities_q(request.user))
+    if not include_archived:
+        choosable = choosable.filter(archived_at__isnull=True)
     context = {
+        "communities": list(choosable.order_by("name").values("slug", "name")),
         "query": query.text,
         "searchable": query.is_searchable,
         "types": TYPES,

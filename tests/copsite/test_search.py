@@ -157,7 +157,9 @@ def test_query_plan_uses_the_gin_index():
 
 
 def test_search_page_query_count_is_constant(member_client, member):
-    """Per type: a count, a page, and snippets for that page only (plus the user); never per result."""
+    """18 queries whatever the size: 1 the user, 2 the communities for the filter; then per type a count, a page,
+    and one query for that page's snippets (or the people's expertise) when the page is not empty; never per
+    result."""
 
     def grow(scale):
         from copsite.demo import seed_scaled
@@ -168,4 +170,31 @@ def test_search_page_query_count_is_constant(member_client, member):
             if not community.memberships.filter(user=member).exists():
                 member_of(community, user=member)
 
-    assert_constant_queries(member_client, reverse("search") + "?q=bench", grow=grow)
+    assert_constant_queries(member_client, reverse("search") + "?q=bench", grow=grow, expected=18)
+
+
+def test_drafts_show_only_to_their_authors_and_coordinators(client):
+    from repertoire.models import Resource
+
+    community = CommunityFactory()
+    author, coordinator, reader = member_of(community), coordinator_of(community), member_of(community)
+    draft = Resource.objects.create(
+        community=community,
+        title="Zeppelin checklist",
+        body="zeppelin",
+        status="draft",
+        created_by=author,
+        created_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    draft.authors.add(author)
+
+    def found(user):
+        client.force_login(user)
+        response = client.get(reverse("search"), {"q": "zeppelin", "type": "resources"})
+        return [hit.title for hit in response.context["results"].hits]
+
+    assert found(author) == ["Zeppelin checklist"]
+    assert found(coordinator) == ["Zeppelin checklist"]
+    assert found(reader) == []
+    assert found(UserFactory()) == []
