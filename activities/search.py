@@ -9,7 +9,7 @@ from activities.models import Activity, Discussion, Occurrence, Reply
 from communities.access import visible_communities_q
 from communities.models import Community
 from members.models import User
-from members.search_support import Hit, Query, Results, headlines, ranked
+from members.search_support import Hit, Query, Results, headlines, ranked, ranked_page
 
 
 def _communities(viewer: User, community: Community | None, include_archived: bool) -> QuerySet[Community]:
@@ -70,11 +70,10 @@ def search_discussions(
         hidden_at__isnull=True,
         deleted_at__isnull=True,
     )
-    matches = ranked(discussions, query, plain_fields={"title": 2, "body": 1})
-    total = matches.count()
-    page = list(
-        matches.select_related("community", "author").order_by("-rank", "-pk")[offset : offset + limit]
+    matches = ranked(discussions, query, plain_fields={"title": 2, "body": 1}).select_related(
+        "community", "author"
     )
+    total, capped, page = ranked_page(matches, order_by=("-rank", "-pk"), offset=offset, limit=limit)
     snippets = headlines(Discussion, [d.pk for d in page], query, field_name="body")
     hits = [
         Hit(
@@ -87,7 +86,7 @@ def search_discussions(
         )
         for d in page
     ]
-    return Results(kind="discussions", total=total, hits=hits)
+    return Results(kind="discussions", total=total, hits=hits, capped=capped)
 
 
 def search_replies(
@@ -105,13 +104,10 @@ def search_replies(
         deleted_at__isnull=True,
         discussion__hidden_at__isnull=True,
     )
-    matches = ranked(replies, query, plain_fields={"body": 1})
-    total = matches.count()
-    page = list(
-        matches.select_related("discussion__community", "author").order_by("-rank", "-pk")[
-            offset : offset + limit
-        ]
+    matches = ranked(replies, query, plain_fields={"body": 1}).select_related(
+        "discussion__community", "author"
     )
+    total, capped, page = ranked_page(matches, order_by=("-rank", "-pk"), offset=offset, limit=limit)
     snippets = headlines(Reply, [r.pk for r in page], query, field_name="body")
     hits = [
         Hit(
@@ -124,4 +120,4 @@ def search_replies(
         )
         for r in page
     ]
-    return Results(kind="replies", total=total, hits=hits)
+    return Results(kind="replies", total=total, hits=hits, capped=capped)

@@ -69,6 +69,7 @@ class Results:
     kind: str
     total: int
     hits: list[Hit]
+    capped: bool = False  # the total is "at least": see CANDIDATES
 
 
 def mark_headline(headline: str | None) -> SafeString:
@@ -194,3 +195,24 @@ def full_text_index(table: str, weights: dict[str, str]):
         schema_editor.execute(f"DROP FUNCTION IF EXISTS {function}()")
 
     return migrations.RunPython(forward, backward, elidable=False)
+
+
+# Common words match tens of thousands of rows: ranking all of them would cost more than the page is worth.
+# On PostgreSQL the page is ranked among the first CANDIDATES matches the index yields, and the total is
+# counted up to that number ("1,000+").
+CANDIDATES = 1000
+
+
+def ranked_page(
+    matches: QuerySet, *, order_by: tuple[str, ...], offset: int, limit: int
+) -> tuple[int, bool, list]:
+    """(total, whether the total is capped, the page of rows) for a queryset from `ranked`."""
+    if not full_text():
+        return matches.count(), False, list(matches.order_by(*order_by)[offset : offset + limit])
+    total = matches.values("pk")[: CANDIDATES + 1].count()
+    capped = total > CANDIDATES
+    if capped:
+        # A subquery with LIMIT, inside the page query: the same number of queries at every size.
+        matches = matches.filter(pk__in=matches.values("pk")[:CANDIDATES])
+        total = CANDIDATES
+    return total, capped, list(matches.order_by(*order_by)[offset : offset + limit])

@@ -11,16 +11,17 @@ from django.db.models import Case, Exists, F, FloatField, IntegerField, OuterRef
 
 from communities.models import Community
 from members.models import User
-from members.search_support import CONFIG, Hit, Results, clean_query, full_text, headlines
+from members.search_support import CONFIG, Hit, Results, clean_query, full_text, headlines, ranked_page
 from members.search_support import Query as CleanQuery
 from repertoire.models import Resource
 from repertoire.selectors import TAGS, visible_resources_q
 
 
 def _all_words_in_tags(words: tuple[str, ...]) -> Q:
+    """Resources with a tag holding each word, as `pk IN (…)` sets PostgreSQL hashes once (not a subquery per row)."""
     condition = Q()
     for word in words:
-        condition &= Q(Exists(TAGS.objects.filter(resource=OuterRef("pk"), tag__name__icontains=word)))
+        condition &= Q(pk__in=TAGS.objects.filter(tag__name__icontains=word).values("resource_id"))
     return condition
 
 
@@ -84,8 +85,12 @@ def search_resource_hits(
     resources = search_resources(
         viewer=viewer, query=query.text, community=community, include_archived=include_archived
     )
-    total = resources.count()
-    page = list(resources.select_related("community")[offset : offset + limit])
+    total, capped, page = ranked_page(
+        resources.select_related("community"),
+        order_by=("-search_rank", "-created_at", "-pk"),
+        offset=offset,
+        limit=limit,
+    )
     snippets = headlines(Resource, [r.pk for r in page], query, field_name="body")
     hits = [
         Hit(
@@ -98,4 +103,4 @@ def search_resource_hits(
         )
         for r in page
     ]
-    return Results(kind="resources", total=total, hits=hits)
+    return Results(kind="resources", total=total, hits=hits, capped=capped)

@@ -198,3 +198,20 @@ def test_drafts_show_only_to_their_authors_and_coordinators(client):
     assert found(coordinator) == ["Zeppelin checklist"]
     assert found(reader) == []
     assert found(UserFactory()) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the cap applies to full-text search")
+def test_very_common_words_are_ranked_among_the_first_matches_and_counted_as_at_least(
+    member_client, member, monkeypatch
+):
+    from members import search_support
+
+    monkeypatch.setattr(search_support, "CANDIDATES", 2)
+    community = CommunityFactory()
+    member_of(community, user=member)
+    for n in range(3):
+        discussion(community, f"Common topic {n}", "common words everywhere")
+    response = member_client.get(reverse("search"), {"q": "common", "type": "discussions"})
+    results = response.context["results"]
+    assert (results.total, results.capped, len(results.hits)) == (2, True, 2)
+    assert "2+ discussions match" in response.text
