@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from activities import discussion_tasks as tasks
 from activities.models import Discussion, Follow, Mention, Reply, Report
-from communities.models import Community, Membership, Participation, Sponsorship
+from communities.access import visible_communities_q
+from communities.models import Community, Membership, Participation
 from communities.services import participation_record
 from members.models import User
 
@@ -91,11 +92,8 @@ def mentioned_users(body: str) -> list[User]:
 
 
 def _may_see(user: User, community: Community) -> bool:
-    if not community.is_private or user.is_staff:
-        return True
-    return (
-        _is_member(user, community) or Sponsorship.objects.filter(community=community, sponsor=user).exists()
-    )
+    """The who-sees-what rule of communities/access.py, not a second copy of it."""
+    return Community.objects.filter(visible_communities_q(user), pk=community.pk).exists()
 
 
 def _record_mentions(*, discussion: Discussion, reply: Reply | None, body: str, author: User) -> None:
