@@ -50,6 +50,7 @@ class ActivitiesConfig(AppConfig):
         register_mail_kind(
             MailKind(
                 key="discussion_reports",
+                audience="coordinators",
                 label="Reported posts in communities I coordinate",
                 help_text="When a member reports a post to the coordinators.",
                 default=Frequency.IMMEDIATELY,

@@ -50,7 +50,10 @@ def _seed_rsvps(
         for n, user_id in enumerate(people):
             answer = rng.choices([Answer.GOING, Answer.MAYBE, Answer.NOT_GOING], weights=[6, 2, 1])[0]
             # Answers in order (the waitlist's order), all before the date.
-            answered = occurrence.start - timedelta(days=10, hours=-n)
+            # Answers in the past, even for dates to come (the ledger never records the future).
+            answered = min(
+                occurrence.start - timedelta(days=10, hours=-n), now - timedelta(hours=len(people) - n)
+            )
             waitlisted = answer == Answer.GOING and capacity is not None and seated >= capacity
             seated += answer == Answer.GOING and not waitlisted
             past = occurrence.end < now
@@ -232,7 +235,7 @@ def seed_scaled_activities(
         for user_id in rng.sample(pool, k=min(len(pool), 5)):
             past = occurrence.end < now
             attended = rng.random() < 0.8 if past else None
-            answered = occurrence.start - timedelta(days=2)
+            answered = min(occurrence.start - timedelta(days=2), now - timedelta(hours=1))
             rsvps.append(
                 Rsvp(
                     occurrence=occurrence,
@@ -353,6 +356,7 @@ def seed_demo_discussions() -> None:
             discussion.first_answer_at = answered[0].created_at if answered else None
             discussion.last_activity_at = replies[-1].created_at if replies else started
             discussion.accepted_reply = answered[0] if answered and n == 0 else None
+            discussion.solved_at = answered[0].created_at if discussion.accepted_reply else None
             discussion.save()
 
 
@@ -431,8 +435,11 @@ def seed_scaled_discussions(
         discussion.first_answer_at = answered[0].created_at if answered else None
         discussion.last_activity_at = own[-1].created_at if own else discussion.created_at
         discussion.accepted_reply = answered[0] if answered and rng.random() < 0.5 else None
+        discussion.solved_at = answered[0].created_at if discussion.accepted_reply else None
     Discussion.objects.bulk_update(
-        discussions, ["reply_count", "first_answer_at", "last_activity_at", "accepted_reply"], batch_size=5000
+        discussions,
+        ["reply_count", "first_answer_at", "last_activity_at", "accepted_reply", "solved_at"],
+        batch_size=5000,
     )
     Follow.objects.bulk_create(follows, batch_size=5000, ignore_conflicts=True)
     Participation.objects.bulk_create(ledger, batch_size=5000)

@@ -232,8 +232,8 @@ def post_delete(*, user: User, post: Discussion | Reply) -> Discussion | Reply:
     if isinstance(post, Reply):
         discussion = _locked_discussion(post.discussion)
         if discussion.accepted_reply_id == post.pk:
-            discussion.accepted_reply = None
-            discussion.save(update_fields=["accepted_reply"])
+            discussion.accepted_reply, discussion.solved_at = None, None
+            discussion.save(update_fields=["accepted_reply", "solved_at"])
         _refresh_counts(discussion)
     return post
 
@@ -253,8 +253,8 @@ def post_hide(*, actor: User, post: Discussion | Reply, reason: str) -> Discussi
     if isinstance(post, Reply):
         discussion = _locked_discussion(discussion)
         if discussion.accepted_reply_id == post.pk:
-            discussion.accepted_reply = None
-            discussion.save(update_fields=["accepted_reply"])
+            discussion.accepted_reply, discussion.solved_at = None, None
+            discussion.save(update_fields=["accepted_reply", "solved_at"])
         _refresh_counts(discussion)
     Report.objects.filter(
         discussion=discussion, reply=post if isinstance(post, Reply) else None, resolved_at__isnull=True
@@ -306,8 +306,12 @@ def reply_accept(*, actor: User, discussion: Discussion, reply: Reply | None) ->
             raise DiscussionError("That reply belongs to another discussion.")
         if reply.is_hidden or reply.is_deleted:
             raise DiscussionError("A hidden or deleted reply cannot be the accepted answer.")
+    if reply is None:
+        discussion.solved_at = None
+    elif reply.pk != discussion.accepted_reply_id:
+        discussion.solved_at = timezone.now()
     discussion.accepted_reply = reply
-    discussion.save(update_fields=["accepted_reply"])
+    discussion.save(update_fields=["accepted_reply", "solved_at"])
     return discussion
 
 

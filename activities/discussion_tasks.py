@@ -59,7 +59,9 @@ def send_reply_mail(reply_id: int) -> int:
     sent = 0
     for follow in followers:
         if _now_for(follow.user, REPLIES):
-            sent += send_templated_mail(template="activities/reply", to=follow.user, context=context)
+            sent += send_templated_mail(
+                template="activities/reply", to=follow.user, context=context, kind=REPLIES
+            )
     return sent
 
 
@@ -83,7 +85,9 @@ def send_mention_mail(discussion_id: int, reply_id: int | None, user_ids: list[i
     sent = 0
     for user in get_user_model().objects.filter(pk__in=user_ids):
         if _now_for(user, MENTIONS):
-            sent += send_templated_mail(template="activities/mention", to=user, context=context)
+            sent += send_templated_mail(
+                template="activities/mention", to=user, context=context, kind=MENTIONS
+            )
     return sent
 
 
@@ -112,5 +116,7 @@ def send_report_mail(report_id: int) -> int:
     sent = 0
     for coordinator in coordinators:
         if _now_for(coordinator, REPORTS):
-            sent += send_templated_mail(template="activities/report", to=coordinator, context=context)
+            sent += send_templated_mail(
+                template="activities/report", to=coordinator, context=context, kind=REPORTS
+            )
     return sent

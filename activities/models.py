@@ -201,6 +201,9 @@ class Discussion(Post):
     accepted_reply = models.OneToOneField(
         "Reply", null=True, blank=True, on_delete=models.SET_NULL, related_name="accepted_for"
     )
+    solved_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the current accepted answer was accepted: “solved”."
+    )
 
     class Meta:
         ordering = ["-pinned", "-last_activity_at", "-pk"]

@@ -2,23 +2,25 @@
 
 Hidden and deleted posts never appear; archived communities only when asked for."""
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from collections.abc import Collection
+
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 
 from activities.models import Activity, Discussion, Occurrence, Reply
-from communities.access import visible_communities_q
 from communities.models import Community
+from communities.search import in_communities
 from members.models import User
-from members.search_support import Hit, Query, Results, headlines, ranked, ranked_page
-
-
-def _communities(viewer: User, community: Community | None, include_archived: bool) -> QuerySet[Community]:
-    communities = Community.objects.filter(visible_communities_q(viewer))
-    if not include_archived:
-        communities = communities.filter(archived_at__isnull=True)
-    if community is not None:
-        communities = communities.filter(pk=community.pk)
-    return communities.values("pk")
+from members.search_support import (
+    Hit,
+    Query,
+    Results,
+    counted_page,
+    ranked,
+    ranked_page,
+    snippet,
+    with_headline,
+)
 
 
 def search_activities(
@@ -29,17 +31,27 @@ def search_activities(
     include_archived: bool = False,
     offset: int = 0,
     limit: int = 5,
+    community_ids: Collection[int] | None = None,
 ) -> Results:
-    activities = Activity.objects.filter(community_id__in=_communities(viewer, community, include_archived))
-    matches = ranked(activities, query, plain_fields={"title": 2, "description": 1})
-    total = matches.count()
-    first_date = Occurrence.objects.filter(activity=OuterRef("pk")).order_by("start").values("pk")[:1]
-    page = list(
-        matches.select_related("community")
-        .annotate(first_occurrence=Subquery(first_date))
-        .order_by("-rank", "-pk")[offset : offset + limit]
+    activities = Activity.objects.filter(
+        in_communities(
+            "community_id",
+            community_ids,
+            viewer=viewer,
+            community=community,
+            include_archived=include_archived,
+        )
     )
-    snippets = headlines(Activity, [a.pk for a in page], query, field_name="description")
+    matches = ranked(activities, query, plain_fields={"title": 2, "description": 1})
+    first_date = Occurrence.objects.filter(activity=OuterRef("pk")).order_by("start").values("pk")[:1]
+    total, page = counted_page(
+        with_headline(matches, query, field_name="description")
+        .select_related("community")
+        .annotate(first_occurrence=Subquery(first_date)),
+        order_by=("-rank", "-pk"),
+        offset=offset,
+        limit=limit,
+    )
     hits = [
         Hit(
             kind="activity",
@@ -47,7 +59,7 @@ def search_activities(
             url=reverse("activities:occurrence", args=[a.community.slug, a.first_occurrence])
             if a.first_occurrence
             else reverse("activities:community_calendar", args=[a.community.slug]),
-            snippet=snippets.get(a.pk, ""),
+            snippet=snippet(a, query, field_name="description"),
             context=a.community.name,
             at=a.created_at,
         )
@@ -64,23 +76,32 @@ def search_discussions(
     include_archived: bool = False,
     offset: int = 0,
     limit: int = 5,
+    community_ids: Collection[int] | None = None,
 ) -> Results:
     discussions = Discussion.objects.filter(
-        community_id__in=_communities(viewer, community, include_archived),
+        in_communities(
+            "community_id",
+            community_ids,
+            viewer=viewer,
+            community=community,
+            include_archived=include_archived,
+        ),
         hidden_at__isnull=True,
         deleted_at__isnull=True,
     )
-    matches = ranked(discussions, query, plain_fields={"title": 2, "body": 1}).select_related(
-        "community", "author"
+    total, capped, page = ranked_page(
+        ranked(discussions, query, plain_fields={"title": 2, "body": 1}),
+        rows=with_headline(Discussion.objects.select_related("community"), query, field_name="body"),
+        order_by=("-rank", "-pk"),
+        offset=offset,
+        limit=limit,
     )
-    total, capped, page = ranked_page(matches, order_by=("-rank", "-pk"), offset=offset, limit=limit)
-    snippets = headlines(Discussion, [d.pk for d in page], query, field_name="body")
     hits = [
         Hit(
             kind="discussion",
             title=d.title,
             url=d.get_absolute_url(),
-            snippet=snippets.get(d.pk, ""),
+            snippet=snippet(d, query, field_name="body"),
             context=d.community.name,
             at=d.created_at,
         )
@@ -97,24 +118,33 @@ def search_replies(
     include_archived: bool = False,
     offset: int = 0,
     limit: int = 5,
+    community_ids: Collection[int] | None = None,
 ) -> Results:
     replies = Reply.objects.filter(
-        discussion__community_id__in=_communities(viewer, community, include_archived),
+        in_communities(
+            "discussion__community_id",
+            community_ids,
+            viewer=viewer,
+            community=community,
+            include_archived=include_archived,
+        ),
         hidden_at__isnull=True,
         deleted_at__isnull=True,
         discussion__hidden_at__isnull=True,
     )
-    matches = ranked(replies, query, plain_fields={"body": 1}).select_related(
-        "discussion__community", "author"
+    total, capped, page = ranked_page(
+        ranked(replies, query, plain_fields={"body": 1}),
+        rows=with_headline(Reply.objects.select_related("discussion__community"), query, field_name="body"),
+        order_by=("-rank", "-pk"),
+        offset=offset,
+        limit=limit,
     )
-    total, capped, page = ranked_page(matches, order_by=("-rank", "-pk"), offset=offset, limit=limit)
-    snippets = headlines(Reply, [r.pk for r in page], query, field_name="body")
     hits = [
         Hit(
             kind="reply",
             title=f"Reply in “{r.discussion.title}”",
             url=r.get_absolute_url(),
-            snippet=snippets.get(r.pk, ""),
+            snippet=snippet(r, query, field_name="body"),
             context=r.discussion.community.name,
             at=r.created_at,
         )

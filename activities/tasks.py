@@ -46,6 +46,7 @@ def send_waitlist_promoted(rsvp_id: int) -> int:
             template="activities/waitlist_promoted",
             to=rsvp.user,
             context=_context(rsvp.occurrence, rsvp.user),
+            kind=CHANGES,
         )
     )
 
@@ -60,7 +61,10 @@ def send_occurrence_cancelled(occurrence_id: int, rsvp_ids: list[int]) -> int:
     for rsvp in rsvps:
         if _wants(rsvp.user, CHANGES):
             sent += send_templated_mail(
-                template="activities/cancelled", to=rsvp.user, context=_context(rsvp.occurrence, rsvp.user)
+                template="activities/cancelled",
+                to=rsvp.user,
+                context=_context(rsvp.occurrence, rsvp.user),
+                kind=CHANGES,
             )
     return sent
 
@@ -77,7 +81,10 @@ def send_reminder(rsvp_id: int) -> int:
         return 0
     return int(
         send_templated_mail(
-            template="activities/reminder", to=rsvp.user, context=_context(rsvp.occurrence, rsvp.user)
+            template="activities/reminder",
+            to=rsvp.user,
+            context=_context(rsvp.occurrence, rsvp.user),
+            kind=REMINDERS,
         )
     )
 

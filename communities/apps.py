@@ -11,11 +11,26 @@ class CommunitiesConfig(AppConfig):
     def ready(self) -> None:
         from allauth.account.signals import user_signed_up
 
+        from communities.selectors import coordinates_anything, sponsors_anything
         from communities.signals import accept_invitation_on_signup
-        from members.notifications import Frequency, MailKind, register_mail_kind
+        from members.notifications import Frequency, MailKind, register_audience, register_mail_kind
+
+        register_audience("coordinators", coordinates_anything)
+        register_audience("sponsors", sponsors_anything)
 
         user_signed_up.connect(
             accept_invitation_on_signup, dispatch_uid="communities_accept_invitation_on_signup"
+        )
+        from django.db.models.signals import post_delete, post_save
+
+        from communities.models import Sponsorship
+        from communities.signals import forget_sponsor_flag
+
+        post_save.connect(
+            forget_sponsor_flag, sender=Sponsorship, dispatch_uid="communities_sponsor_flag_save"
+        )
+        post_delete.connect(
+            forget_sponsor_flag, sender=Sponsorship, dispatch_uid="communities_sponsor_flag_delete"
         )
 
         register_mail_kind(
@@ -30,6 +45,7 @@ class CommunitiesConfig(AppConfig):
         register_mail_kind(
             MailKind(
                 key="membership_requests",
+                audience="coordinators",
                 label="Requests to join communities I coordinate",
                 help_text="When someone asks to join, or answers an invitation. Digests arrive with the coordinator digest.",
                 default=Frequency.IMMEDIATELY,

@@ -339,7 +339,7 @@ def seed_demo_communities() -> list[tuple[str, str]]:
                         user=person,
                         kind=Event.LEVEL_CHANGED,
                         actor=person,
-                        at=joined + timedelta(days=rng.randint(10, 60)),
+                        at=min(joined + timedelta(days=rng.randint(10, 60)), now - timedelta(hours=1)),
                         from_value=first_level,
                         to_value=level,
                     )
@@ -433,6 +433,8 @@ def seed_scaled_communities(
             for i in range(COMMUNITIES_PER_SCALE * scale)
         ]
     )
+    # Founded a year ago, before anyone joined (history and snapshots start there).
+    Community.objects.filter(pk__in=[c.pk for c in new]).update(created_at=now - timedelta(days=366))
     through = Community.topics.through
     through.objects.bulk_create(
         [
@@ -481,6 +483,18 @@ def seed_scaled_communities(
                     community_id=community_id, user=user, kind=kind, actor=user, at=joined, to_value=level
                 )
             )
+            if role == Role.COORDINATOR:
+                events.append(
+                    MembershipEvent(
+                        community_id=community_id,
+                        user=user,
+                        kind=Event.ROLE_CHANGED,
+                        actor=user,
+                        at=joined,
+                        from_value=Role.MEMBER,
+                        to_value=Role.COORDINATOR,
+                    )
+                )
             if status == Status.ACTIVE:
                 ledger.append(
                     Participation(

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db.models import (
     BooleanField,
     Case,
@@ -293,3 +294,29 @@ def visible_communities(*, viewer: User) -> QuerySet[Community]:
 def communities_needing_attention() -> QuerySet[Community]:
     """For staff: communities left without a coordinator."""
     return Community.objects.filter(needs_coordinator=True).order_by("name")
+
+
+SPONSOR_FLAG_TTL = 300
+
+
+def sponsor_flag_key(user_id: int) -> str:
+    return f"communities:sponsors:{user_id}"
+
+
+def sponsors_anything(user: User) -> bool:
+    """Whether `user` sponsors a community (the navigation's Dashboard entry), cached so that pages do not pay a
+    query for it; a sponsorship created or ended clears the cache (communities.apps connects that)."""
+    if not user.is_authenticated or user.pk is None:
+        return False
+    if user.is_staff:
+        return True
+    return cache.get_or_set(
+        sponsor_flag_key(user.pk),
+        lambda: Sponsorship.objects.filter(sponsor=user).exists(),
+        SPONSOR_FLAG_TTL,
+    )
+
+
+def coordinates_anything(user: User) -> bool:
+    """Whether `user` coordinates a community now (one query): the coordinators' kinds of mail concern them."""
+    return Membership.objects.filter(user=user, role=Membership.Role.COORDINATOR, status=ACTIVE).exists()

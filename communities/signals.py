@@ -66,3 +66,12 @@ def _mark_verified(user, email: str) -> None:
         return
     address.verified = True
     address.save(update_fields=["verified"])
+
+
+def forget_sponsor_flag(sender, instance, **kwargs) -> None:
+    """A sponsorship created or ended: the navigation's cached "sponsors something" flag is stale."""
+    from django.core.cache import cache
+
+    from communities.selectors import sponsor_flag_key
+
+    cache.delete(sponsor_flag_key(instance.sponsor_id))

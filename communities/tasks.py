@@ -43,7 +43,9 @@ def send_membership_event_mail(event_id: int) -> int:
     sent = 0
     if event.kind in TO_MEMBER and _wants_now(event.user, DECISIONS):
         context["action_url"] = reverse("communities:home", args=[event.community.slug])
-        sent += send_templated_mail(template=f"communities/{event.kind}", to=event.user, context=context)
+        sent += send_templated_mail(
+            template=f"communities/{event.kind}", to=event.user, context=context, kind=DECISIONS
+        )
     if event.kind in TO_COORDINATORS:
         context["action_url"] = reverse("communities:manage_members", args=[event.community.slug])
         coordinators = (
@@ -58,7 +60,7 @@ def send_membership_event_mail(event_id: int) -> int:
         for coordinator in coordinators:
             if _wants_now(coordinator, REQUESTS):
                 sent += send_templated_mail(
-                    template=f"communities/{event.kind}", to=coordinator, context=context
+                    template=f"communities/{event.kind}", to=coordinator, context=context, kind=REQUESTS
                 )
     return sent
 

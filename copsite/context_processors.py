@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.http import HttpRequest
 
+from communities.selectors import sponsors_anything
+
 
 def site(request: HttpRequest) -> dict:
     """Site name and URL, SSO state, and what the navigation shows to this user."""
@@ -13,5 +15,6 @@ def site(request: HttpRequest) -> dict:
         "SSO_ENABLED": settings.SSO_ENABLED,
         "SSO_ONLY": settings.SSO_ONLY,
         "OIDC_NAME": settings.OIDC_NAME,
-        "show_dashboard": bool(user and user.is_authenticated and user.is_staff),
+        # A callable: asked only by pages that show the navigation (not by htmx fragments), and cached per user.
+        "show_dashboard": lambda: bool(user and sponsors_anything(user)),
     }

@@ -8,6 +8,12 @@ from activities.demo import (
 )
 from communities.demo import COMMUNITIES_PER_SCALE, seed_demo_communities, seed_scaled_communities
 from communities.models import Community
+from insights.demo import (
+    seed_demo_snapshots,
+    seed_demo_value_stories,
+    seed_scaled_snapshots,
+    seed_scaled_value_stories,
+)
 from members.demo import DEMO_PASSWORD, DemoLogin, seed_demo_members, seed_scaled_members
 from repertoire.demo import seed_demo_resources, seed_scaled_resources
 
@@ -19,6 +25,8 @@ def seed_demo() -> tuple[list[DemoLogin], str]:
     seed_demo_activities()
     seed_demo_discussions()
     seed_demo_resources()
+    seed_demo_value_stories()
+    seed_demo_snapshots()  # last: a year of snapshots replayed from the history seeded above
     return logins, DEMO_PASSWORD
 
 
@@ -33,4 +41,6 @@ def seed_scaled(scale: int) -> dict[str, int]:
     counts["activities"] = seed_scaled_activities(scale, new_communities)
     counts["posts"] = seed_scaled_discussions(scale, new_communities)
     counts["resources"] = seed_scaled_resources(scale, new_communities)
+    counts["value stories"] = seed_scaled_value_stories(scale, new_communities)
+    counts["snapshots"] = seed_scaled_snapshots(scale)  # last: replayed from the history seeded above
     return counts

@@ -1,10 +1,10 @@
 """The site-wide search: each app answers for its own content; this module composes them by type."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from activities.search import search_activities, search_discussions, search_replies
-from communities.search import search_communities
+from communities.search import search_communities, searchable_community_ids
 from members.search import search_people
 from members.search_support import Query, Results
 from repertoire.search import search_resource_hits
@@ -28,8 +28,23 @@ TYPES = [
 BY_KEY = {t.key: t for t in TYPES}
 
 
-def search_all(*, viewer, query: Query, community=None, include_archived: bool = False, per_type: int = 5):
-    """The first results of every type, with each type's total."""
+def search_all(
+    *,
+    viewer,
+    query: Query,
+    community=None,
+    include_archived: bool = False,
+    per_type: int = 5,
+    community_ids: Collection[int] | None = None,
+):
+    """The first results of every type, with each type's total.
+
+    The communities searched are found once for the page (`community_ids`, one query unless the caller already
+    has them) and handed to every type, rather than every type filtering by who may see which community."""
+    if community_ids is None:
+        community_ids = searchable_community_ids(
+            viewer=viewer, community=community, include_archived=include_archived
+        )
     return [
         (
             t,
@@ -40,6 +55,7 @@ def search_all(*, viewer, query: Query, community=None, include_archived: bool =
                 include_archived=include_archived,
                 offset=0,
                 limit=per_type,
+                community_ids=community_ids,
             ),
         )
         for t in TYPES

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "communities",
     "activities",
     "repertoire",
+    "insights",
     "copsite",
 ]
 
@@ -159,6 +160,10 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "copsite.tasks.heartbeat", "schedule": timedelta(minutes=1)},
     "hourly-tick": {"task": "copsite.tasks.hourly_tick", "schedule": crontab(minute=5)},
     "activity-reminders": {"task": "activities.tasks.send_due_reminders", "schedule": timedelta(minutes=10)},
+    # Hourly, so a missed night is caught up soon; it snapshots the days (up to a week back) not yet taken.
+    "daily-snapshots": {"task": "insights.tasks.take_daily_snapshots", "schedule": crontab(minute=20)},
+    # Plans the digests and reports now due (per recipient's zone and preference) and sends what is pending.
+    "digests": {"task": "insights.tasks.dispatch_digests", "schedule": crontab(minute="*/15")},
 }
 
 # --- Mail -----------------------------------------------------------------------------------------------
@@ -314,6 +319,29 @@ PAGE_SIZE = env_int("PAGE_SIZE", 20, minimum=1)
 INVITATION_EXPIRY_DAYS = env_int("INVITATION_EXPIRY_DAYS", 14, minimum=1)
 RESOURCE_MAX_UPLOAD_MB = env_int("RESOURCE_MAX_UPLOAD_MB", 25, minimum=1)
 
+# Digests and reports go out from this hour on, in each recipient's time zone (weekly ones on Mondays, monthly
+# ones on the 1st). A row a worker claimed but did not finish within the lease is taken over by the next run.
+# A batch the SMTP server refused is retried after DELIVERY_RETRY_BASE_SECONDS, doubled each time (at most 1 h
+# and at most half the visibility timeout: see insights.tasks.retry_countdown).
+DIGEST_SEND_HOUR = env_int("DIGEST_SEND_HOUR", 7, minimum=0, maximum=23)
+DELIVERY_LEASE_SECONDS = env_int("DELIVERY_LEASE_SECONDS", 900, minimum=1)
+DELIVERY_RETRY_BASE_SECONDS = env_int("DELIVERY_RETRY_BASE_SECONDS", 60, minimum=1)
+
+# Health checks by lifecycle stage (insights/health.py): each check's threshold, and the stages it applies to.
+# A check is "ok" when the threshold holds, "watch" when it is missed by at most half, "attention" beyond.
+INSIGHTS_HEALTH_CHECKS = {
+    "coordinator": {"stages": ["potential", "coalescing", "maturing", "stewardship", "transformation"]},
+    "core_group": {"min_members": 3, "stages": ["potential", "coalescing"]},
+    "rhythm": {"max_gap_weeks": 4, "window_weeks": 12, "stages": ["coalescing", "maturing", "stewardship"]},
+    "active_share": {"min_percent": 20, "stages": ["coalescing", "maturing", "stewardship"]},
+    "repertoire": {"min_resources": 3, "window_days": 90, "stages": ["maturing", "stewardship"]},
+    "answered": {"min_percent": 70, "window_days": 90, "stages": ["maturing", "stewardship"]},
+    "first_reply": {"max_hours": 48, "window_days": 90, "stages": ["maturing"]},
+    "applied": {"min_stories": 1, "window_days": 90, "stages": ["maturing", "stewardship"]},
+    "newcomers": {"min_promotions": 2, "window_days": 180, "stages": ["stewardship"]},
+    "handover": {"min_stories": 1, "window_days": 180, "stages": ["transformation"]},
+}
+
 # --- Logging --------------------------------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 LOGGING = {
@@ -328,5 +356,6 @@ LOGGING = {
         "communities": {"level": LOG_LEVEL},
         "activities": {"level": LOG_LEVEL},
         "repertoire": {"level": LOG_LEVEL},
+        "insights": {"level": LOG_LEVEL},
     },
 }

@@ -22,5 +22,7 @@ urlpatterns = [
     path("", include("activities.urls")),
     # The repertoire mounts /library/ and /c/<slug>/library/..., so it also comes before communities.
     path("", include("repertoire.urls")),
+    # Insights mounts /dashboard/, /constellation/ and /c/<slug>/health/..., so it also comes before communities.
+    path("", include("insights.urls")),
     path("c/", include("communities.urls")),
 ]

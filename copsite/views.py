@@ -47,8 +47,12 @@ def search(request: HttpRequest) -> HttpResponse:
     choosable = Community.objects.filter(visible_communities_q(request.user))
     if not include_archived:
         choosable = choosable.filter(archived_at__isnull=True)
+    communities = list(choosable.order_by("name").values("pk", "slug", "name"))
+    # The communities the search looks in: those the filter offers (visible, archived only when asked for), or
+    # the chosen one among them. Found here once, every type of result shares them (no query of their own).
+    community_ids = [c["pk"] for c in communities if community is None or c["pk"] == community.pk]
     context = {
-        "communities": list(choosable.order_by("name").values("slug", "name")),
+        "communities": communities,
         "query": query.text,
         "searchable": query.is_searchable,
         "types": TYPES,
@@ -66,12 +70,17 @@ def search(request: HttpRequest) -> HttpResponse:
             include_archived=include_archived,
             offset=(page_number - 1) * size,
             limit=size,
+            community_ids=community_ids,
         )
         pages = max(1, -(-results.total // size))
         context.update(results=results, page_number=min(page_number, pages), pages=pages)
     elif query.is_searchable:
         context["groups"] = search_all(
-            viewer=request.user, query=query, community=community, include_archived=include_archived
+            viewer=request.user,
+            query=query,
+            community=community,
+            include_archived=include_archived,
+            community_ids=community_ids,
         )
     return render(request, "search.html", context)
 

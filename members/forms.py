@@ -1,6 +1,7 @@
 """Forms for members: sign-up extras, the directory filters, one's profile and notification settings."""
 
 import zoneinfo
+from collections.abc import Iterable
 from functools import cache
 
 from django import forms
@@ -111,11 +112,15 @@ class ProfileForm(forms.Form):
 
 
 class NotificationsForm(forms.Form):
-    """One radio group per registered kind of mail, offering the frequencies that make sense for it."""
+    """One radio group per kind of mail that concerns the person (`kinds`, registered keys; all when None),
+    offering the frequencies that make sense for it. Kinds left out keep what was stored for them."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, kinds: Iterable[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        shown = MAIL_KINDS.keys() if kinds is None else set(kinds)
         for key, kind in MAIL_KINDS.items():
+            if key not in shown:
+                continue
             self.fields[key] = forms.ChoiceField(
                 label=kind.label,
                 help_text=kind.help_text,

@@ -7,17 +7,29 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from members.models import User
+from members.unsubscribe import unsubscribe_url
 
 logger = logging.getLogger(__name__)
 
 
 def send_templated_mail(
-    *, template: str, to: User | str, context: dict, reply_to: list[str] | None = None
+    *,
+    template: str,
+    to: User | str,
+    context: dict,
+    reply_to: list[str] | None = None,
+    kind: str | None = None,
+    connection=None,
+    attachments: tuple[tuple[str, str, str], ...] = (),
 ) -> bool:
     """Render `<template>_subject.txt`, `_body.txt` and `_body.html` from templates/mail/ and send them.
 
     `to` is a user (skipped when they left the organization) or a bare address (an invitation to someone
-    without an account). Returns whether a message was sent.
+    without an account). `kind` is the notification kind (members.notifications) a user can turn off: the mail
+    then carries a one-click unsubscribe link (`unsubscribe_url` in the context, for the footer) and the
+    `List-Unsubscribe` and `List-Unsubscribe-Post` headers (RFC 8058); account mails pass no kind. `connection`
+    reuses one SMTP connection for a batch; `attachments` are (filename, content, mimetype). Returns whether a
+    message was sent; SMTP errors propagate (callers that retry need them).
     """
     if isinstance(to, User):
         if not to.is_active:
@@ -26,8 +38,17 @@ def send_templated_mail(
         address, recipient = to.email, to
     else:
         address, recipient = to, None
+    headers = {}
+    unsubscribe = ""
+    if kind and recipient is not None:
+        unsubscribe = unsubscribe_url(recipient.pk, kind)
+        headers = {
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
     context = {
         **context,
+        "unsubscribe_url": unsubscribe,
         "recipient": recipient,
         "SITE_URL": settings.SITE_URL,
         "SITE_NAME": settings.SITE_NAME,
@@ -36,9 +57,16 @@ def send_templated_mail(
     text = render_to_string(f"mail/{template}_body.txt", context)
     html = render_to_string(f"mail/{template}_body.html", context)
     message = EmailMultiAlternatives(
-        subject=f"[{settings.SITE_NAME}] {subject}", body=text, to=[address], reply_to=reply_to
+        subject=f"[{settings.SITE_NAME}] {subject}",
+        body=text,
+        to=[address],
+        reply_to=reply_to,
+        headers=headers,
+        connection=connection,
     )
     message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
     message.send()
     logger.info("sent %s mail to %s", template, recipient.pk if recipient else "an invitee")
     return True

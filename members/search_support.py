@@ -7,12 +7,13 @@ site-wide search page in copsite composes them.
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import BooleanField, Count, Expression, F, Q, QuerySet, Window
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -123,6 +124,49 @@ def ranked(
     )
 
 
+class _AnyOf(Expression):
+    """`field = ANY(%s)`: one array parameter, however many ids (PostgreSQL)."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, field: str, ids: Collection[int]) -> None:
+        super().__init__()
+        # An array literal as text: the driver sends one string instead of adapting every id.
+        self.column, self.ids = F(field), "{" + ",".join(str(int(pk)) for pk in ids) + "}"
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        resolved = self.copy()
+        resolved.column = self.column.resolve_expression(query, allow_joins, reuse, summarize, for_save)
+        return resolved
+
+    def as_sql(self, compiler, connection) -> tuple[str, tuple]:
+        sql, params = compiler.compile(self.column)
+        return f"{sql} = ANY(%s::bigint[])", (*params, self.ids)
+
+
+def among(field: str, ids: Collection[int]) -> Q:
+    """`field` is one of `ids`. On PostgreSQL the ids go as one array parameter (`= ANY(%s)`): a few hundred ids
+    cost Django nothing to compile and PostgreSQL one plan either way; elsewhere a plain `IN (…)`."""
+    if full_text():
+        return Q(_AnyOf(field, ids))
+    return Q(**{f"{field}__in": ids})
+
+
+def counted_page(
+    queryset: QuerySet, *, order_by: tuple[str, ...], offset: int, limit: int
+) -> tuple[int, list]:
+    """(total, the page of rows) in one query: the total rides on every row as `COUNT(*) OVER ()`, so the database
+    finds the matches once instead of once for a count and again for the page. Only a page past the last one
+    (no row to carry the total) costs a second query, a count."""
+    page = list(
+        queryset.annotate(search_total=Window(Count("pk"))).order_by(*order_by)[offset : offset + limit]
+    )
+    if page:
+        return page[0].search_total, page
+    return (queryset.count() if offset else 0), page
+
+
 def headlines(model, pks: list[int], query: Query, *, field_name: str) -> dict[int, SafeString]:
     """Snippets for the results shown only (one query): PostgreSQL's ts_headline, escaped and marked."""
     if not pks:
@@ -130,25 +174,43 @@ def headlines(model, pks: list[int], query: Query, *, field_name: str) -> dict[i
     if not full_text():
         rows = model.objects.filter(pk__in=pks).values_list("pk", field_name)
         return {pk: plain_snippet(text, query.words) for pk, text in rows}
-    search = SearchQuery(query.text, search_type="websearch", config=CONFIG)
     rows = (
         model.objects.filter(pk__in=pks)
-        .annotate(
-            headline=SearchHeadline(
-                field_name,
-                search,
-                config=CONFIG,
-                start_sel=START,
-                stop_sel=STOP,
-                max_words=30,
-                min_words=12,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            )
-        )
+        .annotate(headline=_headline(field_name, query))
         .values_list("pk", "headline")
     )
     return {pk: mark_headline(text) for pk, text in rows}
+
+
+def _headline(field_name: str, query: Query) -> SearchHeadline:
+    return SearchHeadline(
+        field_name,
+        SearchQuery(query.text, search_type="websearch", config=CONFIG),
+        config=CONFIG,
+        start_sel=START,
+        stop_sel=STOP,
+        max_words=30,
+        min_words=12,
+        max_fragments=2,
+        fragment_delimiter=" … ",
+    )
+
+
+def with_headline(queryset: QuerySet, query: Query, *, field_name: str) -> QuerySet:
+    """`queryset` with its snippet (`search_headline`, PostgreSQL's ts_headline of `field_name`) in the same query
+    as the page's rows. PostgreSQL computes it for the rows returned only: it postpones such costly expressions
+    past ORDER BY … LIMIT (`counted_page`), and `ranked_page` loads only the page's rows with it. On SQLite
+    nothing is added: `snippet` makes the snippet from the text itself."""
+    if not full_text():
+        return queryset
+    return queryset.annotate(search_headline=_headline(field_name, query))
+
+
+def snippet(row, query: Query, *, field_name: str) -> SafeString:
+    """The marked, escaped snippet of a row from a `with_headline` queryset."""
+    if full_text():
+        return mark_headline(row.search_headline)
+    return plain_snippet(getattr(row, field_name), query.words)
 
 
 def strip_markers(text: str) -> str:
@@ -204,22 +266,51 @@ CANDIDATES = 1000
 
 
 def ranked_page(
-    matches: QuerySet, *, order_by: tuple[str, ...], offset: int, limit: int
+    matches: QuerySet, *, rows: QuerySet, order_by: tuple[str, ...], offset: int, limit: int
 ) -> tuple[int, bool, list]:
-    """(total, whether the total is capped, the page of rows) for a queryset from `ranked`.
+    """(total, whether the total is capped, the page of rows) for `matches`, a queryset from `ranked`; the page's
+    rows are loaded from `rows` (the same model, with what a hit shows: `select_related`, `with_headline`) by id,
+    in the order found, so the query that loads them carries no filter and no rank.
 
-    On PostgreSQL: a count up to CANDIDATES + 1, the first CANDIDATES matching ids straight from the index, and
-    the page ranked among those ids: three queries whatever the number of matches. (A `pk IN (subquery)` would
-    save one, but PostgreSQL then plans a nested loop over every match.)"""
-    if not full_text():
-        return matches.count(), False, list(matches.order_by(*order_by)[offset : offset + limit])
-    # No ORDER BY in these inner queries (models' default ordering would make PostgreSQL sort every match).
-    total = matches.order_by().values("pk")[: CANDIDATES + 1].count()
-    capped = total > CANDIDATES
-    candidates = list(matches.order_by().values_list("pk", flat=True)[:CANDIDATES])
-    page = (
-        list(matches.filter(pk__in=candidates).order_by(*order_by)[offset : offset + limit])
-        if candidates
-        else []
+    On PostgreSQL, two queries whatever the number of matches. The first takes the first CANDIDATES + 1 matches
+    straight from the index (no ORDER BY inside: models' default ordering would make PostgreSQL sort every match)
+    with the values `order_by` names, and ranks and counts those in the database, returning only the ids of the
+    page and the count. The second loads the page. (Ranking among a thousand candidate ids sent back as an array
+    made PostgreSQL plan a sequential scan; fetching the candidates here cost more in Python than the database
+    spent finding them.) Of CANDIDATES + 1 candidates the last in rank is never shown, so the pages hold at most
+    CANDIDATES rows and the total reads "CANDIDATES+". On SQLite: a count, the page's ids, the page."""
+    if full_text():
+        found, pks = _ranked_candidates(matches, order_by=order_by, offset=offset, limit=limit)
+        total, capped = min(found, CANDIDATES), found > CANDIDATES
+    else:
+        total, capped = matches.count(), False
+        pks = list(matches.order_by(*order_by).values_list("pk", flat=True)[offset : offset + limit])
+    loaded = rows.order_by().in_bulk(pks) if pks else {}
+    return total, capped, [loaded[pk] for pk in pks if pk in loaded]
+
+
+def _ranked_candidates(
+    matches: QuerySet, *, order_by: tuple[str, ...], offset: int, limit: int
+) -> tuple[int, list[int]]:
+    """(how many candidates, up to CANDIDATES + 1; the ids of the page among them, in order): see `ranked_page`."""
+    stop = min(offset + limit, CANDIDATES)
+    candidates = matches.order_by().values_list(*(name.lstrip("-") for name in order_by))[: CANDIDATES + 1]
+    if offset >= stop:
+        return candidates.count(), []
+    sql, params = candidates.query.sql_with_params()
+    quote = connection.ops.quote_name
+    order = ", ".join(
+        f"candidate.{quote(name.lstrip('-'))} {'DESC' if name.startswith('-') else 'ASC'}"
+        for name in order_by
     )
-    return min(total, CANDIDATES), capped, page
+    with connection.cursor() as cursor:
+        # The candidates' columns are named as `order_by` names them (values_list selects "… AS name").
+        cursor.execute(
+            f"SELECT candidate.{quote('pk')}, COUNT(*) OVER () FROM ({sql}) AS candidate "  # noqa: S608
+            f"ORDER BY {order} LIMIT %s OFFSET %s",
+            (*params, stop - offset, offset),
+        )
+        found = cursor.fetchall()
+    if not found and offset:
+        return candidates.count(), []  # a page past the last one: no row carried the count
+    return (found[0][1] if found else 0), [pk for pk, _count in found]

@@ -1,5 +1,6 @@
-"""Writes for members: accounts, profiles and org units."""
+"""Writes for members: accounts, profiles, org units and notification preferences."""
 
+import logging
 import zoneinfo
 from functools import cache
 
@@ -9,7 +10,9 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from members.models import NotificationPreference, OrgUnit, Profile, Tag, User
-from members.notifications import MAIL_KINDS
+from members.notifications import MAIL_KINDS, Frequency
+
+logger = logging.getLogger(__name__)
 
 
 def email_domain_allowed(email: str) -> bool:
@@ -47,6 +50,23 @@ def notification_preferences_update(*, user: User, choices: dict[str, str]) -> N
         NotificationPreference.objects.update_or_create(
             user=user, kind=kind, defaults={"frequency": frequency}
         )
+
+
+@transaction.atomic
+def notification_unsubscribe(*, user: User, kind: str) -> bool:
+    """Turn one kind of mail off for `user`, as the one-click link in its mails asks; returns whether that
+    changed anything (calling it again is harmless). Works for deactivated people too: a link in an old mail must
+    still stop its kind."""
+    mail_kind = MAIL_KINDS.get(kind)
+    if mail_kind is None or Frequency.OFF not in mail_kind.allowed:
+        raise ValidationError(f"{kind} cannot be turned off.")
+    if notification_frequency(user=user, kind=kind) == Frequency.OFF:
+        return False
+    NotificationPreference.objects.update_or_create(
+        user=user, kind=kind, defaults={"frequency": Frequency.OFF}
+    )
+    logger.info("user %s unsubscribed from %s", user.pk, kind)
+    return True
 
 
 @cache

@@ -1,5 +1,5 @@
 """Member pages: the directory ("find an expert"), profiles, editing one's own profile and notification settings,
-and the people suggestions that email inputs ask for."""
+the one-click unsubscribe page that mails link to, and the people suggestions that email inputs ask for."""
 
 import re
 from urllib.parse import urlencode
@@ -13,10 +13,13 @@ from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from members.forms import DirectoryForm, NotificationsForm, ProfileForm
 from members.models import User
+from members.notifications import MAIL_KINDS, Frequency, MailKind, kinds_for
 from members.selectors import (
     directory_people,
     notification_choices,
@@ -24,7 +27,14 @@ from members.selectors import (
     people_suggestions,
     person_for_profile,
 )
-from members.services import notification_preferences_update, profile_ensure, profile_update
+from members.services import (
+    notification_frequency,
+    notification_preferences_update,
+    notification_unsubscribe,
+    profile_ensure,
+    profile_update,
+)
+from members.unsubscribe import read_unsubscribe_token
 
 # The names under which email inputs send what was typed (communities' invite, propose, sponsor and appoint forms).
 SUGGEST_PARAMETERS = ("q", "emails", "core_group", "sponsor", "user", "hosts", "co_authors")
@@ -122,21 +132,64 @@ def edit_profile(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
-    """Choose, for each kind of mail, how often it comes."""
+    """Choose, for each kind of mail that concerns the person, how often it comes."""
+    kinds = kinds_for(request.user)  # sponsors' and coordinators' kinds only for them
     if request.method == "POST":
-        form = NotificationsForm(request.POST)
+        form = NotificationsForm(request.POST, kinds=kinds)
         if form.is_valid():  # the form offers each kind only the frequencies it allows, as the service checks
             notification_preferences_update(user=request.user, choices=form.cleaned_data)
             messages.success(request, "Your notification settings are saved.")
             return redirect("members:notifications")
         messages.error(request, "Your notification settings were not saved: " + _first_error(form))
     else:
-        form = NotificationsForm(initial=notification_choices(user=request.user))
+        form = NotificationsForm(initial=notification_choices(user=request.user), kinds=kinds)
     return render(request, "members/notifications.html", {"form": form})
 
 
 def _first_error(form: Form) -> str:
     return next(iter(error for errors in form.errors.values() for error in errors), "please try again.")
+
+
+def _unsubscribe_target(token: str) -> tuple[User, MailKind] | None:
+    """The person and the kind of mail a one-click link names, or None when the link is tampered with, its kind
+    is gone or cannot be turned off, or the person no longer exists. Deactivated people are found too."""
+    signed = read_unsubscribe_token(token)
+    if signed is None:
+        return None
+    user_id, key = signed
+    kind = MAIL_KINDS.get(key)
+    if kind is None or Frequency.OFF not in kind.allowed:
+        return None
+    person = User.objects.filter(pk=user_id).first()
+    return (person, kind) if person is not None else None
+
+
+def _masked(address: str) -> str:
+    """Show "ada.lovelace@example.org" as "a***@example.org": enough to recognise one's own address, too little
+    to learn it from a forwarded link."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
+
+
+@csrf_exempt  # RFC 8058: mail clients POST without cookies or a CSRF token; the signed token is the proof.
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """One-click unsubscribe from one kind of mail, no login needed: GET asks, POST turns the kind off.
+
+    A mail client's one-click POST (body `List-Unsubscribe=One-Click`) is answered like the page's button. A link
+    that is not valid (tampered, unknown kind, person deleted) gets a friendly page with status 200: people reach
+    it from a mail, and a 4xx would only show up as an error in browsers' consoles."""
+    target = _unsubscribe_target(token)
+    if target is None:
+        return render(request, "members/unsubscribe.html", {"invalid": True})
+    person, kind = target
+    context = {"kind": kind, "address": _masked(person.email)}
+    if request.method == "POST":
+        notification_unsubscribe(user=person, kind=kind.key)
+        return render(request, "members/unsubscribe.html", {**context, "done": True})
+    context["already_off"] = notification_frequency(user=person, kind=kind.key) == Frequency.OFF
+    return render(request, "members/unsubscribe.html", context)
 
 
 @require_GET

@@ -215,13 +215,14 @@ def seed_demo_resources() -> None:
             )
             resource.tags.set([tag(name) for name in tag_names])
             resource.authors.set([author])
-            Participation.objects.create(
-                community=community,
-                user_id=author,
-                kind=Participation.Kind.RESOURCE_ADDED,
-                at=added,
-                source=f"resource:{resource.pk}",
-            )
+            if not draft:  # the ledger records a resource when it is published
+                Participation.objects.create(
+                    community=community,
+                    user_id=author,
+                    kind=Participation.Kind.RESOURCE_ADDED,
+                    at=added,
+                    source=f"resource:{resource.pk}",
+                )
             if with_pdf:
                 pdf = minimal_pdf(title, [summary[:90], "Shared in the CoPsite library of " + community.name])
                 name = f"{title.lower().replace(' ', '-')[:60]}.pdf"
@@ -393,15 +394,16 @@ def seed_scaled_resources(
         authors.append(Resource.authors.through(resource_id=resource.pk, user_id=resource.created_by_id))
         for tag_id in rng.sample(tag_ids, k=min(2, len(tag_ids))):
             tags.append(Resource.tags.through(resource_id=resource.pk, tag_id=tag_id))
-        ledger.append(
-            Participation(
-                community_id=resource.community_id,
-                user_id=resource.created_by_id,
-                kind=Participation.Kind.RESOURCE_ADDED,
-                at=resource.created_at,
-                source=f"resource:{resource.pk}",
+        if resource.status != Status.DRAFT:
+            ledger.append(
+                Participation(
+                    community_id=resource.community_id,
+                    user_id=resource.created_by_id,
+                    kind=Participation.Kind.RESOURCE_ADDED,
+                    at=resource.created_at,
+                    source=f"resource:{resource.pk}",
+                )
             )
-        )
         if resource.pk % 4 == 0:
             files.append(
                 ResourceFile(

@@ -49,7 +49,7 @@ class Resource(models.Model):
     updated_at = models.DateTimeField()
     published_at = models.DateTimeField(null=True, blank=True)
     applied_count = models.PositiveIntegerField(default=0, help_text="How many members applied it.")
-    search_vector = SearchVectorField(null=True, editable=False)  # PostgreSQL trigger: title > summary > body
+    search_vector = SearchVectorField(null=True, editable=False)  # triggers: title > summary, tags > body
     recommended_at = models.DateTimeField(null=True, blank=True)
     recommended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -66,6 +66,10 @@ class Resource(models.Model):
         indexes = [
             models.Index(fields=["community", "status", "created_at"], name="resource_by_community"),
             models.Index(fields=["community", "status", "applied_count"], name="resource_most_applied"),
+            # What was published in a period (digests, reports), without reading every resource.
+            models.Index(
+                fields=["published_at"], condition=models.Q(status="published"), name="resource_published"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,39 +1,39 @@
 """The repertoire's answer to a search: the resources a reader may see that match, best first.
 
-On PostgreSQL: full-text search on the trigger-filled `search_vector` (title above summary above body, English
-stemming, GIN index), or a tag holding every word; ranked by `ts_rank`. On the embedded SQLite default: a plain
-case-insensitive match on title, summary, body and tags, title matches first. Drafts appear only to their authors
-and the community's coordinators; archived communities only when asked for.
+On PostgreSQL: full-text search on the trigger-filled `search_vector` (title above summary and tags above body,
+English stemming, GIN index; migration 0003's triggers follow tag changes), ranked by `ts_rank`. On the embedded
+SQLite default: a plain case-insensitive match on title, summary, body and tags, title matches first. Drafts
+appear only to their authors and the community's coordinators; archived communities only when asked for.
 """
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import Case, Exists, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Value, When
+from collections.abc import Collection
 
-from communities.models import Community
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+
+from communities.models import Community, Membership
 from members.models import User
-from members.search_support import CONFIG, Hit, Results, clean_query, full_text, headlines, ranked_page
+from members.search_support import (
+    CONFIG,
+    Hit,
+    Results,
+    among,
+    clean_query,
+    full_text,
+    ranked_page,
+    snippet,
+    with_headline,
+)
 from members.search_support import Query as CleanQuery
 from repertoire.models import Resource
-from repertoire.selectors import TAGS, visible_resources_q
-
-
-def _all_words_in_tags(words: tuple[str, ...]) -> Q:
-    """Resources with a tag holding each word, as `pk IN (…)` sets PostgreSQL hashes once (not a subquery per row)."""
-    condition = Q()
-    for word in words:
-        condition &= Q(pk__in=TAGS.objects.filter(tag__name__icontains=word).values("resource_id"))
-    return condition
+from repertoire.selectors import AUTHORS, TAGS, visible_resources_q
 
 
 def _matching(resources: QuerySet[Resource], query: CleanQuery) -> QuerySet[Resource]:
     if full_text():
         search = SearchQuery(query.text, search_type="websearch", config=CONFIG)
-        return resources.filter(Q(search_vector=search) | _all_words_in_tags(query.words)).annotate(
-            search_rank=Case(
-                When(search_vector=search, then=SearchRank(F("search_vector"), search)),
-                default=Value(0.01),
-                output_field=FloatField(),
-            )
+        return resources.filter(search_vector=search).annotate(
+            search_rank=SearchRank(F("search_vector"), search)
         )
     for word in query.words:
         tagged = TAGS.objects.filter(resource=OuterRef("pk"), tag__name__icontains=word)
@@ -72,6 +72,21 @@ def search_resources(
     return _matching(resources, cleaned).order_by("-search_rank", "-created_at", "-pk")
 
 
+def _visible_in_q(viewer: User, community_ids: Collection[int]) -> Q:
+    """`visible_resources_q` for a search whose communities are already found (`searchable_community_ids`): the
+    resources of those communities, drafts only for their authors and the community's coordinators."""
+    coordinates = Membership.objects.filter(
+        community=OuterRef("community"),
+        user=viewer,
+        status=Membership.Status.ACTIVE,
+        role=Membership.Role.COORDINATOR,
+    )
+    is_author = Exists(AUTHORS.objects.filter(resource=OuterRef("pk"), user=viewer))
+    return among("community_id", community_ids) & (
+        ~Q(status=Resource.Status.DRAFT) | is_author | Exists(coordinates)
+    )
+
+
 def search_resource_hits(
     *,
     viewer: User,
@@ -80,24 +95,30 @@ def search_resource_hits(
     include_archived: bool = False,
     offset: int = 0,
     limit: int = 5,
+    community_ids: Collection[int] | None = None,
 ) -> Results:
     """The site-wide search's "Resources" group: a count, one page, and snippets for that page only."""
-    resources = search_resources(
-        viewer=viewer, query=query.text, community=community, include_archived=include_archived
-    )
+    if community_ids is None:
+        resources = search_resources(
+            viewer=viewer, query=query.text, community=community, include_archived=include_archived
+        )
+    elif query.is_searchable:
+        resources = _matching(Resource.objects.filter(_visible_in_q(viewer, community_ids)), query)
+    else:
+        resources = Resource.objects.none()
     total, capped, page = ranked_page(
-        resources.select_related("community"),
+        resources,
+        rows=with_headline(Resource.objects.select_related("community"), query, field_name="body"),
         order_by=("-search_rank", "-created_at", "-pk"),
         offset=offset,
         limit=limit,
     )
-    snippets = headlines(Resource, [r.pk for r in page], query, field_name="body")
     hits = [
         Hit(
             kind="resource",
             title=r.title,
             url=r.get_absolute_url(),
-            snippet=snippets.get(r.pk) or "",
+            snippet=snippet(r, query, field_name="body"),
             context=f"{r.get_kind_display()} · {r.community.name}",
             at=r.created_at,
         )

@@ -251,14 +251,19 @@ def resource_create(
     _store(resource, checked, actor, now)
     if status == Status.PUBLISHED:
         _add_revision(resource, actor=actor, note="First published", now=now)
+        _record_added(resource, actor, now)
+    return resource
+
+
+def _record_added(resource: Resource, actor: User, now) -> None:
+    """The ledger's "added a resource" is recorded when it is published (a draft adds nothing to the repertoire)."""
     participation_record(
-        community=community,
+        community=resource.community,
         user=actor,
         kind=Participation.Kind.RESOURCE_ADDED,
         source=f"resource:{resource.pk}",
         at=now,
     )
-    return resource
 
 
 def _first_message(error: ValidationError) -> str:
@@ -310,7 +315,8 @@ def resource_update(
     resource.external_url = (external_url or "").strip()
     resource.status = status
     resource.updated_at = now
-    if status == Status.PUBLISHED and resource.published_at is None:
+    first_publication = status == Status.PUBLISHED and resource.published_at is None
+    if first_publication:
         resource.published_at = now
     try:
         resource.full_clean()
@@ -328,6 +334,8 @@ def resource_update(
         attachment.delete()
         transaction.on_commit(lambda name=name: default_storage.delete(name))
     _store(resource, checked, actor, now)
+    if first_publication:
+        _record_added(resource, actor, now)
     changed = before != {field: getattr(resource, field) for field in CONTENT_FIELDS} or (
         before_tags != _tag_names(resource)
     )

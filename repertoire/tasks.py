@@ -34,5 +34,7 @@ def send_applied_mail(application_id: int) -> int:
     sent = 0
     for author in resource.authors.exclude(pk=application.user_id):
         if author.is_active and notification_frequency(user=author, kind=APPLIED) != Frequency.OFF:
-            sent += send_templated_mail(template="repertoire/applied", to=author, context=context)
+            sent += send_templated_mail(
+                template="repertoire/applied", to=author, context=context, kind=APPLIED
+            )
     return sent

@@ -92,3 +92,26 @@ def coordinator_of(community, **kwargs):
 def member_of(community, level: str = "peripheral", **kwargs):
     """A new user who is an active member of `community`."""
     return MembershipFactory(community=community, level=level, **kwargs).user
+
+
+class ValueStoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "insights.ValueStory"
+
+    community = factory.SubFactory(CommunityFactory)
+    cycle = "realized"
+    title = factory.Sequence(lambda n: f"Result {n}")
+    story = "Fewer repeat incidents after we shared the runbook."
+    evidence = "Incident log, Q3."
+    happened_on = factory.LazyFunction(timezone.localdate)
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class SnapshotFactory(factory.django.DjangoModelFactory):
+    """A stored daily snapshot (figures default to zero); history charts read these."""
+
+    class Meta:
+        model = "insights.Snapshot"
+
+    community = factory.SubFactory(CommunityFactory)
+    day = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=1))

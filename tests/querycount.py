@@ -32,6 +32,8 @@ def row_counts(tables: set[str]) -> dict[str, int]:
 
 
 def count_queries(client, url: str, *, expected_status: int = 200) -> tuple[int, list[dict]]:
+    """The queries of one steady-state request (a first, unmeasured request fills per-user caches)."""
+    client.get(url)
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == expected_status, f"{url} answered {response.status_code}"
@@ -69,5 +71,43 @@ def assert_constant_queries(
         assert small_count == expected, (
             f"{url}: expected {expected} queries, got {small_count}:\n"
             + "\n".join(q["sql"][:200] for q in small_queries)
+        )
+    return small_count
+
+
+def assert_constant_function_queries(
+    run: Callable[[], object],
+    *,
+    grow: Callable[[int], object] = seed_scaled,
+    small: int = 1,
+    factor: int = 10,
+    expected: int | None = None,
+    exempt_tables: set[str] = frozenset(),
+) -> int:
+    """The same check for a function (a digest builder's batch, a task): run it at two data sizes and assert the
+    same query count, with every table it reads grown tenfold. `run` should do the same amount of work (e.g. one
+    batch of 20 recipients) at both sizes; what it reads around them is what grows."""
+
+    def measure() -> tuple[int, list[dict]]:
+        with CaptureQueriesContext(connection) as captured:
+            run()
+        return len(captured.captured_queries), captured.captured_queries
+
+    grow(small)
+    small_count, small_queries = measure()
+    tables = tables_read(small_queries) - PER_REQUEST_TABLES - set(exempt_tables)
+    before = row_counts(tables)
+    grow(small * factor)
+    large_count, large_queries = measure()
+    after = row_counts(tables)
+    not_grown = {t: (before[t], after[t]) for t in tables if after[t] < factor * max(before[t], 1)}
+    assert not not_grown, f"these tables did not grow {factor}x, so the check proves nothing: {not_grown}"
+    assert small_count == large_count, (
+        f"{small_count} queries with small data, {large_count} with {factor}x more.\n"
+        + "\n".join(q["sql"][:200] for q in large_queries)
+    )
+    if expected is not None:
+        assert small_count == expected, f"expected {expected} queries, got {small_count}:\n" + "\n".join(
+            q["sql"][:200] for q in small_queries
         )
     return small_count

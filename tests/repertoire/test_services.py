@@ -53,10 +53,20 @@ def test_member_adds_a_published_resource_with_tags_files_and_first_version(guil
     assert ledger("resource_added") == [(author.pk, f"resource:{resource.pk}")]
 
 
-def test_a_draft_has_no_version_yet_but_counts_as_added(guild, author):
+def test_a_draft_has_no_version_and_is_added_to_the_ledger_when_published(guild, author):
+    """The repertoire grows when a resource is published: a draft records nothing yet (health checks and
+    snapshots count "resources added" from the ledger), its first publication records it once."""
     resource = make_resource(guild, author, status="draft")
     assert resource.is_draft and resource.published_at is None
     assert not resource.revisions.exists()
+    assert ledger("resource_added") == []
+    services.resource_update(
+        actor=author, resource=resource, title=resource.title, kind=resource.kind, status="published"
+    )
+    assert ledger("resource_added") == [(author.pk, f"resource:{resource.pk}")]
+    services.resource_update(
+        actor=author, resource=resource, title=resource.title, kind=resource.kind, status="published"
+    )
     assert ledger("resource_added") == [(author.pk, f"resource:{resource.pk}")]
 
 
@@ -367,7 +377,7 @@ def test_harvest_an_accepted_answer_into_a_draft_faq(guild, core_member, author,
     assert "Timeline first, causes second." in draft.body and "We keep slipping" in draft.body
     assert "Answered by Ada Author" in draft.body
     assert set(draft.authors.all()) == {core_member, author}
-    assert ledger("resource_added") == [(core_member.pk, f"resource:{draft.pk}")]
+    assert ledger("resource_added") == []  # recorded when the draft is published
     with pytest.raises(RepertoireError, match="Already harvested"):
         services.resource_harvest_discussion(actor=core_member, discussion=discussion)
 

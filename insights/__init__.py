@@ -1,0 +1,1 @@
+"""Insights: daily snapshots, health checks, the value-creation matrix, dashboards and the constellation."""

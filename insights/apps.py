@@ -1,0 +1,71 @@
+"""App configuration for insights (reads every app below it; nothing below imports it): registers the digests
+and reports it sends as notification kinds members can tune, and their builders."""
+
+from django.apps import AppConfig
+
+
+class InsightsConfig(AppConfig):
+    name = "insights"
+    verbose_name = "Insights"
+
+    def ready(self) -> None:
+        from insights.deliveries import DigestKind, register_digest
+        from insights.digests import coordinator, member, sponsor
+        from members.notifications import Frequency, MailKind, register_mail_kind
+
+        register_mail_kind(
+            MailKind(
+                key="coordinator_digest",
+                audience="coordinators",
+                label="Coordinator digest of each community I coordinate",
+                help_text="Requests and invitations waiting, who joined or left, upcoming activities, unanswered "
+                "discussions and reports, new resources and stories, and the health checks that need you.",
+                default=Frequency.WEEKLY,
+                allowed=(Frequency.DAILY, Frequency.WEEKLY, Frequency.OFF),
+            )
+        )
+        register_mail_kind(
+            MailKind(
+                key="sponsor_report",
+                audience="sponsors",
+                label="Report on the communities I sponsor",
+                help_text="The period's figures against the one before, stages, reach, the value created and the "
+                "best stories, with a CSV of the figures.",
+                default=Frequency.MONTHLY,
+                allowed=(Frequency.WEEKLY, Frequency.MONTHLY, Frequency.OFF),
+            )
+        )
+        register_mail_kind(
+            MailKind(
+                key="member_digest",
+                label="Digest of my communities",
+                help_text="New discussions and resources, upcoming activities, and replies to discussions I "
+                "follow. Nothing is sent when there is nothing new.",
+                default=Frequency.WEEKLY,
+                allowed=(Frequency.DAILY, Frequency.WEEKLY, Frequency.OFF),
+            )
+        )
+        register_digest(
+            DigestKind(
+                key="coordinator_digest",
+                candidates=coordinator.candidates,
+                build=coordinator.build,
+                frequencies=(Frequency.DAILY, Frequency.WEEKLY),
+            )
+        )
+        register_digest(
+            DigestKind(
+                key="sponsor_report",
+                candidates=sponsor.candidates,
+                build=sponsor.build,
+                frequencies=(Frequency.WEEKLY, Frequency.MONTHLY),
+            )
+        )
+        register_digest(
+            DigestKind(
+                key="member_digest",
+                candidates=member.candidates,
+                build=member.build,
+                frequencies=(Frequency.DAILY, Frequency.WEEKLY),
+            )
+        )

@@ -1,0 +1,556 @@
+"""The constellation of communities: who they share, the people who span them, and which org units take part where.
+
+Communities are the nodes; two communities are linked when at least `k` people are active members of both. Only
+communities the viewer may see take part (`communities.access.visible_communities_q`), so a private community,
+its size and its links appear only to its members, its sponsors and staff; every count is made of memberships
+in those communities alone. "Member" here means an active membership (the row's status), as on community pages.
+
+`constellation()` runs a fixed number of aggregate queries whatever the number of communities (see its
+docstring), and lays the map out in Python: a Fruchterman-Reingold force layout from a deterministic start, with
+a fixed number of iterations, then a pass that pushes overlapping circles apart. The same data always gives
+the same picture.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+
+from communities.access import visible_communities_q
+from communities.models import Community, Membership, Stage
+from communities.selectors import org_unit_and_descendants
+from members.models import OrgUnit, Tag, User
+
+ACTIVE = Membership.Status.ACTIVE
+DEFAULT_K = 3
+MIN_K, MAX_K = 1, 50
+MAP_NODES = 60  # the largest communities drawn on the map; the table lists them all
+MAP_EDGES = 300  # the strongest links between them drawn (a dense map is unreadable anyway)
+MAP_LABELS = 20  # the largest communities on the map carry their name; the others in their tooltip
+LABEL_CHARS = 24
+EDGE_ROWS = 100  # links listed in the table, strongest first
+MATRIX_COLUMNS = 20  # largest communities in the org-unit matrix
+MATRIX_ROWS = 50  # org units in the matrix, those with most members first
+SPANNERS = 50
+SPANNER_MIN = 2
+
+# Lifecycle stages on the map: grey and Okabe-Ito hues (darkened where needed), each at least 3:1 against white
+# (WCAG 1.4.11) and told apart under the common colour-vision deficiencies; the legend, the table and every
+# tooltip also name the stage, so colour is never the only signal.
+STAGE_COLOURS = {
+    Stage.POTENTIAL: "#6c757d",  # grey 4.7:1
+    Stage.COALESCING: "#d55e00",  # vermillion 3.9:1
+    Stage.MATURING: "#007a5a",  # bluish green 5.3:1
+    Stage.STEWARDSHIP: "#0b4f8a",  # blue 8.4:1
+    Stage.TRANSFORMATION: "#b95e96",  # reddish purple 4.1:1
+}
+
+# The map's drawing area (viewBox units; the SVG scales to its container).
+WIDTH = 960
+MIN_HEIGHT = 560  # grows by HEIGHT_PER_NODE per circle, so that a full map has room: 608 for 12, 800 for 60
+HEIGHT_PER_NODE = 4
+PADDING = 16  # between the drawing and the viewBox's edge
+LABEL_ROOM = 18  # below a labelled circle, for its name
+MIN_RADIUS = 5.0
+MAX_EDGE_WIDTH = 9.0
+LABEL_CHAR_WIDTH = 7.2  # average width of a character at font-size 13, to keep names apart
+GAP = 8.0  # between the boxes of neighbouring circles
+ITERATIONS = 100
+GRAVITY = 0.15
+SPRING_BASE = 0.2  # the pull of the weakest link, against 1 for the strongest
+OVERLAP_PASSES = 120
+LAYOUT_CACHE_SECONDS = 24 * 3600  # the layout is a pure function of its input: cached by a hash of it
+LAYOUT_VERSION = 1  # bump when the algorithm changes, so cached layouts are not reused
+
+
+@dataclass
+class Node:
+    """A community in the constellation, with its number of (active) members counted for this view."""
+
+    id: int
+    name: str
+    slug: str
+    stage: str
+    stage_label: str
+    members: int
+    is_private: bool
+    is_archived: bool
+    links: int = 0  # how many communities it shares at least k members with
+    on_map: bool = False
+
+    @cached_property
+    def url(self) -> str:  # cached: a community appears in several tables
+        return reverse("communities:home", args=[self.slug])
+
+    @property
+    def colour(self) -> str:
+        return STAGE_COLOURS.get(self.stage, STAGE_COLOURS[Stage.POTENTIAL])
+
+
+@dataclass(frozen=True)
+class Edge:
+    """Two communities that share `shared` active members (at least k)."""
+
+    a: Node
+    b: Node
+    shared: int
+
+
+@dataclass
+class Spanner:
+    """A person who is an active member of several of the communities shown (a boundary spanner)."""
+
+    id: int
+    name: str
+    communities: list[Node] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.communities)
+
+    @property
+    def url(self) -> str:
+        return reverse("members:profile", args=[self.id])
+
+
+@dataclass
+class UnitRow:
+    """One org unit's active members in each column of the matrix (None for none)."""
+
+    id: int
+    name: str
+    cells: list[tuple[Node, int | None]]
+    total: int
+
+
+@dataclass
+class UnitMatrix:
+    columns: list[Node]
+    rows: list[UnitRow]
+    columns_capped: bool  # more communities than MATRIX_COLUMNS
+    units_total: int  # org units with members in the columns (rows shows at most MATRIX_ROWS)
+
+    @property
+    def rows_capped(self) -> bool:
+        return self.units_total > len(self.rows)
+
+
+@dataclass(frozen=True)
+class PlacedNode:
+    node: Node
+    x: float
+    y: float
+    r: float
+    labelled: bool
+
+    @property
+    def label(self) -> str:
+        return _label(self.node.name)
+
+    @property
+    def label_y(self) -> float:
+        return round(self.y + self.r + 14, 1)
+
+
+@dataclass(frozen=True)
+class PlacedEdge:
+    edge: Edge
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    width: float
+
+
+@dataclass
+class Layout:
+    """The map: circles and lines in a width x height viewBox (edges weakest first, so strong ones lie on top)."""
+
+    width: int
+    height: int
+    nodes: list[PlacedNode]
+    edges: list[PlacedEdge]
+    edges_capped: bool  # more links between the mapped communities than MAP_EDGES
+
+    @property
+    def view_box(self) -> str:
+        return f"0 0 {self.width} {self.height}"
+
+
+@dataclass
+class Constellation:
+    k: int
+    nodes: list[Node]  # every community in view, largest first
+    edges: list[Edge]  # the EDGE_ROWS strongest links, strongest first
+    edge_count: int  # every link
+    spanners: list[Spanner]
+    matrix: UnitMatrix
+    layout: Layout
+
+    @property
+    def map_capped(self) -> bool:
+        return len(self.nodes) > MAP_NODES
+
+    @property
+    def edges_capped(self) -> bool:
+        return self.edge_count > len(self.edges)
+
+
+def constellation(
+    viewer: User,
+    *,
+    k: int = DEFAULT_K,
+    org_unit_id: int | None = None,
+    topic_id: int | None = None,
+    include_archived: bool = False,
+) -> Constellation:
+    """The communities `viewer` may see, their links (at least `k` shared active members), boundary spanners and
+    the org-unit matrix, with the map's layout.
+
+    `org_unit_id` counts only members from that unit and the units below it (communities without any drop out);
+    `topic_id` keeps communities with that topic; archived communities only when `include_archived`.
+
+    Queries: [the org-unit tree, with `org_unit_id`], 1 the communities with their member counts, 2 the links
+    (one self-join of active memberships on the person, grouped by the pair of communities, HAVING at least k),
+    3 the spanners' memberships (the top SPANNERS people by number of communities, as a subquery), 4 members
+    per org unit and community for the matrix's columns. The layout is cached by a hash of its input.
+    """
+    if not MIN_K <= k <= MAX_K:
+        raise ValueError(f"k must be between {MIN_K} and {MAX_K}")
+    units = org_unit_and_descendants(org_unit_id) if org_unit_id else None
+    communities = Community.objects.filter(visible_communities_q(viewer))
+    if not include_archived:
+        communities = communities.filter(archived_at__isnull=True)
+    if topic_id:
+        communities = communities.filter(topics__id=topic_id)
+    counted = Membership.objects.filter(community=OuterRef("pk"), status=ACTIVE)
+    if units is not None:
+        counted = counted.filter(user__org_unit__in=units)
+    counted = counted.order_by().values("community").annotate(n=Count("pk")).values("n")
+    rows = (
+        communities.annotate(n=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0)))
+        .values("pk", "name", "slug", "stage", "visibility", "archived_at", "n")
+        .order_by()
+    )
+    nodes = [
+        Node(
+            id=row["pk"],
+            name=row["name"],
+            slug=row["slug"],
+            stage=row["stage"],
+            stage_label=Stage(row["stage"]).label if row["stage"] in Stage.values else row["stage"],
+            members=row["n"],
+            is_private=row["visibility"] == Community.Visibility.PRIVATE,
+            is_archived=row["archived_at"] is not None,
+        )
+        for row in rows
+        if units is None or row["n"] > 0
+    ]
+    nodes.sort(key=lambda node: (-node.members, node.name.casefold(), node.id))
+    by_id = {node.id: node for node in nodes}
+    ids = list(by_id)
+
+    memberships = Membership.objects.filter(status=ACTIVE, community_id__in=ids)
+    if units is not None:
+        memberships = memberships.filter(user__org_unit__in=units)
+    pairs = _pairs(memberships, k) if ids else []
+    spanners = _spanners(memberships, by_id) if ids else []
+    matrix = _unit_matrix(memberships, nodes[:MATRIX_COLUMNS], columns_capped=len(nodes) > MATRIX_COLUMNS)
+
+    # Tens of thousands of links at 300 communities: objects only for those shown (the table's, the map's).
+    for a, b, _ in pairs:
+        by_id[a].links += 1
+        by_id[b].links += 1
+    names = {node.id: node.name.casefold() for node in nodes}
+
+    def strongest_first(pair: tuple[int, int, int]) -> tuple:
+        return (-pair[2], names[pair[0]], names[pair[1]])
+
+    for node in nodes[:MAP_NODES]:
+        node.on_map = True
+    on_map = [pair for pair in pairs if by_id[pair[0]].on_map and by_id[pair[1]].on_map]
+    return Constellation(
+        k=k,
+        nodes=nodes,
+        edges=[
+            Edge(by_id[a], by_id[b], n) for a, b, n in heapq.nsmallest(EDGE_ROWS, pairs, key=strongest_first)
+        ],
+        edge_count=len(pairs),
+        spanners=spanners,
+        matrix=matrix,
+        layout=layout_map(
+            nodes[:MAP_NODES],
+            [Edge(by_id[a], by_id[b], n) for a, b, n in sorted(on_map, key=strongest_first)],
+        ),
+    )
+
+
+def _pairs(memberships: QuerySet[Membership], k: int) -> list[tuple[int, int, int]]:
+    """(community id, community id, shared members) for each pair of communities sharing at least k active
+    members, in one query on PostgreSQL and SQLite alike: the memberships in view joined to themselves on the
+    person (the second community's id greater, so each pair once), grouped by the pair, HAVING at least k.
+
+    The ORM writes the memberships in view (with the org-unit filter's join); the self-join around them is plain
+    SQL, which the ORM could only say with a detour through the users table."""
+    inner, params = memberships.values("user_id", "community_id").order_by().query.sql_with_params()
+    sql = (
+        "SELECT a.community_id, b.community_id, COUNT(*) "  # noqa: S608 - the ORM's own SQL; values go as params
+        f"FROM ({inner}) a INNER JOIN ({inner}) b "
+        "ON a.user_id = b.user_id AND a.community_id < b.community_id "
+        "GROUP BY a.community_id, b.community_id HAVING COUNT(*) >= %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *params, k])
+        return cursor.fetchall()
+
+
+def _spanners(memberships: QuerySet[Membership], by_id: dict[int, Node]) -> list[Spanner]:
+    """The SPANNERS people (listed in the directory) active in most of these communities, at least SPANNER_MIN."""
+    listed = memberships.filter(user__is_active=True, user__profile__in_directory=True)
+    top = (
+        listed.values("user_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=SPANNER_MIN)
+        .order_by("-n", "user__full_name", "user_id")
+        .values("user_id")[:SPANNERS]
+    )
+    spanners: dict[int, Spanner] = {}
+    rows = listed.filter(user_id__in=top).values_list("user_id", "user__full_name", "community_id").order_by()
+    for user_id, name, community_id in rows:
+        spanner = spanners.setdefault(user_id, Spanner(id=user_id, name=name))
+        spanner.communities.append(by_id[community_id])
+    result = sorted(spanners.values(), key=lambda s: (-s.count, s.name.casefold(), s.id))
+    for spanner in result:
+        spanner.communities.sort(key=lambda node: node.name.casefold())
+    return result
+
+
+def _unit_matrix(
+    memberships: QuerySet[Membership], columns: list[Node], *, columns_capped: bool
+) -> UnitMatrix:
+    """Active members of each org unit in each of the largest communities (one grouped query)."""
+    counts: dict[int, dict[int, int]] = defaultdict(dict)
+    names: dict[int, str] = {}
+    if columns:
+        rows = (
+            memberships.filter(community_id__in=[c.id for c in columns], user__org_unit__isnull=False)
+            .values("user__org_unit_id", "user__org_unit__name", "community_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for row in rows:
+            unit = row["user__org_unit_id"]
+            counts[unit][row["community_id"]] = row["n"]
+            names[unit] = row["user__org_unit__name"]
+    totals = {unit: sum(cells.values()) for unit, cells in counts.items()}
+    order = sorted(counts, key=lambda unit: (-totals[unit], names[unit].casefold(), unit))
+    return UnitMatrix(
+        columns=columns,
+        rows=[
+            UnitRow(
+                id=unit,
+                name=names[unit],
+                cells=[(column, counts[unit].get(column.id)) for column in columns],
+                total=totals[unit],
+            )
+            for unit in order[:MATRIX_ROWS]
+        ],
+        columns_capped=columns_capped,
+        units_total=len(counts),
+    )
+
+
+def filter_choices(viewer: User) -> dict:
+    """The filters' choices: topics of communities the viewer may see, and divisions with their departments
+    (two queries)."""
+    visible = Community.objects.filter(visible_communities_q(viewer))
+    topics = list(Tag.objects.filter(communities__in=visible).distinct().order_by("name"))
+    units = list(
+        OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.DIVISION, OrgUnit.Kind.DEPARTMENT]).values_list(
+            "pk", "name", "parent_id"
+        )
+    )
+    children: dict[int | None, list[tuple[int, str]]] = defaultdict(list)
+    for pk, name, parent in units:
+        children[parent].append((pk, name))
+    known = {pk for pk, _, _ in units}
+    roots = [(pk, name) for pk, name, parent in units if parent is None or parent not in known]
+    org_units: list[tuple[int, str]] = []
+    for pk, name in sorted(roots, key=lambda unit: unit[1].casefold()):
+        org_units.append((pk, name))
+        for child, child_name in sorted(children.get(pk, []), key=lambda unit: unit[1].casefold()):
+            org_units.append((child, f"\u2003{child_name}"))  # indented under its division
+    return {"topics": topics, "org_units": org_units}
+
+
+# The map's layout ----------------------------------------------------------------------------------------------
+
+
+def layout_map(nodes: list[Node], edges: list[Edge]) -> Layout:
+    """Place `nodes` (largest first) and draw the MAP_EDGES strongest `edges` between them.
+
+    Circle area is proportional to members (radius at least MIN_RADIUS so that every community can be pointed
+    at), line width to shared members. Positions come from `_positions`, cached by a hash of the input.
+    """
+    largest = max((node.members for node in nodes), default=0)
+    # The largest circle shrinks as the map fills, so that 60 communities still fit side by side.
+    height = MIN_HEIGHT + HEIGHT_PER_NODE * len(nodes)
+    max_r = min(40.0, 0.22 * math.sqrt(WIDTH * height / max(len(nodes), 1)))
+    radii = [
+        round(max(MIN_RADIUS, max_r * math.sqrt(node.members / largest)) if largest else MIN_RADIUS, 1)
+        for node in nodes
+    ]
+    labels = [len(_label(node.name)) if i < MAP_LABELS else 0 for i, node in enumerate(nodes)]
+    index = {node.id: i for i, node in enumerate(nodes)}
+    drawn = edges[:MAP_EDGES]
+    links = [(index[e.a.id], index[e.b.id], e.shared) for e in drawn]
+    key = hashlib.sha256(repr((LAYOUT_VERSION, height, radii, labels, links)).encode()).hexdigest()
+    cache_key = f"insights:constellation:layout:{key}"
+    positions = cache.get(cache_key)
+    if positions is None or len(positions) != len(nodes):
+        positions = _positions(height, radii, labels, links)
+        cache.set(cache_key, positions, LAYOUT_CACHE_SECONDS)
+    strongest = max((e.shared for e in drawn), default=1)
+    placed = [
+        PlacedNode(node=node, x=x, y=y, r=radii[i], labelled=labels[i] > 0)
+        for i, (node, (x, y)) in enumerate(zip(nodes, positions, strict=True))
+    ]
+    return Layout(
+        width=WIDTH,
+        height=height,
+        nodes=placed,
+        edges=[
+            PlacedEdge(
+                edge=e,
+                x1=placed[index[e.a.id]].x,
+                y1=placed[index[e.a.id]].y,
+                x2=placed[index[e.b.id]].x,
+                y2=placed[index[e.b.id]].y,
+                width=round(max(1.0, MAX_EDGE_WIDTH * e.shared / strongest), 1),
+            )
+            for e in reversed(drawn)
+        ],
+        edges_capped=len(edges) > MAP_EDGES,
+    )
+
+
+def _label(name: str) -> str:
+    """A community's name as written under its circle: shortened (the tooltip and the table have it in full)."""
+    return name if len(name) <= LABEL_CHARS else name[: LABEL_CHARS - 1].rstrip() + "\u2026"
+
+
+def _positions(
+    height: int, radii: list[float], labels: list[int], links: list[tuple[int, int, int]]
+) -> list[tuple[float, float]]:
+    """Circle centres inside the viewBox: a force layout, scaled to fill the drawing, then overlaps removed.
+
+    The start is a sunflower spiral (largest at the centre), so no random numbers are involved; then ITERATIONS
+    rounds of Fruchterman-Reingold in a unit square (all circles repel, linked ones attract more the more they
+    share, a weak pull to the centre keeps unlinked communities near), with a temperature that cools linearly.
+    `labels` holds the length of each circle's label (0 for none), so that names do not cover each other.
+    """
+    n = len(radii)
+    if n == 0:
+        return []
+    golden = math.pi * (3 - math.sqrt(5))
+    xs = [0.5 * math.sqrt((i + 0.5) / n) * math.cos(i * golden) for i in range(n)]
+    ys = [0.5 * math.sqrt((i + 0.5) / n) * math.sin(i * golden) for i in range(n)]
+    strongest = max((w for _, _, w in links), default=1)
+    springs = [(a, b, SPRING_BASE + (1 - SPRING_BASE) * w / strongest) for a, b, w in links]
+    ideal = math.sqrt(1.0 / n)  # the unit square shared out
+    ideal2 = ideal * ideal
+    pull_in = GRAVITY / ideal
+    for step in range(ITERATIONS if n > 1 else 0):
+        temperature = 0.1 * (1 - step / ITERATIONS) + 0.001
+        dx = [-pull_in * x for x in xs]
+        dy = [-pull_in * y for y in ys]
+        for i in range(n):  # each pair once: this plain loop beats vectorized tricks in pure Python
+            xi, yi = xs[i], ys[i]
+            for j in range(i + 1, n):
+                ddx, ddy = xi - xs[j], yi - ys[j]
+                push = ideal2 / (ddx * ddx + ddy * ddy or 1e-9)  # k^2 / d along the unit vector
+                dx[i] += ddx * push
+                dy[i] += ddy * push
+                dx[j] -= ddx * push
+                dy[j] -= ddy * push
+        for a, b, weight in springs:
+            ddx, ddy = xs[a] - xs[b], ys[a] - ys[b]
+            pull = math.sqrt(ddx * ddx + ddy * ddy) / ideal * weight  # d^2 / k along the unit vector
+            dx[a] -= ddx * pull
+            dy[a] -= ddy * pull
+            dx[b] += ddx * pull
+            dy[b] += ddy * pull
+        for i in range(n):
+            fx, fy = dx[i], dy[i]
+            length = math.sqrt(fx * fx + fy * fy)
+            if length > temperature:
+                fx, fy = fx / length * temperature, fy / length * temperature
+            xs[i] += fx
+            ys[i] += fy
+    return _fit(height, xs, ys, radii, labels)
+
+
+def _fit(
+    height: int, xs: list[float], ys: list[float], radii: list[float], labels: list[int]
+) -> list[tuple[float, float]]:
+    """Scale the layout to the drawing area, then push apart circles (with their labels) that overlap and keep
+    them inside, in a bounded number of passes. Each circle takes a box: as wide as it or its label, from its
+    top to the bottom of its label."""
+    n = len(xs)
+    half = [max(r, (LABEL_CHAR_WIDTH * chars + 4) / 2) for r, chars in zip(radii, labels, strict=True)]
+    above = list(radii)
+    below = [r + (LABEL_ROOM if chars else 0) for r, chars in zip(radii, labels, strict=True)]
+    low_x = [PADDING + h for h in half]
+    high_x = [WIDTH - PADDING - h for h in half]
+    low_y = [PADDING + a for a in above]
+    high_y = [height - PADDING - b for b in below]
+    left, right, top, bottom = min(xs), max(xs), min(ys), max(ys)
+    span_x = (min(high_x) - max(low_x)) / (right - left) if right > left else 0.0
+    span_y = (min(high_y) - max(low_y)) / (bottom - top) if bottom > top else 0.0
+    centre_x = (max(low_x) + min(high_x)) / 2
+    centre_y = (max(low_y) + min(high_y)) / 2
+    px = [centre_x + (x - (left + right) / 2) * span_x for x in xs]
+    py = [centre_y + (y - (top + bottom) / 2) * span_y for y in ys]
+    widest = max(half)
+    for _ in range(OVERLAP_PASSES):
+        moved = False
+        order = sorted(range(n), key=lambda i: (px[i], i))
+        for at, i in enumerate(order):  # sweep left to right: only boxes that can reach i horizontally
+            for j in order[at + 1 :]:
+                if px[j] - px[i] >= half[i] + widest + GAP:
+                    break
+                gap_x = half[i] + half[j] + GAP - abs(px[i] - px[j])
+                if gap_x <= 0:
+                    continue
+                if py[i] <= py[j]:
+                    gap_y = below[i] + above[j] + GAP - (py[j] - py[i])
+                    sign_y = 1.0
+                else:
+                    gap_y = below[j] + above[i] + GAP - (py[i] - py[j])
+                    sign_y = -1.0
+                if gap_y <= 0:
+                    continue
+                moved = True
+                if gap_x < gap_y:  # the shorter way out
+                    sign_x = 1.0 if (px[i], i) < (px[j], j) else -1.0
+                    px[i] -= sign_x * gap_x / 2
+                    px[j] += sign_x * gap_x / 2
+                else:
+                    py[i] -= sign_y * gap_y / 2
+                    py[j] += sign_y * gap_y / 2
+        for i in range(n):
+            px[i] = min(max(px[i], low_x[i]), high_x[i])
+            py[i] = min(max(py[i], low_y[i]), high_y[i])
+        if not moved:
+            break
+    return [(round(x, 1), round(y, 1)) for x, y in zip(px, py, strict=True)]

@@ -1,0 +1,161 @@
+"""Reads for insights pages that cross apps: the sponsor dashboard's cards.
+
+Every function here runs a fixed number of queries whatever the number of communities.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from activities.models import Occurrence
+from communities.models import Community
+from insights import charts
+from insights.access import dashboard_communities
+from insights.figures import MemberFigures, member_figures
+from insights.health import ATTENTION_WEIGHT, Check, attention_score, health_checks
+from insights.models import Snapshot
+from insights.snapshots import local_today, local_zone
+from members.models import User
+
+TREND_WEEKS = 12
+# What a card needs of a community (health checks read stage, created_at and needs_coordinator).
+CARD_FIELDS = ("name", "slug", "stage", "visibility", "created_at", "archived_at", "needs_coordinator")
+
+
+@dataclass(frozen=True)
+class Card:
+    """One community on the dashboard: who it has, how active it has been, what comes next, how healthy it is."""
+
+    community: Community
+    figures: MemberFigures
+    checks: list[Check]  # those needing action first (attention, then watch), otherwise in settings order
+    trend_days: list[date]  # the last day of each of the last TREND_WEEKS weeks, oldest first
+    trend: list[int | None]  # active members on those days; None where no snapshot was taken
+    next_occurrence: Occurrence | None
+
+    @property
+    def attention(self) -> int:
+        return attention_score(self.checks)
+
+    @property
+    def needing_action(self) -> int:
+        return sum(check.needs_action for check in self.checks)
+
+    @property
+    def level_bar(self) -> SafeString:
+        parts = self.figures.level_parts()
+        counts = ", ".join(f"{label} {count}" for label, count, _ in parts)
+        return charts.level_bar(parts, label=f"Members by commitment level: {counts}")
+
+    @property
+    def sparkline(self) -> SafeString:
+        return charts.sparkline(self.trend, label=self.trend_label, zero_based=True)
+
+    @property
+    def trend_points(self) -> list[tuple[date, int | None]]:
+        return list(zip(self.trend_days, self.trend, strict=True))
+
+    @property
+    def trend_label(self) -> str:
+        values = ", ".join("no snapshot" if value is None else str(value) for value in self.trend)
+        return f"Active members at the end of each of the last {len(self.trend)} weeks: {values}"
+
+
+def trend_days(*, today: date | None = None) -> list[date]:
+    """The last day of each of the last TREND_WEEKS weeks, oldest first; the last one is yesterday (the latest
+    day a snapshot is taken for)."""
+    last = (today or local_today()) - timedelta(days=1)
+    return [last - timedelta(weeks=weeks) for weeks in range(TREND_WEEKS - 1, -1, -1)]
+
+
+def _active_trends(community_ids: list[int], days: list[date]) -> dict[int, list[int | None]]:
+    """Active members per community on each of `days` from the stored snapshots (one query)."""
+    position = {day: index for index, day in enumerate(days)}
+    trends: dict[int, list[int | None]] = {pk: [None] * len(days) for pk in community_ids}
+    rows = (
+        Snapshot.objects.filter(community_id__in=community_ids, day__in=days)
+        .order_by()
+        .values_list("community_id", "day", "active_members")
+    )
+    for community_id, day, active in rows:
+        trends[community_id][position[day]] = active
+    return trends
+
+
+def _next_occurrences(communities: list[Community], *, now: datetime) -> dict[int, Occurrence]:
+    """Each community's next date that is not cancelled, with its activity (one query)."""
+    by_pk = {community.pk: community for community in communities}
+    upcoming = (
+        Occurrence.objects.filter(community_id__in=list(by_pk), cancelled=False, start__gte=now)
+        .annotate(
+            position=Window(
+                RowNumber(), partition_by=[F("community_id")], order_by=[F("start").asc(), F("pk").asc()]
+            )
+        )
+        .filter(position=1)
+        .select_related("activity")
+        .only("community_id", "start", "end", "activity__title")
+        .order_by()
+    )
+    found = {}
+    for occurrence in upcoming:
+        occurrence.community = by_pk[occurrence.community_id]  # its URL needs the slug: no query per card
+        found[occurrence.community_id] = occurrence
+    return found
+
+
+def _action_first(checks: list[Check]) -> list[Check]:
+    """Attention, then watch, then the rest; within each, settings order (sorted() is stable)."""
+    return sorted(checks, key=lambda check: -ATTENTION_WEIGHT[check.status])
+
+
+def dashboard_cards(
+    viewer: User,
+    *,
+    include_archived: bool = False,
+    stage: str = "",
+    q: str = "",
+    now: datetime | None = None,
+) -> list[Card]:
+    """The viewer's dashboard (the communities they sponsor; every community for staff), those needing the most
+    attention first, then by name.
+
+    Sorting needs every community's health, so all cards are built, whatever page is shown. Queries: the
+    communities, their member figures (3), the health checks' windows (5 per distinct window the communities'
+    stages need, plus 1 for reframing stories when a community is in transformation), the snapshots of the trend,
+    the next dates.
+    """
+    now = now or timezone.now()
+    communities = dashboard_communities(viewer).only(*CARD_FIELDS).order_by("name", "pk")
+    if not include_archived:
+        communities = communities.filter(archived_at__isnull=True)
+    if stage:
+        communities = communities.filter(stage=stage)
+    if q:
+        communities = communities.filter(name__icontains=q)
+    communities = list(communities)
+    if not communities:
+        return []
+    ids = [community.pk for community in communities]
+    figures = member_figures(ids, now=now)
+    checks = health_checks(communities, now=now, members=figures)
+    days = trend_days(today=timezone.localtime(now, local_zone()).date())
+    trends = _active_trends(ids, days)
+    upcoming = _next_occurrences(communities, now=now)
+    cards = [
+        Card(
+            community=community,
+            figures=figures[community.pk],
+            checks=_action_first(checks[community.pk]),
+            trend_days=days,
+            trend=trends[community.pk],
+            next_occurrence=upcoming.get(community.pk),
+        )
+        for community in communities
+    ]
+    cards.sort(key=lambda card: -card.attention)  # stable: by name within the same attention
+    return cards

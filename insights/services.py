@@ -1,0 +1,72 @@
+"""Writes for insights: recording a value story (realized value or reframing) on a community.
+
+Who may record: the community's coordinators, its sponsors and staff (as `insights.access` says for the pages);
+an archived community no longer changes. A refusal is a `ValidationError` with a message for the person (nothing
+is stored then); a caller without the right gets `PermissionDenied`.
+"""
+
+import logging
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from activities.forms import viewer_zone
+from communities.models import Community, Membership, Sponsorship
+from insights.models import ValueStory
+from members.models import User
+
+logger = logging.getLogger(__name__)
+
+STORY_FIELDS = ("cycle", "title", "story", "evidence", "happened_on")
+FUTURE_DATE = "The date cannot be in the future: record what has already happened."
+
+
+def today_for(user: User) -> date:
+    """The date it is now where `user` is (their profile's time zone, else the site's)."""
+    return timezone.localtime(timezone.now(), viewer_zone(user)).date()
+
+
+def may_record_story_on(user: User, community: Community) -> bool:
+    """Staff, the community's sponsors and its active coordinators record its value stories."""
+    if user.is_staff:
+        return True
+    if Sponsorship.objects.filter(community=community, sponsor=user).exists():
+        return True
+    return Membership.objects.filter(
+        community=community,
+        user=user,
+        status=Membership.Status.ACTIVE,
+        role=Membership.Role.COORDINATOR,
+    ).exists()
+
+
+@transaction.atomic
+def value_story_record(*, actor: User, community: Community, **fields) -> ValueStory:
+    """Record a realized-value or reframing story on `community`, by `actor`.
+
+    `fields` are the story's: cycle, title, story, evidence (optional), happened_on (not in the future where the
+    actor is).
+    """
+    unknown = set(fields) - set(STORY_FIELDS)
+    if unknown:
+        raise TypeError(f"value_story_record() got unexpected fields: {', '.join(sorted(unknown))}")
+    if not may_record_story_on(actor, community):
+        raise PermissionDenied(
+            "Only this community's coordinators, its sponsors and staff record value stories."
+        )
+    if community.is_archived:
+        raise ValidationError(
+            f"{community.name} is archived: its value stories are kept for reference and no new ones are recorded."
+        )
+    happened_on = fields.get("happened_on")
+    if isinstance(happened_on, date) and happened_on > today_for(actor):
+        raise ValidationError({"happened_on": FUTURE_DATE})
+    story = ValueStory(community=community, recorded_by=actor, **fields)
+    story.full_clean()
+    story.save()
+    logger.info(
+        "value story %s (%s) recorded on %s by user %s", story.pk, story.cycle, community.slug, actor.pk
+    )
+    return story

@@ -1,0 +1,1 @@
+"""Insights views: the dashboard, a community's health page, the constellation."""
