@@ -22,8 +22,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.test import Client
 from django.shortcuts import resolve_url
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.authz.world import KINDS, MARKER, PLACE_ROLES, ROLES, Place, World
