@@ -283,8 +283,10 @@ def sponsorship_assign(
     provides: str = "",
     expects: str = "",
 ) -> Sponsorship:
-    """Staff name a sponsor (a leader; not necessarily a member) with a short agreement."""
+    """Staff name a sponsor (a leader; not necessarily a member) with a short agreement; an archived community
+    takes no new sponsor (ending one stays possible)."""
     _ensure_staff(actor)
+    _ensure_open(community)
     if Sponsorship.objects.filter(community=community, sponsor=sponsor).exists():
         raise MembershipError(f"{sponsor} already sponsors {community.name}.")
     return Sponsorship.objects.create(

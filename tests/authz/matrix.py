@@ -131,6 +131,7 @@ class Row:
     POST: Grid
     params: Callable[[Ctx], dict[str, Any]] | None = None
     body: dict | Callable[[Ctx], dict] = field(default_factory=dict)
+    query: dict | Callable[[Ctx], dict] = field(default_factory=dict)  # the GET request's query string
     writes: tuple[str, ...] = ()  # tables an allowed POST must write to
     get_writes: tuple[str, ...] = ()  # tables an allowed GET may write to (e.g. a token made on first visit)
     target: str = ""  # which object of several the URL names, when a route has more than one row
@@ -305,7 +306,10 @@ def run_cell(
     with transaction.atomic():
         try:
             with connection.execute_wrapper(writes):
-                response = client.get(path) if method == "GET" else client.post(path, body)
+                if method == "GET":
+                    response = client.get(path, row.query(ctx) if callable(row.query) else row.query)
+                else:
+                    response = client.post(path, body)
         except Exception as error:  # noqa: BLE001 - a crash is a finding of the cell, not of the whole route
             transaction.set_rollback(True)
             return CellResult(method, kind, role, path, f"expected {expected}: raised {error!r}"[:300])

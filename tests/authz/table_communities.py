@@ -4,6 +4,7 @@ coordinators' management and staff's pages."""
 from tests.authz.matrix import Row, grid
 from tests.authz.rules import (
     CONTENT,
+    EVERYONE,
     MANAGE,
     NOT_ALLOWED,
     NOT_ALLOWED_SIGNED_IN,
@@ -73,5 +74,203 @@ archived login no
         params=slug,
         body={"level": "active"},
         writes=("communities_membership",),
+    ),
+]
+ROWS += [
+    # Asking to join: communities taking members on approval (here the private one); open ones say "join
+    # directly", archived ones take nobody; members already in, or already waiting, are told so.
+    Row(
+        "communities:request",
+        GET=SIGNED_IN,
+        POST=grid("""
+         anon  outsider peripheral core coordinator other_coord sponsor removed staff
+listed   login no
+private  login ok       no         no   no          ok          ok      ok      ok
+archived login no
+"""),
+        params=slug,
+        body={"message": "I would like to learn with you.", "level": "peripheral"},
+        writes=("communities_membership",),
+    ),
+    # Answering one's own invitation: none of the roles has one waiting, so each is told.
+    Row(
+        "communities:respond",
+        GET=NOT_ALLOWED_SIGNED_IN,
+        POST=grid("""
+         anon  outsider peripheral core coordinator other_coord sponsor removed staff
+listed   login no
+private  login no
+archived login no
+"""),
+        params=slug,
+        body={"answer": "accept"},
+    ),
+    # Changing one's own level: active members of a community that is not archived.
+    Row(
+        "communities:my_level",
+        GET=NOT_ALLOWED_SIGNED_IN,
+        POST=grid("""
+         anon  outsider peripheral core coordinator other_coord sponsor removed staff
+listed   login no       ok         ok   ok          no          no      no      no
+private  login no       ok         ok   ok          no          no      no      no
+archived login no
+"""),
+        params=slug,
+        body={"level": "active"},
+        writes=("communities_membership",),
+    ),
+    # Leaving: active members, after a confirmation page; the last coordinator cannot; an archived community
+    # no longer changes. Non-members are sent back to the community with a note.
+    Row(
+        "communities:leave",
+        GET=grid("""
+         anon  outsider peripheral core coordinator other_coord sponsor removed staff
+listed   login no       ok         ok   ok          no          no      no      no
+private  login no       ok         ok   ok          no          no      no      no
+archived login no       ok         ok   ok          no          no      no      no
+"""),
+        POST=grid("""
+         anon  outsider peripheral core coordinator other_coord sponsor removed staff
+listed   login no       ok         ok   no          no          no      no      no
+private  login no       ok         ok   no          no          no      no      no
+archived login no
+"""),
+        params=slug,
+        writes=("communities_membership",),
+    ),
+    # An invitation link mailed to an address: whoever holds it sees the invitation; signing in is needed to
+    # accept, and only the invited address can (none of the roles is it).
+    Row(
+        "communities:email_invitation",
+        GET=EVERYONE,
+        POST=grid("""
+         anon  outsider peripheral core coordinator other_coord sponsor removed staff
+listed   login no
+private  login no
+archived login no
+"""),
+        params=lambda c: {"token": c.place.email_invitation.token},
+    ),
+    # Coordinators manage membership: requests, invitations, levels, roles, removal, CSV export.
+    Row("communities:manage_members", GET=MANAGE, POST=NOT_ALLOWED_SIGNED_IN, params=slug),
+    Row("communities:export_members", GET=MANAGE, POST=NOT_ALLOWED_SIGNED_IN, params=slug),
+    Row(
+        "communities:invite",
+        GET=NOT_ALLOWED_SIGNED_IN,
+        POST=MANAGE,
+        params=slug,
+        body={"emails": "fresh.colleague@matrix.example", "level": "peripheral", "message": "Join us"},
+        writes=("communities_emailinvitation",),
+    ),
+    Row(
+        "communities:decide",
+        GET=NOT_ALLOWED_SIGNED_IN,
+        POST=MANAGE,
+        params=member_row("requester"),
+        body={"decision": "approve"},
+        writes=("communities_membership",),
+    ),
+    Row(
+        "communities:change_level",
+        GET=NOT_ALLOWED_SIGNED_IN,
+        POST=MANAGE,
+        params=member_row("peripheral"),
+        body={"level": "active"},
+        writes=("communities_membership",),
+    ),
+    # A membership of another community through this community's URL is not found, even for its coordinator.
+    Row(
+        "communities:change_level",
+        target="membership elsewhere",
+        GET=NOT_ALLOWED_SIGNED_IN,
+        POST=grid("""
+         anon  outsider peripheral core coordinator other_coord sponsor removed staff
+listed   login 403      403        403  404         403         403     403     403
+private  login 404      403        403  404         404         403     404     403
+archived login 403
+"""),
+        params=lambda c: {"slug": c.slug, "pk": c.world.elsewhere.memberships.get().pk},
+        body={"level": "active"},
+    ),
+    Row(
+        "communities:change_role",
+        GET=NOT_ALLOWED_SIGNED_IN,
+        POST=MANAGE,
+        params=member_row("peripheral"),
+        body={"role": "coordinator"},
+        writes=("communities_membership",),
+    ),
+    Row(
+        "communities:remove",
+        GET=NOT_ALLOWED_SIGNED_IN,
+        POST=MANAGE,
+        params=member_row("peripheral"),
+        body={"reason": "Asked to leave."},
+        writes=("communities_membership",),
+    ),
+    Row(
+        "communities:withdraw_invitation",
+        GET=NOT_ALLOWED_SIGNED_IN,
+        POST=MANAGE,
+        params=lambda c: {"slug": c.slug, "pk": c.place.email_invitation.pk},
+        writes=("communities_emailinvitation",),
+    ),
+    # Staff: sponsors (a new one only while the community is not archived; ending one always), archiving and
+    # bringing back, appointing a coordinator (not to an archived community), deactivating people who left.
+    Row(
+        "communities:sponsors",
+        GET=STAFF_IN_COMMUNITY,
+        POST=grid("""
+         anon  outsider peripheral core coordinator other_coord sponsor removed staff
+listed   login 403      403        403  403         403         403     403     ok
+private  login 404      403        403  403         404         403     404     ok
+archived login 403      403        403  403         403         403     403     no
+"""),
+        params=slug,
+        body=lambda c: {"sponsor": c.world.people["outsider"].email, "provides": "Time"},
+        writes=("communities_sponsorship",),
+    ),
+    Row(
+        "communities:end_sponsorship",
+        GET=NOT_ALLOWED,
+        POST=STAFF_IN_COMMUNITY,
+        params=lambda c: {"slug": c.slug, "pk": c.place.sponsorship.pk},
+        writes=("communities_sponsorship",),
+    ),
+    Row(
+        "communities:archive",
+        GET=NOT_ALLOWED,
+        POST=STAFF_IN_COMMUNITY,
+        params=slug,
+        body=lambda c: {"action": "unarchive" if c.kind == "archived" else "archive"},
+        writes=("communities_community",),
+    ),
+    Row(
+        "communities:appoint",
+        GET=NOT_ALLOWED,
+        POST=grid("""
+         anon  outsider peripheral core coordinator other_coord sponsor removed staff
+listed   login 403      403        403  403         403         403     403     ok
+private  login 404      403        403  403         404         403     404     ok
+archived login 403      403        403  403         403         403     403     no
+"""),
+        params=slug,
+        body=lambda c: {"user": c.place.people["core"].email},
+        writes=("communities_membership",),
+        xfail={
+            (
+                "POST",
+                "archived",
+                "staff",
+            ): "issue 14 item 5: staff can appoint a coordinator to an archived community"
+        },
+    ),
+    Row(
+        "communities:deactivate_member",
+        GET=NOT_ALLOWED,
+        POST=STAFF_ONLY,
+        params=lambda c: {"pk": c.world.places["private"].author.pk},
+        writes=("members_user",),
+        in_community=False,
     ),
 ]

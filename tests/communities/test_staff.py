@@ -146,6 +146,17 @@ def test_sponsors_refuses_the_same_sponsor_twice(staff_client, community):
     assert Sponsorship.objects.count() == 1
 
 
+def test_sponsors_of_an_archived_community_takes_no_new_sponsor(staff_client, community):
+    """An archived community no longer changes: a new sponsor is refused with the reason (the matrix found it)."""
+    leader = UserFactory(email="leader@example.org")
+    community.archived_at = timezone.now()
+    community.save(update_fields=["archived_at"])
+    response = staff_client.post(url("sponsors", community), {"sponsor": leader.email})
+    assert response.status_code == 200
+    assert any("is archived" in message for message in messages_of(response))
+    assert not Sponsorship.objects.exists()
+
+
 def test_sponsors_is_403_for_members_and_coordinators(client, community):
     for person in (member_of(community), community.memberships.get(role="coordinator").user):
         client.force_login(person)
