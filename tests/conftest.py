@@ -52,3 +52,29 @@ def staff(db):
 def member_client(client, member):
     client.force_login(member)
     return client
+
+
+# --- The authorization matrix's count (tests/authz/): summed from every worker's reports -----------------------
+
+_matrix = {"cells": 0, "routes": set(), "tests": 0}
+
+
+def pytest_runtest_logreport(report):
+    if report.when != "call" or not report.passed:
+        return
+    properties = dict(report.user_properties)
+    if "matrix_cells" in properties:
+        _matrix["cells"] += properties["matrix_cells"]
+        _matrix["routes"].add(properties["matrix_route"])
+        _matrix["tests"] += 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _matrix["tests"]:
+        from tests.authz.world import KINDS, ROLES
+
+        terminalreporter.write_line(
+            f"authorization matrix: {len(_matrix['routes'])} URL patterns (the admin's as one) × {len(ROLES)} roles "
+            f"× GET and POST, in {len(KINDS)} kinds of community where the URL names one: "
+            f"{_matrix['cells']} cells checked"
+        )

@@ -50,5 +50,6 @@ def check(world, clients, record_property):
     def run(row, kind, cells=None):
         checked = check_route(row, world, clients, kind, cells)
         record_property("matrix_cells", checked)
+        record_property("matrix_route", row.name)
 
     return run
