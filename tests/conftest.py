@@ -74,7 +74,7 @@ def pytest_terminal_summary(terminalreporter):
         from tests.authz.world import KINDS, ROLES
 
         terminalreporter.write_line(
-            f"authorization matrix: {len(_matrix['routes'])} URL patterns (the admin's as one) × {len(ROLES)} roles "
-            f"× GET and POST, in {len(KINDS)} kinds of community where the URL names one: "
+            f"authorization matrix: {len(_matrix['routes'])} URL patterns (the admin's as one) x {len(ROLES)} roles "
+            f"x GET and POST, in {len(KINDS)} kinds of community where the URL names one: "
             f"{_matrix['cells']} cells checked"
         )
