@@ -63,6 +63,7 @@ class Place:
     own_discussions: dict[str, Discussion]
     occurrence: Occurrence  # upcoming, by the coordinator
     past_occurrence: Occurrence  # yesterday, with notes
+    cancelled_occurrence: Occurrence  # upcoming, cancelled by the coordinator
     rsvp: Rsvp  # the author's, on the upcoming date
     resource: Resource  # published, by the author, with a file
     file: ResourceFile
@@ -161,6 +162,17 @@ def _build_place(kind: str, world_people: dict[str, User]) -> Place:
     )
     occurrence = upcoming.occurrences.get()
     rsvp = activity_services.rsvp_set(user=author, occurrence=occurrence, answer=Rsvp.Answer.GOING)
+    called_off = activity_services.activity_schedule(
+        actor=coordinator,
+        community=community,
+        title=_text(kind, "Postponed clinic"),
+        start_local=datetime.datetime.combine(tomorrow, datetime.time(14)),
+        end_local=datetime.datetime.combine(tomorrow, datetime.time(15)),
+        time_zone="UTC",
+    )
+    cancelled = activity_services.occurrence_cancel(
+        actor=coordinator, occurrence=called_off.occurrences.get(), reason="The room is taken."
+    )
     past = Activity.objects.create(
         community=community, title=_text(kind, "Last clinic"), time_zone="UTC", created_by=coordinator
     )
@@ -249,6 +261,7 @@ def _build_place(kind: str, world_people: dict[str, User]) -> Place:
         own_discussions=own_discussions,
         occurrence=occurrence,
         past_occurrence=past_occurrence,
+        cancelled_occurrence=cancelled,
         rsvp=rsvp,
         resource=resource,
         file=resource.files.get(),
