@@ -172,8 +172,16 @@ def download(request: HttpRequest, slug: str, pk: int, file_pk: int) -> FileResp
 @require_POST
 def apply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """“I applied this”: a member tells how they used it. htmx gets the stories block back with the result
-    announced; without JavaScript it redirects to the resource (or shows the form again with the problem)."""
-    access = library_access(request.user, slug)
+    announced; without JavaScript it redirects to the resource (or shows the form again with the problem).
+    Only active members of a community that is not archived apply (the page offers the form to them only): anyone
+    else gets 403, as for adding a resource."""
+    access = library_access(
+        request.user,
+        slug,
+        need=may_add,
+        refusal="Only the community's members tell how they applied its resources: join it first "
+        "(an archived community's library no longer changes).",
+    )
     found = selectors.resource_for(access, pk, detail=True)
     form = ApplyForm(request.POST)
     error = ""
@@ -194,7 +202,7 @@ def apply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "resource": found,
             "stories": stories,
             "apply_form": form if error else ApplyForm(),
-            "may_apply": may_apply(access, found) or bool(error and access.is_member),
+            "may_apply": may_apply(access, found) or bool(error),
             "announce": error or "Thank you: your story is under the resource.",
             "announce_error": bool(error),
         }

@@ -236,8 +236,8 @@ class Clients:
 
 def _body_text(response) -> str:
     if getattr(response, "streaming", False):
+        # The test client closes the response itself; closing it again would close the database connection.
         content = b"".join(response.streaming_content)
-        response.close()
     else:
         content = response.content
     return content.decode("utf-8", errors="replace")

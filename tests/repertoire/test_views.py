@@ -10,7 +10,7 @@ from django.urls import reverse
 from communities.models import Participation
 from repertoire import services
 from repertoire.models import Application, Collection, Resource, ResourceFile
-from tests.factories import CommunityFactory, UserFactory, coordinator_of, member_of
+from tests.factories import CommunityFactory, SponsorshipFactory, UserFactory, coordinator_of, member_of
 from tests.repertoire.conftest import make_resource, pdf_upload
 
 pytestmark = pytest.mark.django_db
@@ -451,8 +451,33 @@ def test_apply_refusals(client, guild, author, reader, private, outsider):
     assert response.status_code == 400 and "Tell in a few words" in response.text
     login(client, outsider)
     assert client.post(url("apply", private.slug, secret.pk), {"story": "x"}).status_code == 404
+    # The page offers the form to members only; anyone else trying gets 403, as for adding a resource.
     response = client.post(url("apply", guild.slug, resource.pk), {"story": "x"})
-    assert response.status_code == 400 and "Join Reliability Guild" in response.text
+    assert response.status_code == 403
+    assert not Application.objects.exists()
+
+
+def test_apply_by_a_sponsor_or_staff_of_a_private_community_is_403_without_its_content(client, private):
+    """They see the resource but are not members: refused with 403, not the resource page again (with its
+    content) as a 400."""
+    secret = make_resource(private, member_of(private), title="Secret practice")
+    sponsor = SponsorshipFactory(community=private).sponsor
+    staff = UserFactory(is_staff=True)
+    for person in (sponsor, staff):
+        login(client, person)
+        assert "Secret practice" in client.get(secret.get_absolute_url()).text
+        response = client.post(url("apply", private.slug, secret.pk), {"story": "x"})
+        assert response.status_code == 403 and "Secret practice" not in response.text
+    assert not Application.objects.exists()
+
+
+def test_apply_in_an_archived_community_is_403(client, guild, author, reader):
+    resource = make_resource(guild, author)
+    guild.archived_at = guild.created_at
+    guild.save()
+    login(client, reader)
+    response = client.post(url("apply", guild.slug, resource.pk), {"story": "x"})
+    assert response.status_code == 403
     assert not Application.objects.exists()
 
 
