@@ -62,3 +62,12 @@ listed   login 403      403        403  ok          403         403     403     
 private  login 404      403        403  ok          404         403     404     403
 archived login 403      403        403  403         403         403     403     403
 """)
+
+# The core group's work (scheduling and changing activities, harvesting and recommending): the community's
+# coordinators and core group members while it is not archived; sponsors, staff and other members 403.
+CORE_GROUP = grid("""
+         anon  outsider peripheral core coordinator other_coord sponsor removed staff
+listed   login 403      403        ok   ok          403         403     403     403
+private  login 404      403        ok   ok          404         403     404     403
+archived login 403      403        403  403         403         403     403     403
+""")

@@ -7,19 +7,9 @@ import datetime
 from django.utils import timezone
 
 from tests.authz.matrix import NOT_ALLOWED, Row, grid, uniform
-from tests.authz.rules import CONTENT, NOT_ALLOWED_SIGNED_IN, SIGNED_IN
+from tests.authz.rules import CONTENT, CORE_GROUP, NOT_ALLOWED_SIGNED_IN, SIGNED_IN
 
 # --- Grids of this module ----------------------------------------------------------------------------------------
-
-# Scheduling and changing activities: the community's coordinators and core group members while it is not
-# archived (README "Activities and calendars"); people who see the content get 403 (sponsors, staff and plain
-# members included), outsiders of a private community 404.
-SCHEDULERS = grid("""
-         anon  outsider peripheral core coordinator other_coord sponsor removed staff
-listed   login 403      403        ok   ok          403         403     403     403
-private  login 404      403        ok   ok          404         403     404     403
-archived login 403      403        403  403         403         403     403     403
-""")
 
 # Answering for a date: active members of a community that is not archived. Non-members who may see the date
 # ("no"): the page shows "Join … to answer" and a POST is answered in the page with that reason, nothing
@@ -218,32 +208,32 @@ ROWS = [
     # Scheduling and changing: coordinators and core group members of a community that is not archived.
     Row(
         "activities:schedule",
-        GET=SCHEDULERS,
-        POST=SCHEDULERS,
+        GET=CORE_GROUP,
+        POST=CORE_GROUP,
         params=slug,
         body=schedule_body,
         writes=("activities_activity", "activities_occurrence"),
     ),
     Row(
         "activities:edit",
-        GET=SCHEDULERS,
-        POST=SCHEDULERS,
+        GET=CORE_GROUP,
+        POST=CORE_GROUP,
         params=upcoming,
         body=EDIT_BODY,
         writes=("activities_activity",),
     ),
     Row(
         "activities:move",
-        GET=SCHEDULERS,
-        POST=SCHEDULERS,
+        GET=CORE_GROUP,
+        POST=CORE_GROUP,
         params=upcoming,
         body=move_body,
         writes=("activities_occurrence",),
     ),
     Row(
         "activities:cancel",
-        GET=SCHEDULERS,
-        POST=SCHEDULERS,
+        GET=CORE_GROUP,
+        POST=CORE_GROUP,
         params=upcoming,
         body={"reason": "The room is taken."},
         writes=("activities_occurrence",),
@@ -275,23 +265,23 @@ archived login 403      403        403  403         403         403     403     
     Row(
         "activities:restore",
         GET=POST_ONLY,
-        POST=SCHEDULERS,
+        POST=CORE_GROUP,
         params=lambda c: {"slug": c.slug, "pk": c.place.cancelled_occurrence.pk},
         writes=("activities_occurrence",),
     ),
     # Attendance and notes are recorded after the date started: yesterday's date.
     Row(
         "activities:attendance",
-        GET=SCHEDULERS,
-        POST=SCHEDULERS,
+        GET=CORE_GROUP,
+        POST=CORE_GROUP,
         params=past,
         body=attendance_body,
         writes=("activities_rsvp", "activities_occurrence", "communities_participation"),
     ),
     Row(
         "activities:notes",
-        GET=SCHEDULERS,
-        POST=SCHEDULERS,
+        GET=CORE_GROUP,
+        POST=CORE_GROUP,
         params=past,
         body={"notes": "We learned to write timelines, and to share them."},
         writes=("activities_occurrence",),

@@ -167,6 +167,20 @@ ROWS = [
     # Reading: whoever may see the community's content.
     Row("activities:discussions", GET=CONTENT, POST=NOT_ALLOWED_SIGNED_IN, params=slug),
     Row("activities:discussion", GET=CONTENT, POST=NOT_ALLOWED_SIGNED_IN, params=discussion),
+    # A hidden discussion is seen only by its author and the community's coordinators (staff and sponsors
+    # included, everyone else is told there is no such discussion).
+    Row(
+        "activities:discussion",
+        target="hidden",
+        GET=grid("""
+         anon  outsider peripheral core coordinator other_coord sponsor removed staff
+listed   login 404      404        404  ok          404         404     404     404
+private  login 404      404        404  ok          404         404     404     404
+archived login 404      404        404  ok          404         404     404     404
+"""),
+        POST=NOT_ALLOWED_SIGNED_IN,
+        params=lambda c: {"slug": c.slug, "pk": c.place.hidden_discussion.pk},
+    ),
     # Starting a discussion: the page for whoever sees the community (with the form, or why not); members post.
     Row(
         "activities:discussion_start",
@@ -345,8 +359,14 @@ archived login -        405        405  405         -           -       405     
     Row(
         "activities:discussion_unhide",
         GET=NOT_ALLOWED_SIGNED_IN,
-        POST=MODERATE,
-        params=discussion,
+        # A hidden discussion does not exist for who may not see it (404), before any question of rights.
+        POST=grid("""
+         anon  outsider peripheral core coordinator other_coord sponsor removed staff
+listed   login 404      404        404  ok          404         404     404     404
+private  login 404      404        404  ok          404         404     404     404
+archived login 404      404        404  no          404         404     404     404
+"""),
+        params=lambda c: {"slug": c.slug, "pk": c.place.hidden_discussion.pk},
         writes=("activities_discussion",),
     ),
     Row(

@@ -13,7 +13,7 @@ someone else's resource and someone else's draft.
 """
 
 from tests.authz.matrix import Row, grid
-from tests.authz.rules import CONTENT, MANAGE, MEMBERS_WRITE, NOT_ALLOWED_SIGNED_IN, SIGNED_IN
+from tests.authz.rules import CONTENT, CORE_GROUP, MANAGE, MEMBERS_WRITE, NOT_ALLOWED_SIGNED_IN, SIGNED_IN
 
 
 def slug(c):
@@ -31,14 +31,6 @@ def draft(c):
 def collection(c):
     return {"slug": c.slug, "pk": c.place.collection.pk}
 
-
-# Harvesting and recommending: the core group and the coordinators, while the community is not archived.
-CORE_WRITE = grid("""
-         anon  outsider peripheral core coordinator other_coord sponsor removed staff
-listed   login 403      403        ok   ok          403         403     403     403
-private  login 404      403        ok   ok          404         403     404     403
-archived login 403      403        403  403         403         403     403     403
-""")
 
 # Someone else's draft: only its authors and the coordinators see it (404 for everyone else, staff and sponsors
 # included; outsiders of the private community get 404 anyway).
@@ -59,16 +51,7 @@ archived login 404      404        404  403         404         404     404     
 """)
 
 
-# A coordinator's action that the world's objects make the service refuse with a message ("no": a redirect with
-# the reason, nothing written); MANAGE otherwise.
-MANAGE_BUT_REFUSED = grid("""
-         anon  outsider peripheral core coordinator other_coord sponsor removed staff
-listed   login 403      403        403  no          403         403     403     403
-private  login 404      403        403  no          404         403     404     403
-archived login 403      403        403  403         403         403     403     403
-""")
-
-# The same for the core group's and coordinators' harvest; CORE_WRITE otherwise.
+# The same for the core group's and coordinators' harvest; CORE_GROUP otherwise.
 CORE_BUT_REFUSED = grid("""
          anon  outsider peripheral core coordinator other_coord sponsor removed staff
 listed   login 403      403        no   no          403         403     403     403
@@ -141,7 +124,7 @@ ROWS = [
     Row(
         "repertoire:recommend",
         GET=NOT_ALLOWED_SIGNED_IN,
-        POST=CORE_WRITE,
+        POST=CORE_GROUP,
         params=resource,
         body={"recommended": "on"},
         writes=("repertoire_resource",),
@@ -151,9 +134,9 @@ ROWS = [
     Row(
         "repertoire:restore",
         GET=NOT_ALLOWED_SIGNED_IN,
-        POST=MANAGE_BUT_REFUSED,
+        POST=MANAGE,
         params=resource,
-        body=lambda c: {"revision": c.place.resource.revisions.get().pk, "note": "Back."},
+        body=lambda c: {"revision": c.place.resource.revisions.get(number=1).pk, "note": "Back."},
         writes=("repertoire_resource", "repertoire_revision"),
     ),
     # Collections: seen by whoever sees the content; started, renamed, deleted and filled by the coordinators.
@@ -193,25 +176,32 @@ ROWS = [
     Row(
         "repertoire:collection_move",
         GET=NOT_ALLOWED_SIGNED_IN,
-        POST=MANAGE_BUT_REFUSED,
+        POST=MANAGE,
         params=collection,
         body=lambda c: {"resource": c.place.resource.pk, "direction": "down"},
         writes=("repertoire_collectionitem",),
     ),
-    # The world's collection already holds the resource, so adding it again is answered "no" (already in it).
     Row(
         "repertoire:add_to_collection",
         GET=NOT_ALLOWED_SIGNED_IN,
-        POST=MANAGE_BUT_REFUSED,
+        POST=MANAGE,
         params=resource,
-        body=lambda c: {"collection": c.place.collection.pk},
+        body=lambda c: {"collection": c.place.empty_collection.pk},
         writes=("repertoire_collectionitem",),
     ),
     # Harvest: the core group and the coordinators.
-    Row("repertoire:harvest", GET=CORE_WRITE, POST=NOT_ALLOWED_SIGNED_IN, params=slug),
-    # The world's discussion has no accepted answer, so harvesting it is answered "no" (a message).
+    Row("repertoire:harvest", GET=CORE_GROUP, POST=NOT_ALLOWED_SIGNED_IN, params=slug),
+    # Harvesting a solved discussion into a resource; one without an accepted answer is answered "no".
     Row(
         "repertoire:harvest_discussion",
+        GET=NOT_ALLOWED_SIGNED_IN,
+        POST=CORE_GROUP,
+        params=lambda c: {"slug": c.slug, "pk": c.place.solved_discussion.pk},
+        writes=("repertoire_resource",),
+    ),
+    Row(
+        "repertoire:harvest_discussion",
+        target="unsolved",
         GET=NOT_ALLOWED_SIGNED_IN,
         POST=CORE_BUT_REFUSED,
         params=lambda c: {"slug": c.slug, "pk": c.place.discussion.pk},
@@ -220,7 +210,7 @@ ROWS = [
     Row(
         "repertoire:harvest_occurrence",
         GET=NOT_ALLOWED_SIGNED_IN,
-        POST=CORE_WRITE,
+        POST=CORE_GROUP,
         params=lambda c: {"slug": c.slug, "pk": c.place.past_occurrence.pk},
         writes=("repertoire_resource",),
     ),

@@ -55,6 +55,8 @@ class Place:
     requester: User  # asked to join, waiting
     invitee: User  # invited, has not answered
     discussion: Discussion  # by the author
+    solved_discussion: Discussion  # by the author, the core member's reply accepted: ready to harvest
+    hidden_discussion: Discussion  # by the author, hidden by the coordinator
     reply: Reply  # by the author
     own_replies: dict[
         str, Reply
@@ -65,10 +67,11 @@ class Place:
     past_occurrence: Occurrence  # yesterday, with notes
     cancelled_occurrence: Occurrence  # upcoming, cancelled by the coordinator
     rsvp: Rsvp  # the author's, on the upcoming date
-    resource: Resource  # published, by the author, with a file
+    resource: Resource  # published, by the author, with a file, edited once (two versions)
     file: ResourceFile
     draft: Resource  # by the author
-    collection: Collection  # holding the resource
+    collection: Collection  # holding the resource, then a second one
+    empty_collection: Collection
     report: Report  # the peripheral member's report of the author's reply
     membership_of: dict[str, Membership]  # the membership row of each place role, requester and invitee
     email_invitation: EmailInvitation  # an open invitation to an address without an account
@@ -148,6 +151,15 @@ def _build_place(kind: str, world_people: dict[str, User]) -> Place:
             author=person, community=community, title=_text(kind, f"A question from {role}"), body="Why?"
         )
     report = discussion_services.post_report(reporter=peripheral, post=reply, reason=_text(kind, "Rude."))
+    solved = discussion_services.discussion_start(
+        author=author, community=community, title=_text(kind, "Which template?"), body=_text(kind, "Any?")
+    )
+    answer = discussion_services.reply_add(author=core, discussion=solved, body=_text(kind, "The short one."))
+    discussion_services.reply_accept(actor=author, discussion=solved, reply=answer)
+    hidden_discussion = discussion_services.discussion_start(
+        author=author, community=community, title=_text(kind, "Off-topic rant"), body=_text(kind, "Grr.")
+    )
+    discussion_services.post_hide(actor=coordinator, post=hidden_discussion, reason="Off-topic.")
 
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
@@ -200,6 +212,17 @@ def _build_place(kind: str, world_people: dict[str, User]) -> Place:
         body=_text(kind, "1. Timeline first"),
         uploads=[upload],
     )
+    resource = repertoire_services.resource_update(
+        actor=author,
+        resource=resource,
+        title=resource.title,
+        kind=resource.kind,
+        body=_text(kind, "1. Timeline first\n2. Causes second"),
+        note="Second step.",
+    )
+    second = repertoire_services.resource_create(
+        actor=author, community=community, title=_text(kind, "Timeline template")
+    )
     draft = repertoire_services.resource_create(
         actor=author, community=community, title=_text(kind, "Draft runbook"), status=Resource.Status.DRAFT
     )
@@ -207,6 +230,10 @@ def _build_place(kind: str, world_people: dict[str, User]) -> Place:
         actor=coordinator, community=community, title=_text(kind, "Starter kit")
     )
     repertoire_services.collection_add(actor=coordinator, collection=collection, resource=resource)
+    repertoire_services.collection_add(actor=coordinator, collection=collection, resource=second)
+    empty_collection = repertoire_services.collection_create(
+        actor=coordinator, community=community, title=_text(kind, "Reading list")
+    )
 
     requester = _person(f"{label} Requester")
     invitee = _person(f"{label} Invitee")
@@ -255,6 +282,8 @@ def _build_place(kind: str, world_people: dict[str, User]) -> Place:
         requester=requester,
         invitee=invitee,
         discussion=discussion,
+        solved_discussion=solved,
+        hidden_discussion=hidden_discussion,
         reply=reply,
         own_replies=own_replies,
         own_hidden_replies=own_hidden,
@@ -267,6 +296,7 @@ def _build_place(kind: str, world_people: dict[str, User]) -> Place:
         file=resource.files.get(),
         draft=draft,
         collection=collection,
+        empty_collection=empty_collection,
         report=report,
         membership_of=membership_of,
         email_invitation=email_invitation,
