@@ -15,11 +15,12 @@ PYTHON := $(shell for p in python3.13 python3.12 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 	echo $$p; break; fi; done)
 
-.PHONY: help run install migrate demo test lint worker beat check-python clean
+.PHONY: help run install migrate demo test test-fast lint worker beat check-python clean
 
 help:
 	@echo "make run     set up, migrate, load demo data and serve on http://127.0.0.1:$(PORT) (SQLite, in-process tasks)"
 	@echo "make test    ruff, migrations check and the whole suite against PostgreSQL and Redis, with coverage"
+	@echo "make test-fast  the inner loop: the suite without browser journeys and real workers (matrix included)"
 	@echo "make worker  a Celery worker (needs REDIS_URL)"
 	@echo "make beat    Celery beat, the periodic scheduler (needs REDIS_URL)"
 
@@ -63,8 +64,18 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=10 --cov --cov-report=term --cov-report=json:var/coverage.json $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --create-db --durations=10 --cov --cov-report=term --cov-report=json:var/coverage.json $(PYTEST_ARGS)
 	$(PY) tools/coverage_per_app.py var/coverage.json
+
+# The inner loop while working: no browser journeys, no real Celery worker, no subprocess servers; the
+# authorization matrix and the query counts included. Fresh test databases, migrated, as in `make test`.
+test-fast: export DATABASE_URL ?= $(TEST_DATABASE_URL)
+test-fast: export REDIS_URL ?= $(TEST_REDIS_URL)
+test-fast: export DJANGO_ALLOW_ASYNC_UNSAFE := true
+test-fast: export CACHE_KEY_PREFIX ?= copsite-test
+test-fast: install
+	@$(PY) tools/check_services.py
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --create-db -q -m "not browser and not services and not slow" $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -5,6 +5,8 @@ import zoneinfo
 from datetime import datetime, time, timedelta
 
 from django.db import transaction
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from activities.models import Activity, Occurrence, Rsvp
@@ -393,6 +395,7 @@ def seed_scaled_discussions(
             )
         )
     discussions = Discussion.objects.bulk_create(discussions, batch_size=5000)
+    authors = {discussion.pk: discussion.author_id for discussion in discussions}
     replies, follows, ledger = [], [], []
     for discussion in discussions:
         pool = members[discussion.community_id]
@@ -424,22 +427,23 @@ def seed_scaled_discussions(
                     at=at,
                 )
             )
-    replies = Reply.objects.bulk_create(replies, batch_size=5000)
-    by_discussion: dict[int, list] = {}
-    for reply in replies:
-        by_discussion.setdefault(reply.discussion_id, []).append(reply)
-    for discussion in discussions:
-        own = by_discussion.get(discussion.pk, [])
-        answered = [r for r in own if r.author_id != discussion.author_id]
-        discussion.reply_count = len(own)
-        discussion.first_answer_at = answered[0].created_at if answered else None
-        discussion.last_activity_at = own[-1].created_at if own else discussion.created_at
-        discussion.accepted_reply = answered[0] if answered and rng.random() < 0.5 else None
-        discussion.solved_at = answered[0].created_at if discussion.accepted_reply else None
-    Discussion.objects.bulk_update(
-        discussions,
-        ["reply_count", "first_answer_at", "last_activity_at", "accepted_reply", "solved_at"],
-        batch_size=5000,
+    Reply.objects.bulk_create(replies, batch_size=5000)
+    answered_ids = {r.discussion_id for r in replies if r.author_id != authors[r.discussion_id]}
+    # Half of the answered discussions are solved by their first answer (drawn in order, as before).
+    solved_ids = [d.pk for d in discussions if d.pk in answered_ids and rng.random() < 0.5]
+    # The counters, computed by the database in two statements (a CASE per row costs seconds at scale 10).
+    own = Reply.objects.filter(discussion=OuterRef("pk"))
+    answers = own.exclude(author=OuterRef("author")).order_by("created_at", "pk")
+    Discussion.objects.filter(pk__in=[d.pk for d in discussions]).update(
+        reply_count=Coalesce(Subquery(own.values("discussion").annotate(n=Count("pk")).values("n")), 0),
+        first_answer_at=Subquery(answers.values("created_at")[:1]),
+        last_activity_at=Coalesce(
+            Subquery(own.order_by("-created_at", "-pk").values("created_at")[:1]), F("created_at")
+        ),
+    )
+    Discussion.objects.filter(pk__in=solved_ids).update(
+        accepted_reply=Subquery(answers.values("pk")[:1]),
+        solved_at=Subquery(answers.values("created_at")[:1]),
     )
     Follow.objects.bulk_create(follows, batch_size=5000, ignore_conflicts=True)
     Participation.objects.bulk_create(ledger, batch_size=5000)

@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from activities.models import Discussion
@@ -455,8 +456,10 @@ def seed_scaled_resources(
     ResourceFile.objects.bulk_create(files, batch_size=5000)
     Revision.objects.bulk_create(revisions, batch_size=5000)
     Application.objects.bulk_create(applications, batch_size=5000)
-    Resource.objects.bulk_update(
-        [r for r in resources if r.applied_count], ["applied_count"], batch_size=5000
+    # One statement, not a CASE per row: each resource's count of "I applied this" stories.
+    applied = Application.objects.filter(resource=OuterRef("pk")).values("resource").annotate(n=Count("pk"))
+    Resource.objects.filter(pk__in=[r.pk for r in resources if r.applied_count]).update(
+        applied_count=Subquery(applied.values("n"))
     )
     Participation.objects.bulk_create(ledger, batch_size=5000)
     _seed_scaled_collections(usable, resources, now)

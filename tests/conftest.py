@@ -4,9 +4,22 @@ import pytest
 from django.conf import settings
 
 from copsite.celery import app as celery_app
-from tests.factories import UserFactory
+
+# Passwords are hashed and checked with a fast hasher in the test process (signing in is what the tests check,
+# not the cost of PBKDF2, which takes 0.4 s a password here); the site's own hashers still read older hashes.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+
+from tests.factories import UserFactory  # noqa: E402 - its password hash uses the hasher above
 
 pytest_plugins = ["tests.fixtures.services", "tests.fixtures.browser"]
+
+
+def pytest_collection_modifyitems(items):
+    """A test that starts a real Celery worker is a `services` test, whether its module says so or not, so that
+    `make test-fast` (which leaves them out) cannot start one by accident."""
+    for item in items:
+        if "celery_worker" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.services)
 
 
 @pytest.fixture(autouse=True)
@@ -36,6 +49,14 @@ def _eager_celery():
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _no_replayed_benchmark_rows():
+    """Each test starts without benchmark rows replayed by tests/benchdata.py (its transaction is new)."""
+    from tests.benchdata import forget_replayed
+
+    forget_replayed()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from copsite.demo import seed_scaled
+from tests.benchdata import seed_scaled
 
 TABLE_PATTERN = re.compile(r'(?:FROM|JOIN)\s+"([a-z0-9_]+)"', re.IGNORECASE)
 # Tables a request reads by key whatever the data size (the session, the viewer's own rows).

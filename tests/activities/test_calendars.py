@@ -13,8 +13,8 @@ from activities import services
 from activities.models import Activity, Occurrence, Rsvp
 from activities.selectors import month_bounds
 from communities.models import Community, Membership
-from copsite.demo import seed_scaled
 from tests.activities.test_schedule import first, schedule
+from tests.benchdata import seed_scaled
 from tests.factories import CommunityFactory, coordinator_of, member_of
 from tests.querycount import assert_constant_queries
 

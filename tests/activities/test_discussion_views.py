@@ -20,8 +20,8 @@ from activities.discussion_services import MAX_BODY
 from activities.models import Discussion, Follow, Reply, Report
 from activities.templatetags.discussion_tags import post_html
 from communities.models import Community, Membership
-from copsite.demo import seed_scaled
 from members.models import Profile
+from tests.benchdata import seed_scaled
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory, coordinator_of, member_of
 from tests.querycount import assert_constant_queries
 

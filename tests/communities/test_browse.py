@@ -301,6 +301,7 @@ def test_browse_query_count_is_constant(member_client):
     assert_constant_queries(member_client, BROWSE, expected=8)
 
 
+@pytest.mark.slow  # seeds the benchmark set at scales 2-3 and 20-30 for real: in `make test` only
 def test_browse_query_count_is_constant_with_filters(member_client, member):
     """Filtering by org unit adds one query (the unit tree), whatever the data size.
 

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from copsite.demo import seed_scaled
 from members.models import OrgUnit, Profile
+from tests.benchdata import seed_scaled
 from tests.factories import (
     CommunityFactory,
     MembershipFactory,
@@ -368,6 +368,7 @@ def test_members_query_count_is_constant(member_client):
     assert_constant_queries(member_client, members_url(community), grow=growing(add_rows), expected=7)
 
 
+@pytest.mark.slow  # seeds the benchmark set at scales 2-3 and 20-30 for real: in `make test` only
 def test_members_query_count_with_filters_is_constant(member_client):
     """Filtering by org unit validates it (one query) and expands it to the units below (one more)."""
     community = CommunityFactory(name="Pinned")

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from communities.models import EmailInvitation, Membership, MembershipEvent
-from copsite.demo import seed_scaled
 from members.models import NotificationPreference
+from tests.benchdata import seed_scaled
 from tests.factories import (
     CommunityFactory,
     MembershipFactory,

@@ -83,7 +83,7 @@ def test_attention_query_count_is_constant(staff_client):
     """1 the signed-in user, 2 the paginator's count, 3 the page of communities needing a coordinator."""
 
     def grow(scale: int) -> None:
-        from copsite.demo import seed_scaled
+        from tests.benchdata import seed_scaled
 
         seed_scaled(scale)
         CommunityFactory.create_batch(10 * scale, needs_coordinator=True)

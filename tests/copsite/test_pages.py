@@ -122,7 +122,7 @@ def test_home_query_count_is_constant(member_client, member):
     zone), 6 the latest discussions and 7 the latest replies in my communities (recent activity). The session
     lives in Redis."""
     from communities.models import Community, Membership
-    from copsite.demo import seed_scaled
+    from tests.benchdata import seed_scaled
     from tests.querycount import assert_constant_queries
 
     def grow(scale: int) -> None:

@@ -166,7 +166,7 @@ def test_search_page_query_count_is_constant(member_client, member):
     before the counts, snippets and expertise rode along, 12 before the communities were found once.)"""
 
     def grow(scale):
-        from copsite.demo import seed_scaled
+        from tests.benchdata import seed_scaled
 
         seed_scaled(scale)
         bench = Community.objects.filter(slug__startswith="bench-").order_by("pk")

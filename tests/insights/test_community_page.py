@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from communities.models import Community, Participation, Sponsorship
-from copsite.demo import seed_scaled
 from insights.history import HISTORY_CHARTS, month_label, month_starts
 from insights.models import Snapshot, ValueStory
 from insights.services import value_story_record
 from insights.snapshots import local_today
 from insights.views.community import CSV_CHARTS
+from tests.benchdata import seed_scaled
 from tests.factories import (
     CommunityFactory,
     OrgUnitFactory,

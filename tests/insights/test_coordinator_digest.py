@@ -19,7 +19,6 @@ from activities import services as activity_services
 from activities.models import Discussion, Occurrence, Report
 from communities import services as community_services
 from communities.models import Community, EmailInvitation, Membership
-from copsite.demo import seed_scaled
 from insights.deliveries import Mail, deliveries_plan, deliveries_send
 from insights.digests import coordinator
 from insights.health import health_checks
@@ -27,6 +26,7 @@ from insights.models import Delivery
 from members.models import NotificationPreference, Profile, User
 from members.unsubscribe import read_unsubscribe_token, unsubscribe_url
 from repertoire import services as repertoire_services
+from tests.benchdata import seed_scaled
 from tests.factories import MembershipFactory, UserFactory, coordinator_of, member_of
 from tests.querycount import assert_constant_function_queries
 

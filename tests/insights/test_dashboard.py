@@ -10,10 +10,10 @@ from django.utils import timezone
 from activities.models import Activity, Occurrence
 from communities.demo import COMMUNITIES_PER_SCALE
 from communities.models import Community, Sponsorship
-from copsite.demo import seed_scaled
 from insights.models import Snapshot, ValueStory
 from insights.selectors import TREND_WEEKS, dashboard_cards, trend_days
 from insights.snapshots import local_today
+from tests.benchdata import seed_scaled
 from tests.factories import (
     CommunityFactory,
     MembershipFactory,

@@ -12,13 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from communities.models import Community, Sponsorship
-from copsite.demo import seed_scaled
 from insights.deliveries import deliveries_plan, deliveries_send, due_period
 from insights.digests import sponsor
 from insights.models import Delivery
 from insights.snapshots import local_today
 from members.services import notification_preferences_update
 from repertoire.models import Application, Resource
+from tests.benchdata import seed_scaled
 from tests.factories import (
     CommunityFactory,
     SnapshotFactory,

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from copsite.demo import seed_scaled
 from members.models import OrgUnit, Profile
+from tests.benchdata import seed_scaled
 from tests.factories import (
     CommunityFactory,
     MembershipFactory,
@@ -246,6 +246,7 @@ def test_archived_community_filter_gives_nobody(staff, client):
     assert _names(client.get(reverse("members:directory"), {"community": "old-times"})) == []
 
 
+@pytest.mark.slow  # seeds the benchmark set at scales 2-3 and 20-30 for real: in `make test` only
 def test_directory_with_filters_query_count_is_constant(member_client):
     """Searching and filtering by org unit and community runs the same queries for 100 and 1,100 people.
 

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from copsite.demo import seed_scaled
 from members.models import Tag, User
 from repertoire.models import Application, Resource, ResourceFile, Revision
+from tests.benchdata import seed_scaled
 from tests.factories import CommunityFactory
 from tests.querycount import assert_constant_queries
 from tests.repertoire.conftest import make_resource, pdf_upload
