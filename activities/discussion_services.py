@@ -48,6 +48,14 @@ def _ensure_member(user: User, community: Community) -> None:
         raise DiscussionError(f"Join {community.name} to take part in its discussions.")
 
 
+def _ensure_still_member(user: User, community: Community) -> None:
+    """Authors change their posts with the standing it takes to post: a removed or former member no longer may."""
+    if not _is_member(user, community):
+        raise DiscussionError(
+            f"You are no longer a member of {community.name}: your posts there stay as they are."
+        )
+
+
 def _ensure_coordinator(user: User, community: Community) -> None:
     if community.is_archived:
         raise DiscussionError(f"{community.name} is archived: its discussions are kept for reference only.")
@@ -204,6 +212,11 @@ def post_edit(
         raise DiscussionError("This post was deleted.")
     if discussion.community.is_archived:
         raise DiscussionError(f"{discussion.community.name} is archived: its discussions no longer change.")
+    _ensure_still_member(user, discussion.community)
+    if post.is_hidden:
+        raise DiscussionError(
+            "A coordinator hid this post: it stays as they left it. You can still delete it."
+        )
     body, title = _clean_text(body=body, title=title if isinstance(post, Discussion) else None)
     post.body = body
     if isinstance(post, Discussion) and title is not None:
@@ -227,6 +240,7 @@ def post_delete(*, user: User, post: Discussion | Reply) -> Discussion | Reply:
         raise DiscussionError("This post was already deleted.")
     if community.is_archived:
         raise DiscussionError(f"{community.name} is archived: its discussions no longer change.")
+    _ensure_still_member(user, community)
     post.deleted_at = timezone.now()
     post.save(update_fields=["deleted_at"])
     if isinstance(post, Reply):
@@ -297,10 +311,13 @@ def reply_accept(*, actor: User, discussion: Discussion, reply: Reply | None) ->
     """The discussion's author or a coordinator marks one reply as the accepted answer (None clears it);
     accepting another moves the mark."""
     discussion = _locked_discussion(discussion)
-    if actor.pk != discussion.author_id and not is_coordinator(actor, discussion.community):
+    coordinator = is_coordinator(actor, discussion.community)
+    if actor.pk != discussion.author_id and not coordinator:
         raise DiscussionError("Only the person who asked, or a coordinator, can accept an answer.")
     if discussion.community.is_archived:
         raise DiscussionError(f"{discussion.community.name} is archived: its discussions no longer change.")
+    if not coordinator:
+        _ensure_still_member(actor, discussion.community)
     if reply is not None:
         if reply.discussion_id != discussion.pk:
             raise DiscussionError("That reply belongs to another discussion.")

@@ -67,6 +67,22 @@ def _may_moderate(access: CommunityAccess) -> bool:
     return access.is_coordinator and not access.community.is_archived
 
 
+def _author_refusal(access: CommunityAccess, post: Post, *, editing: bool = False) -> str | None:
+    """Why the viewer may not change this post of theirs, or None. An author needs the standing it takes to post
+    there (an active member: a removed one no longer changes their posts), and a post a coordinator hid stays as
+    they left it (its author may still delete it). In an archived community the page itself says it no longer
+    changes."""
+    if post.author_id != access.viewer.pk:
+        return "You can only change what you wrote."
+    if access.community.is_archived:
+        return None
+    if not access.is_member:
+        return f"You are no longer a member of {access.community.name}: your posts there stay as they are."
+    if editing and post.is_hidden:
+        return "A coordinator hid this post: it stays as they left it. You can still delete it."
+    return None
+
+
 def _thread_access(request: HttpRequest, slug: str, pk: int) -> tuple[CommunityAccess, Discussion]:
     access = get_community_for(request.user, slug, content=True)
     return access, selectors.discussion_for(access, pk, request.user)
@@ -153,9 +169,10 @@ def _thread_context(
         and not discussion.is_hidden
         and not discussion.is_deleted,
         "can_moderate": _may_moderate(access),
-        "can_accept": open_for_writing and (discussion.author_id == user.pk or access.is_coordinator),
+        "can_accept": open_for_writing
+        and (access.is_coordinator or (discussion.author_id == user.pk and access.is_member)),
         "can_report": _may_write(access),
-        "can_edit": open_for_writing,
+        "can_edit": _may_write(access),
         "reply_form": reply_form or ReplyForm(),
         **(preview or {}),
     }
@@ -350,8 +367,10 @@ def follow(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def accept(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Mark a reply as the accepted answer (`reply` empty clears the mark). htmx swaps the thread in place."""
     access, discussion = _thread_access(request, slug, pk)
-    if discussion.author_id != request.user.pk and not access.is_coordinator:
-        raise PermissionDenied("Only the person who asked, or a coordinator, can accept an answer.")
+    if not access.is_coordinator and _author_refusal(access, discussion):
+        raise PermissionDenied(
+            "Only the person who asked, while a member, or a coordinator, can accept an answer."
+        )
     form = AcceptForm(request.POST)
     error = success = ""
     if not form.is_valid():
@@ -441,8 +460,9 @@ def edit_post(request: HttpRequest, slug: str, pk: int, reply: int | None = None
     """Authors edit their own post (a discussion's title too); the post then shows "edited" and when."""
     access, discussion = _thread_access(request, slug, pk)
     post = _post_of(request, access, discussion, reply)
-    if post.author_id != request.user.pk:
-        raise PermissionDenied("You can only edit what you wrote.")
+    refusal = _author_refusal(access, post, editing=True)
+    if refusal:
+        raise PermissionDenied(refusal)
     with_title = isinstance(post, Discussion)
     initial = {"body": post.body, **({"title": post.title} if with_title else {})}
     form = PostEditForm(request.POST or None, initial=initial, with_title=with_title)
@@ -485,8 +505,9 @@ def delete_post(request: HttpRequest, slug: str, pk: int, reply: int | None = No
     """Authors delete their own post after confirming; "deleted by its author" stays in its place."""
     access, discussion = _thread_access(request, slug, pk)
     post = _post_of(request, access, discussion, reply)
-    if post.author_id != request.user.pk:
-        raise PermissionDenied("You can only delete what you wrote.")
+    refusal = _author_refusal(access, post)
+    if refusal:
+        raise PermissionDenied(refusal)
     if request.method == "POST":
         try:
             services.post_delete(user=request.user, post=post)

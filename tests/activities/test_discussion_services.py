@@ -308,6 +308,40 @@ def test_a_deleted_post_cannot_be_edited(discussion, answerer):
         services.post_edit(user=answerer, post=reply, body="Back")
 
 
+def test_a_removed_member_no_longer_changes_their_posts(
+    discussion, asker, answerer, coordinator, community, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Changing a post takes the standing posting takes: removed, the author can neither edit (and so mention
+    and mail people), nor delete, nor accept an answer (issue 14, item 2)."""
+    reply = reply_to(discussion, answerer, "Try a manifest file.")
+    member_of(community, user__email="grace.mensah@example.org")
+    Membership.objects.filter(community=community, user=answerer).update(status=Membership.Status.REMOVED)
+    Membership.objects.filter(community=community, user=asker).update(status=Membership.Status.REMOVED)
+    with django_capture_on_commit_callbacks(execute=True), refused("no longer a member"):
+        services.post_edit(user=answerer, post=reply, body="Ask @grace.mensah")
+    with refused("no longer a member"):
+        services.post_delete(user=answerer, post=reply)
+    with refused("no longer a member"):
+        services.reply_accept(actor=asker, discussion=discussion, reply=reply)
+    reply = fresh(reply)
+    assert (reply.body, reply.edited_at, reply.deleted_at) == ("Try a manifest file.", None, None)
+    assert fresh(discussion).accepted_reply is None and not Mention.objects.exists() and not mailoutbox
+    # A coordinator still accepts it.
+    services.reply_accept(actor=coordinator, discussion=discussion, reply=reply)
+    assert fresh(discussion).accepted_reply == reply
+
+
+def test_a_hidden_post_stays_as_the_coordinator_left_it(discussion, answerer, coordinator):
+    """Its author cannot edit a reply a coordinator hid; deleting it stays possible (issue 14, item 2)."""
+    reply = reply_to(discussion, answerer, "Off-topic rant")
+    services.post_hide(actor=coordinator, post=reply, reason="Off-topic")
+    with refused("hid this post"):
+        services.post_edit(user=answerer, post=reply, body="Now about something else")
+    assert fresh(reply).body == "Off-topic rant" and reply.edited_at is None
+    services.post_delete(user=answerer, post=reply)
+    assert fresh(reply).deleted_at is not None
+
+
 def test_new_mentions_in_an_edit_are_notified_once(
     discussion, asker, answerer, community, mailoutbox, django_capture_on_commit_callbacks
 ):

@@ -767,6 +767,41 @@ def test_editing_someone_elses_post_is_403(client, discussion, answerer, coordin
     assert fresh(discussion).title == "How do you version datasets?" and fresh(answer).edited_at is None
 
 
+def test_a_removed_author_gets_403_and_no_edit_links(client, discussion, asker, answerer, community):
+    """Removed from the community, its author no longer edits, deletes or accepts (issue 14, item 2)."""
+    answer = reply_to(discussion, answerer, "First try")
+    Membership.objects.filter(community=community, user__in=[asker, answerer]).update(status="removed")
+    login(client, answerer)
+    for name in ("reply_edit", "reply_delete"):
+        assert client.get(url(name, discussion, answer.pk)).status_code == 403
+        assert client.post(url(name, discussion, answer.pk), {"body": "Ha"}).status_code == 403
+    page = client.get(discussion.get_absolute_url()).text
+    assert url("reply_edit", discussion, answer.pk) not in page
+    assert url("reply_delete", discussion, answer.pk) not in page
+    login(client, asker)
+    assert client.post(url("discussion_edit", discussion), {"title": "T", "body": "B"}).status_code == 403
+    assert client.post(url("discussion_accept", discussion), {"reply": answer.pk}).status_code == 403
+    assert "Accept this answer" not in client.get(discussion.get_absolute_url()).text
+    assert fresh(answer).edited_at is None and fresh(discussion).accepted_reply is None
+
+
+def test_the_author_of_a_hidden_reply_may_delete_it_but_not_edit_it(
+    client, discussion, answerer, coordinator
+):
+    answer = reply_to(discussion, answerer, "Off-topic rant")
+    login(client, coordinator).post(url("reply_hide", discussion, answer.pk), {"reason": "Off-topic"})
+    login(client, answerer)
+    assert client.get(url("reply_edit", discussion, answer.pk)).status_code == 403
+    assert client.post(url("reply_edit", discussion, answer.pk), {"body": "Other"}).status_code == 403
+    page = client.get(discussion.get_absolute_url()).text
+    assert (
+        url("reply_edit", discussion, answer.pk) not in page
+        and url("reply_delete", discussion, answer.pk) in page
+    )
+    assert client.post(url("reply_delete", discussion, answer.pk)).status_code == 302
+    assert fresh(answer).body == "Off-topic rant" and answer.deleted_at is not None
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

@@ -9,20 +9,12 @@ member's; roles with nothing of their own are "-"), and `own_hidden` their own r
 Where a person may see the discussion but may not write, starting a discussion or replying answers in the page
 with the reason ("no": the form comes back saying "join to take part", or that the community is archived), as the
 views' docstring says the services do; the views that check who may act first (accepting, moderating, editing
-or deleting someone else's post, reporting) answer 403. Known defects (issue 14 item 2) are strict xfails.
+or deleting someone else's post, reporting) answer 403. A removed member no longer changes their own posts,
+and a hidden post stays as the coordinator left it (issue 14 item 2).
 """
 
 from tests.authz.matrix import Row, grid
 from tests.authz.rules import CONTENT, NOT_ALLOWED_SIGNED_IN
-
-ITEM_2_REMOVED = (
-    "issue 14 item 2: a member removed from the community can still change their own post; editing needs "
-    "the same standing as posting"
-)
-ITEM_2_HIDDEN = (
-    "issue 14 item 2: an author can still edit a reply a coordinator hid; hidden posts stay as the "
-    "coordinator left them"
-)
 
 # --- Grids -----------------------------------------------------------------------------------------------------
 
@@ -93,26 +85,6 @@ listed   login -        403        403  403         -           -       403     
 private  login -        403        403  403         -           -       404     -
 archived login -        no         no   no          -           -       no      -
 """)
-
-
-def _xfail(
-    grid_, reason: str, roles=("peripheral", "core", "coordinator", "removed"), methods=("GET", "POST")
-):
-    """The cells of `roles` that a known defect answers wrongly today (those expected 403)."""
-    return {
-        (method, kind, role): reason
-        for method in methods
-        for kind in ("listed", "private", "archived")
-        for role in roles
-        if grid_[(kind, role)] == "403"
-    }
-
-
-REMOVED_XFAIL = _xfail(OWN_POST, ITEM_2_REMOVED, roles=("removed",))
-HIDDEN_XFAIL = {
-    **_xfail(OWN_HIDDEN_EDIT, ITEM_2_HIDDEN, roles=("peripheral", "core", "coordinator")),
-    **_xfail(OWN_HIDDEN_EDIT, ITEM_2_REMOVED, roles=("removed",)),
-}
 
 
 # --- Parameters ------------------------------------------------------------------------------------------------
@@ -241,7 +213,6 @@ archived login -        405        405  405         -           -       405     
         params=own_discussion,
         body={"reply": ""},
         writes=("activities_discussion",),
-        xfail=_xfail(OWN_POST, ITEM_2_REMOVED, roles=("removed",), methods=("POST",)),
     ),
     # Coordinators pin and lock.
     Row(
@@ -277,7 +248,6 @@ archived login -        405        405  405         -           -       405     
         params=own_discussion,
         body=EDIT_DISCUSSION,
         writes=("activities_discussion",),
-        xfail=REMOVED_XFAIL,
     ),
     Row(
         "activities:discussion_delete",
@@ -293,7 +263,6 @@ archived login -        405        405  405         -           -       405     
         POST=OWN_POST,
         params=own_discussion,
         writes=("activities_discussion",),
-        xfail=REMOVED_XFAIL,
     ),
     # Editing and deleting a reply: its author only.
     Row(
@@ -307,7 +276,6 @@ archived login -        405        405  405         -           -       405     
         params=own_reply,
         body=EDIT_REPLY,
         writes=("activities_reply",),
-        xfail=REMOVED_XFAIL,
     ),
     Row(
         "activities:reply_edit",
@@ -316,7 +284,6 @@ archived login -        405        405  405         -           -       405     
         POST=OWN_HIDDEN_EDIT,
         params=own_hidden_reply,
         body=EDIT_REPLY,
-        xfail=HIDDEN_XFAIL,
     ),
     Row("activities:reply_delete", target="others", GET=NOT_YOURS, POST=NOT_YOURS, params=reply),
     Row(
@@ -326,7 +293,6 @@ archived login -        405        405  405         -           -       405     
         POST=OWN_POST,
         params=own_reply,
         writes=("activities_reply",),
-        xfail=REMOVED_XFAIL,
     ),
     # An author may still withdraw a reply a coordinator hid (the hiding, who and why, stays recorded).
     Row(
@@ -336,7 +302,6 @@ archived login -        405        405  405         -           -       405     
         POST=OWN_POST,
         params=own_hidden_reply,
         writes=("activities_reply",),
-        xfail=REMOVED_XFAIL,
     ),
     # Coordinators hide (a page asking why) and unhide posts.
     Row(
