@@ -292,8 +292,9 @@ def visible_communities(*, viewer: User) -> QuerySet[Community]:
 
 
 def communities_needing_attention() -> QuerySet[Community]:
-    """For staff: communities left without a coordinator."""
-    return Community.objects.filter(needs_coordinator=True).order_by("name")
+    """For staff: communities left without a coordinator that can still get one (an archived community no longer
+    changes; it comes back here if it is brought back)."""
+    return Community.objects.filter(needs_coordinator=True, archived_at__isnull=True).order_by("name")
 
 
 SPONSOR_FLAG_TTL = 300

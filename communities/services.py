@@ -750,8 +750,10 @@ def member_deactivate(*, actor: User, user: User) -> list[Community]:
 
 @transaction.atomic
 def coordinator_appoint(*, actor: User, community: Community, user: User) -> Membership:
-    """Staff appoint a coordinator to a community that has none (after its last one left the organization)."""
+    """Staff appoint a coordinator to a community that has none (after its last one left the organization); an
+    archived community no longer changes."""
     _ensure_staff(actor)
+    _ensure_open(community)
     existing = _existing(community, user)
     now = timezone.now()
     previous_role = existing.role if existing and existing.is_active else Role.MEMBER

@@ -257,13 +257,6 @@ archived login 403      403        403  403         403         403     403     
         params=slug,
         body=lambda c: {"user": c.place.people["core"].email},
         writes=("communities_membership",),
-        xfail={
-            (
-                "POST",
-                "archived",
-                "staff",
-            ): "issue 14 item 5: staff can appoint a coordinator to an archived community"
-        },
     ),
     Row(
         "communities:deactivate_member",

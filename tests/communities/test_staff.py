@@ -66,6 +66,12 @@ def test_attention_lists_orphaned_communities_with_an_appoint_form_each(staff_cl
         assert f'id="id_appoint_{community.pk}_user"' in response.text
 
 
+def test_attention_leaves_out_archived_communities(staff_client):
+    """An archived community no longer changes, so it is not offered an appoint form."""
+    CommunityFactory(name="Closed down", needs_coordinator=True, archived_at=timezone.now())
+    assert "Closed down" not in staff_client.get(ATTENTION).text
+
+
 def test_attention_empty_state(staff_client):
     response = staff_client.get(ATTENTION)
     assert "Every community has a coordinator" in response.text
@@ -144,6 +150,17 @@ def test_sponsors_refuses_the_same_sponsor_twice(staff_client, community):
     assert response.status_code == 200
     assert f"{existing.sponsor} already sponsors Reliability Guild." in messages_of(response)
     assert Sponsorship.objects.count() == 1
+
+
+def test_appoint_in_an_archived_community_is_refused(staff_client, community):
+    """An archived community no longer changes, also for staff (issue 14, item 5)."""
+    person = UserFactory(email="new.lead@example.org")
+    community.archived_at = timezone.now()
+    community.save(update_fields=["archived_at"])
+    response = staff_client.post(url("appoint", community), {"user": person.email})
+    assert response.status_code == 302
+    assert any("is archived" in message for message in messages_of(response))
+    assert not Membership.objects.filter(community=community, user=person).exists()
 
 
 def test_sponsors_of_an_archived_community_takes_no_new_sponsor(staff_client, community):
