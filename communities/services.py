@@ -26,6 +26,7 @@ from communities.models import (
     Stage,
 )
 from members.models import Tag, User
+from members.services import tag_named
 
 Status = Membership.Status
 Role = Membership.Role
@@ -139,8 +140,7 @@ def _unique_slug(name: str) -> str:
 def _tags(names: list[str]) -> list[Tag]:
     tags = []
     for name in dict.fromkeys(n.strip() for n in names if n.strip()):
-        tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name[:60])
-        tags.append(tag)
+        tags.append(tag_named(name[:60]))
     return tags
 
 

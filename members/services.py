@@ -74,8 +74,9 @@ def _time_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
-def _tag_named(name: str) -> Tag:
-    """The tag of that name whatever its case, or a new one with a slug no other tag has."""
+def tag_named(name: str) -> Tag:
+    """The tag of that name whatever its case, or a new one with a slug no other tag has ("C++" next to "C").
+    Every app that tags something (expertise, community topics, resources) makes its tags here."""
     tag = Tag.objects.filter(name__iexact=name).first()
     if tag is not None:
         return tag
@@ -131,5 +132,5 @@ def profile_update(
     profile.in_directory = in_directory
     profile.full_clean()
     profile.save()
-    profile.expertise.set([_tag_named(name) for name in names.values()])
+    profile.expertise.set([tag_named(name) for name in names.values()])
     return profile

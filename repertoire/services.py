@@ -18,12 +18,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
-from django.utils.text import Truncator, slugify
+from django.utils.text import Truncator
 
 from activities.models import Discussion, Occurrence
 from communities.models import Community, Level, Membership, Participation
 from communities.services import participation_record
 from members.models import Tag, User
+from members.services import tag_named
 from repertoire import tasks
 from repertoire.files import MAX_FILES_PER_RESOURCE, FileRefused, check_upload, display_name
 from repertoire.models import Application, Collection, CollectionItem, Resource, ResourceFile, Revision
@@ -96,21 +97,6 @@ def _clean_text(*, title: str, body: str, summary: str) -> tuple[str, str, str]:
     return title, (body or "").strip(), summary
 
 
-def _tag_named(name: str) -> Tag:
-    tag = Tag.objects.filter(name__iexact=name).first()
-    if tag is not None:
-        return tag
-    base = slugify(name)[:50] or "tag"
-    slug, n = base, 1
-    while Tag.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    tag = Tag(name=name, slug=slug)
-    tag.full_clean()
-    tag.save()
-    return tag
-
-
 def _tags(names: Iterable[str]) -> list[Tag]:
     unique: dict[str, str] = {}
     for name in names:
@@ -121,7 +107,7 @@ def _tags(names: Iterable[str]) -> list[Tag]:
         raise RepertoireError("Keep each tag under 60 characters.")
     if len(unique) > MAX_TAGS:
         raise RepertoireError(f"Choose at most {MAX_TAGS} tags.")
-    return [_tag_named(name) for name in unique.values()]
+    return [tag_named(name) for name in unique.values()]
 
 
 def _check_authors(community: Community, people: Sequence[User]) -> None:

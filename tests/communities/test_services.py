@@ -8,7 +8,7 @@ from django.utils import timezone
 from communities import services
 from communities.models import Community, EmailInvitation, Level, Membership, MembershipEvent, Participation
 from communities.services import MembershipError
-from members.models import NotificationPreference
+from members.models import NotificationPreference, Tag
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory, coordinator_of, member_of
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +67,25 @@ def test_propose_refuses_duplicate_name_and_empty_domain():
     with pytest.raises(Exception, match="domain"):
         services.community_propose(proposer=UserFactory(), name="Other", domain="  ")
     assert Community.objects.count() == 1
+
+
+def test_topics_whose_slugs_collide_get_their_own_tags():
+    """ "C++" next to an existing "C" (both slug "c") was a 500; topics are made like every other tag (item 6 of
+    issue 14)."""
+    c = Tag.objects.create(name="C")
+    community = services.community_propose(
+        proposer=UserFactory(), name="Systems", domain="d", topics=["C++", "c"]
+    )
+    tags = {tag.name: tag.slug for tag in community.topics.all()}
+    assert tags == {"C": c.slug, "C++": "c-2"}
+    settings_page = services.community_update(
+        actor=community.memberships.get().user,
+        community=community,
+        topics=["C#", "C++"],
+        name="Systems",
+        domain="d",
+    )
+    assert sorted(tag.name for tag in settings_page.topics.all()) == ["C#", "C++"]
 
 
 def test_slug_avoids_reserved_paths_and_duplicates():
