@@ -6,7 +6,7 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from activities.models import Discussion, Follow, Reply, Report
+from activities.models import Discussion, Follow, Mention, Reply, Report
 from communities.models import Community, Membership, Sponsorship
 from members.mail import send_templated_mail
 from members.notifications import Frequency
@@ -56,8 +56,13 @@ def send_reply_mail(reply_id: int) -> int:
         "action_url": reply.get_absolute_url(),
         "unfollow_url": discussion.get_absolute_url(),
     }
+    # Someone this reply mentions gets the mention mail, which says more: one mail, not two (if they get mention
+    # mails right away; otherwise the reply mail is still theirs).
+    mentioned = set(Mention.objects.filter(reply=reply).values_list("user_id", flat=True))
     sent = 0
     for follow in followers:
+        if follow.user_id in mentioned and _now_for(follow.user, MENTIONS):
+            continue
         if _now_for(follow.user, REPLIES):
             sent += send_templated_mail(
                 template="activities/reply", to=follow.user, context=context, kind=REPLIES

@@ -110,6 +110,21 @@ def test_reply_mail_goes_to_every_follower_who_wants_it_now(smtp_server, discuss
     assert sorted(m["To"] for m in smtp_server.messages) == sorted([asker.email, grace.email])
 
 
+def test_a_reply_that_mentions_the_author_mails_them_once(
+    smtp_server, discussion, asker, answerer, django_capture_on_commit_callbacks
+):
+    """The discussion's author follows it and is mentioned: the mention mail only (issue 14, item 10); with
+    mention mails off, the reply mail still comes."""
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reply_add(author=answerer, discussion=discussion, body="@ada, try manifests.")
+    assert [m["Subject"].split(" ")[3] for m in smtp_server.to(asker.email)] == ["mentioned"]
+    smtp_server.messages.clear()
+    notification_preferences_update(user=asker, choices={"mentions": "off"})
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reply_add(author=answerer, discussion=discussion, body="@ada, or a registry.")
+    assert [m["Subject"].split(" ")[3] for m in smtp_server.to(asker.email)] == ["replied"]
+
+
 def test_no_reply_mail_for_a_reply_hidden_before_it_went_out(smtp_server, discussion, answerer):
     reply = services.reply_add(author=answerer, discussion=discussion, body="Buy my course!")
     services.post_hide(actor=coordinator_of(discussion.community), post=reply, reason="Advertising")
