@@ -5,7 +5,7 @@ activities' stable UUIDs, so calendar apps update events between fetches instead
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from icalendar import Calendar, Event, vRecur, vText
@@ -15,6 +15,18 @@ from activities.recurrence import rrule_text
 
 PRODID = "-//CoPsite//Communities of practice//EN"
 TIMEZONE_MARGIN = timedelta(days=366)
+
+
+# Time-zone rules are written out for these years at most; a calendar app extends the last one beyond.
+ZONE_RULES_FROM, ZONE_RULES_UNTIL = date(1900, 1, 1), date(2199, 12, 31)
+
+
+def _shifted(instant: datetime, by: timedelta) -> date:
+    """The instant's date moved by `by`, within the years whose zone rules a feed spells out."""
+    day = instant.date()
+    if ZONE_RULES_FROM + abs(by) <= day <= ZONE_RULES_UNTIL - abs(by):
+        day = (instant + by).date()
+    return min(max(day, ZONE_RULES_FROM), ZONE_RULES_UNTIL)
 
 
 def _uid(activity: Activity) -> str:
@@ -97,9 +109,10 @@ def calendar_for(occurrences: Iterable[Occurrence], *, name: str) -> bytes:
             cal.add_component(event)
     if instants:
         # The VTIMEZONEs cover the feed's dates with a year to spare (not 1970 to 2038: feeds are re-fetched
-        # every few minutes, and each zone would otherwise weigh kilobytes of transitions).
+        # every few minutes, and each zone would otherwise weigh kilobytes of transitions). Dates at the ends of
+        # the calendar (stored before dates were checked) get what fits: a feed never fails for one row.
         cal.add_missing_timezones(
-            first_date=(min(instants) - TIMEZONE_MARGIN).date(),
-            last_date=(max(instants) + TIMEZONE_MARGIN).date(),
+            first_date=_shifted(min(instants), -TIMEZONE_MARGIN),
+            last_date=_shifted(max(instants), TIMEZONE_MARGIN),
         )
     return cal.to_ical()

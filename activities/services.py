@@ -50,7 +50,34 @@ def _zone(name: str) -> zoneinfo.ZoneInfo:
         raise ActivityError(f"Unknown time zone “{name}”.") from None
 
 
+DATE_RANGE_YEARS = 5
+"""Activities are recorded up to five years back and planned up to five years ahead."""
+
+
+def _years_from(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def activity_date_range(today: date | None = None) -> tuple[date, date]:
+    """The first and last date a person may give an activity (schedule, move, repeat until)."""
+    today = today or timezone.localdate()
+    return _years_from(today, -DATE_RANGE_YEARS), _years_from(today, DATE_RANGE_YEARS)
+
+
+def _check_date(day: date, what: str = "Choose a date") -> None:
+    first, last = activity_date_range()
+    if not first <= day <= last:
+        raise ActivityError(
+            f"{what} between {first:%-d %B %Y} and {last:%-d %B %Y}: activities are recorded up to "
+            f"{DATE_RANGE_YEARS} years back and planned up to {DATE_RANGE_YEARS} years ahead."
+        )
+
+
 def _check_times(start_local: datetime, end_local: datetime) -> None:
+    _check_date(start_local.date())
     if end_local <= start_local:
         raise ActivityError("The end must be after the start.")
     if end_local - start_local > timedelta(days=3):
@@ -80,6 +107,8 @@ def activity_schedule(
     _ensure_scheduler(actor, community)
     _zone(time_zone)
     _check_times(start_local, end_local)
+    if repeat != Activity.Repeat.NONE and repeat_until is not None:
+        _check_date(repeat_until, "Choose an end of the series")
     if capacity is not None and capacity < 1:
         raise ActivityError("Capacity must be at least 1, or empty for no limit.")
     activity = Activity(

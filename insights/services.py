@@ -21,6 +21,17 @@ logger = logging.getLogger(__name__)
 
 STORY_FIELDS = ("cycle", "title", "story", "evidence", "happened_on")
 FUTURE_DATE = "The date cannot be in the future: record what has already happened."
+STORY_YEARS_BACK = 10
+TOO_OLD = f"Choose a date in the last {STORY_YEARS_BACK} years: value stories record what a community achieved lately."
+
+
+def story_earliest_date(user: User) -> date:
+    """The earliest date a value story may have happened on (10 years before today, where the person is)."""
+    today = today_for(user)
+    try:
+        return today.replace(year=today.year - STORY_YEARS_BACK)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - STORY_YEARS_BACK, day=28)
 
 
 def today_for(user: User) -> date:
@@ -63,6 +74,8 @@ def value_story_record(*, actor: User, community: Community, **fields) -> ValueS
     happened_on = fields.get("happened_on")
     if isinstance(happened_on, date) and happened_on > today_for(actor):
         raise ValidationError({"happened_on": FUTURE_DATE})
+    if isinstance(happened_on, date) and happened_on < story_earliest_date(actor):
+        raise ValidationError({"happened_on": TOO_OLD})
     story = ValueStory(community=community, recorded_by=actor, **fields)
     story.full_clean()
     story.save()

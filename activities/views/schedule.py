@@ -95,7 +95,15 @@ def schedule(request: HttpRequest, slug: str) -> HttpResponse:
                 actor=request.user, community=access.community, **form.service_fields()
             )
         except ActivityError as error:
-            field = _field_for(error, {"end_time": ("end must", "three days"), "capacity": ("capacity",)})
+            field = _field_for(
+                error,
+                {
+                    "repeat_until": ("end of the series",),
+                    "date": ("choose a date",),
+                    "end_time": ("end must", "three days"),
+                    "capacity": ("capacity",),
+                },
+            )
             form.add_error(field, error.message)
         else:
             first = activity.occurrences.order_by("start").first()
@@ -247,7 +255,8 @@ def move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                     actor=request.user, occurrence=found, start_local=start_local, end_local=end_local
                 )
         except ActivityError as error:
-            form.add_error(_field_for(error, {"end_time": ("end must", "three days")}), error.message)
+            fields = {"date": ("choose a date",), "end_time": ("end must", "three days")}
+            form.add_error(_field_for(error, fields), error.message)
         else:
             moved = selectors.occurrence_for(access, pk, request.user)
             what = "This date and the following ones are" if form.following else "This date is"

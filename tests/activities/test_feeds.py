@@ -1,6 +1,6 @@
 """The iCalendar download, the token feeds (personal and per community) and the subscribe page."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
@@ -203,6 +203,30 @@ class TestMyFeed:
         recent = schedule(listed, "Last month", days=-30)
         assert uids(client.get(my_feed_url(token_of(me)))) == {uid(recent)}
         assert old.occurrences.exists()
+
+    def test_dates_at_the_ends_of_the_calendar_never_break_a_feed(self, client, listed):
+        """Rows stored before dates were checked (issue 14, item 1): 9999-12-31 23:00 in Kiritimati and year 1
+        in Los Angeles. Every feed and the activity's .ics still answer."""
+        me = member_of(listed)
+        for zone, start in (
+            ("Pacific/Kiritimati", datetime(9999, 12, 31, 9, 0, tzinfo=UTC)),
+            ("America/Los_Angeles", datetime(1, 1, 1, 8, 0, tzinfo=UTC)),
+        ):
+            activity = Activity.objects.create(community=listed, title=f"Far {zone}", time_zone=zone)
+            Occurrence.objects.create(
+                activity=activity,
+                community=listed,
+                sequence=1,
+                original_start=start,
+                start=start,
+                end=start + timedelta(minutes=30),
+            )
+        for url in (my_feed_url(token_of(me)), community_feed_url(token_of(me), listed)):
+            assert_feed_headers(client.get(url))
+        client.force_login(me)
+        for occurrence in Occurrence.objects.filter(community=listed):
+            response = client.get(reverse("activities:occurrence_ics", args=[listed.slug, occurrence.pk]))
+            assert response.status_code == 200 and b"BEGIN:VEVENT" in response.content
 
     def test_calendar_apps_may_ask_head(self, client, listed):
         response = client.head(my_feed_url(token_of(member_of(listed))))

@@ -195,6 +195,49 @@ def test_schedule_bad_input_keeps_what_was_typed_and_saves_nothing(client, overr
     assert not Activity.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        (
+            {
+                "date": "9999-12-31",
+                "start_time": "23:00",
+                "end_time": "23:30",
+                "time_zone": "Pacific/Kiritimati",
+            },
+            "date",
+        ),
+        ({"date": "0001-01-01", "time_zone": "America/Los_Angeles"}, "date"),
+        ({"date": "2019-01-01"}, "date"),
+        ({"repeat": "weekly", "ends": "until", "repeat_until": "9999-12-31"}, "repeat_until"),
+    ],
+)
+def test_schedule_refuses_dates_beyond_five_years_either_way(client, overrides, field):
+    """Issue 14, item 1: a date at the end of the calendar was accepted and broke every feed."""
+    community = CommunityFactory()
+    client.force_login(coordinator_of(community))
+    response = client.post(reverse("activities:schedule", args=[community.slug]), schedule_data(**overrides))
+    assert response.status_code == 400
+    (error,) = response.context["form"].errors[field]
+    first, last = services.activity_date_range()
+    assert f"between {first:%-d %B %Y} and {last:%-d %B %Y}" in error
+    assert "5 years back and planned up to 5 years ahead" in error
+    assert not Activity.objects.exists()
+
+
+def test_moving_a_date_beyond_five_years_is_refused(client):
+    community = CommunityFactory()
+    activity = schedule(community)
+    client.force_login(Activity.objects.get().created_by)
+    response = client.post(
+        url("move", first(activity)),
+        {"date": "9999-12-30", "start_time": "10:00", "end_time": "11:00", "scope": "this"},
+    )
+    assert response.status_code == 400
+    assert "planned up to 5 years ahead" in response.context["form"].errors["date"][0]
+    assert first(activity).start.year < 9999
+
+
 def test_schedule_refuses_hosts_who_are_not_members(client):
     community = CommunityFactory()
     stranger = UserFactory()

@@ -488,6 +488,17 @@ def test_outsiders_of_a_private_community_get_not_found(client, people, vault):
     assert not ValueStory.objects.exists()
 
 
+@pytest.mark.parametrize("happened_on", ["0001-01-01", "1999-12-31"])
+def test_a_date_more_than_ten_years_back_is_refused(client, people, guild, happened_on):
+    """Issue 14, item 1: every date a person types has a stated range."""
+    client.force_login(people["coordinator"])
+    response = client.post(story_url(guild), story_data(happened_on=happened_on))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Choose a date in the last 10 years" in html and "Night pages halved" in html
+    assert not ValueStory.objects.exists()
+
+
 def test_a_date_in_the_future_is_refused(client, people, guild):
     client.force_login(people["coordinator"])
     response = client.post(
