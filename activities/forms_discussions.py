@@ -7,6 +7,7 @@ megabyte) and the views put their refusal next to the field it is about, keeping
 from django import forms
 
 from activities.discussion_services import MAX_TITLE
+from members.numbers import LARGEST
 
 BODY_HELP = (
     "Markdown: **bold**, _italic_, [a link](https://example.org), lists, `code`. Mention a colleague with "
@@ -89,8 +90,8 @@ class ReportForm(forms.Form):
 class AcceptForm(forms.Form):
     """Which reply is the accepted answer; empty clears the mark."""
 
-    reply = forms.IntegerField(required=False, min_value=1)
-    page = forms.IntegerField(required=False, min_value=1)
+    reply = forms.IntegerField(required=False, min_value=1, max_value=LARGEST)
+    page = forms.IntegerField(required=False, min_value=1, max_value=LARGEST)
 
 
 class ToggleForm(forms.Form):

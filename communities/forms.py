@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from communities.models import Community, Level, Membership, Stage
 from members.models import OrgUnit, User
+from members.numbers import LARGEST
 
 LEVEL_HELP = (
     "How involved you want to be: core group members lead; active members take part regularly; occasional "
@@ -262,7 +263,7 @@ class BrowseForm(forms.Form):
 
     q = forms.CharField(label="Search", required=False, max_length=100)
     topic = forms.SlugField(label="Topic", required=False)
-    unit = forms.IntegerField(label="Org unit", required=False, min_value=1)
+    unit = forms.IntegerField(label="Org unit", required=False, min_value=1, max_value=LARGEST)
     stage = forms.ChoiceField(label="Stage", required=False, choices=[("", "Any stage"), *Stage.choices])
     policy = forms.ChoiceField(
         label="Join policy", required=False, choices=[("", "Any policy"), *Community.JoinPolicy.choices]

@@ -12,7 +12,10 @@ from communities.models import Community
 from communities.selectors import my_memberships
 from copsite.health import service_states
 from copsite.search import BY_KEY, TYPES, search_all
+from members.numbers import number_param
 from members.search_support import clean_query
+
+MAX_SEARCH_PAGE = 10_000  # a search never lists more rows than this many pages
 
 
 @require_GET
@@ -61,8 +64,9 @@ def search(request: HttpRequest) -> HttpResponse:
         "include_archived": include_archived,
     }
     if query.is_searchable and chosen:
-        page_number = max(1, _int(request.GET.get("page"), 1))
         size = settings.PAGE_SIZE
+        # Any page number fits a query: past the last page, the last page's offset is asked at most.
+        page_number = number_param(request.GET.get("page"), 1, high=MAX_SEARCH_PAGE)
         results = chosen.search(
             viewer=request.user,
             query=query,
@@ -83,10 +87,3 @@ def search(request: HttpRequest) -> HttpResponse:
             community_ids=community_ids,
         )
     return render(request, "search.html", context)
-
-
-def _int(value, default: int) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default

@@ -10,18 +10,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from members.numbers import number_param
 from repertoire import selectors, services
 from repertoire.access import library_access, may_curate
 from repertoire.diff import compare
 from repertoire.forms import RestoreForm
 from repertoire.services import RepertoireError
-
-
-def _number(value: str | None, default: int) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
 
 
 @login_required
@@ -31,8 +25,8 @@ def history(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     access = library_access(request.user, slug)
     found = selectors.resource_for(access, pk)
     latest = found.latest_version
-    newer = _number(request.GET.get("b"), latest)
-    older = _number(request.GET.get("a"), max(latest - 1, 1))
+    newer = number_param(request.GET.get("b"), latest, high=max(latest, 1))
+    older = number_param(request.GET.get("a"), max(latest - 1, 1), high=max(latest, 1))
     if older > newer:
         older, newer = newer, older
     versions = Paginator(selectors.revisions_of(found), settings.PAGE_SIZE).get_page(request.GET.get("page"))

@@ -112,6 +112,20 @@ def test_embedded_default_migrates_seeds_and_serves_every_main_page(tmp_path):
         for path in ("/c/", "/calendar/", "/library/", "/members/", "/members/?q=lean", "/search/?q=lean"):
             status, _ = site.get(path)
             assert status == 200, path
+        # Numbers beyond 64 bits typed into a URL get the nearest valid page, never a 500 (issue 14, item 3).
+        status, library = site.get("/library/")
+        resource = re.search(r'href="(/c/[^/"]+/library/\d+/)"', library).group(1)
+        huge = "922337203685477581000"
+        for path in (
+            f"/search/?q=lean&type=discussions&page={huge}",
+            f"/search/?q=lean&type=resources&page=-{huge}",
+            f"/c/?unit={huge}",
+            f"/members/?unit={huge}",
+            f"{resource}history/?a={huge}&b=-{huge}",
+            f"{resource}history/?page={huge}",
+        ):
+            status, _ = site.get(path)
+            assert status in (200, 404), f"{path} answered {status}"
         status, body = site.get("/static/vendor/htmx/htmx.min.js")
         assert status == 200
     finally:
