@@ -143,7 +143,7 @@ def browse_communities(
         in_unit = Membership.objects.filter(community=OuterRef("pk"), status=ACTIVE, user__org_unit__in=units)
         communities = communities.filter(Q(Exists(in_unit)) & sees)
     if stage:
-        communities = communities.filter(stage=stage)
+        communities = communities.filter(Q(stage=stage) & sees)
     if join_policy:
         communities = communities.filter(join_policy=join_policy)
     if sort in ("active", "largest"):
@@ -167,10 +167,15 @@ def my_memberships(*, user: User) -> QuerySet[Membership]:
     )
 
 
-def browse_filter_choices() -> dict:
-    """Topics in use and org units, for the browse filters (two queries)."""
+def browse_filter_choices(*, viewer: User) -> dict:
+    """Topics of the communities the viewer may browse (a private one's only for who sees it) and org units, for
+    the browse filters (two queries)."""
+    browsable = Community.objects.filter(visible_communities_q(viewer), archived_at__isnull=True)
+    topics = Tag.objects.filter(
+        Exists(Community.topics.through.objects.filter(tag=OuterRef("pk"), community__in=browsable))
+    )
     return {
-        "topics": list(Tag.objects.filter(communities__isnull=False).distinct().order_by("name")),
+        "topics": list(topics.order_by("name")),
         "org_units": list(OrgUnit.objects.filter(parent__isnull=True).order_by("name"))
         + list(OrgUnit.objects.filter(parent__isnull=False, kind=OrgUnit.Kind.DEPARTMENT).order_by("name")),
     }

@@ -69,7 +69,7 @@ def browse(request: HttpRequest) -> HttpResponse:
         "now": timezone.now(),
         "stages": Stage.choices,
         "policies": Community.JoinPolicy.choices,
-        **selectors.browse_filter_choices(),
+        **selectors.browse_filter_choices(viewer=request.user),
     }
     return render(request, "communities/browse.html", context)
 

@@ -176,6 +176,19 @@ def test_filters_do_not_reveal_private_memberships_or_topics(member_client):
     assert names(member_client.get(BROWSE, {"q": "secret"})) == ["Secret Society"]
 
 
+def test_a_private_communitys_topics_and_stage_stay_private(client, member_client):
+    """Issue 14, item 4: its topics were offered in the topic filter, and `?stage=` picked it out for outsiders.
+    Its members still get both."""
+    private = CommunityFactory(name="Secret Society", visibility="private", stage="transformation")
+    private.topics.add(TagFactory(name="Mergers"))
+    page = member_client.get(BROWSE).text
+    assert "Mergers" not in page
+    assert names(member_client.get(BROWSE, {"stage": "transformation"})) == []
+    client.force_login(MembershipFactory(community=private).user)
+    assert "Mergers" in client.get(BROWSE).text
+    assert names(client.get(BROWSE, {"stage": "transformation"})) == ["Secret Society"]
+
+
 def test_filters_match_private_communities_for_their_members(client):
     lonely = OrgUnit.objects.create(name="One-person team", kind=OrgUnit.Kind.TEAM)
     private = CommunityFactory(name="Secret Society", visibility="private")

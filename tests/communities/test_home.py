@@ -175,6 +175,9 @@ def test_home_of_private_community_to_an_outsider_shows_only_name_domain_and_how
     assert not re.search(r"\d+ members?", text)
     assert "level-bar" not in text
     assert members_url(private) not in text
+    assert (
+        "Stage:" not in text and "stage-badge" not in text
+    )  # its lifecycle stage neither (issue 14, item 4)
 
 
 def test_private_home_tells_a_waiting_requester(client):
