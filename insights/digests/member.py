@@ -13,8 +13,8 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import FilteredRelation, OuterRef, Q, Subquery, Value
+from django.db.models import CharField, FilteredRelation, OuterRef, Q, StringAgg, Subquery, Value
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,6 +31,7 @@ TEMPLATE = "insights/member_digest"
 HORIZON = {"daily": timedelta(days=7), "weekly": timedelta(days=14)}
 PER_SECTION = 10  # items listed per section; the rest are counted ("and 4 more in …")
 PER_COMMUNITY = 5  # items per community within a section, so one busy community does not fill it
+SEPARATOR = "\x1f"  # between the names of a resource's authors, as the database joins them (a unit separator)
 
 ANSWER_LABELS = {
     Rsvp.Answer.GOING: "Going",
@@ -260,10 +261,10 @@ def _new_resources(
             published_at__lt=until,
         )
         .annotate(
-            author_ids=ArrayAgg("authors__id", filter=authored, default=Value([]), order_by="authors__id"),
-            author_names=ArrayAgg(
-                "authors__full_name", filter=authored, default=Value([]), order_by="authors__full_name"
-            ),
+            # StringAgg without ORDER BY works on both databases (SQLite before 3.44 orders no aggregate); the
+            # names are sorted below.
+            author_ids=StringAgg(Cast("authors__id", CharField()), Value(","), filter=authored, default=""),
+            author_names=StringAgg("authors__full_name", Value(SEPARATOR), filter=authored, default=""),
         )
         .order_by("-published_at", "-pk")
         .values_list(
@@ -277,7 +278,9 @@ def _new_resources(
             "author_names",
         )
     )
-    for pk, community_id, title, kind, created_by, published, author_ids, names in rows:
+    for pk, community_id, title, kind, created_by, published, id_list, name_list in rows:
+        author_ids = [int(author) for author in id_list.split(",") if author]
+        names = sorted(name for name in name_list.split(SEPARATOR) if name)
         detail = kinds.get(kind, kind)
         if names:
             detail = f"{detail}, by {', '.join(names)}"

@@ -74,13 +74,21 @@ def test_embedded_default_migrates_seeds_and_serves_every_main_page(tmp_path):
         **{key: value for key, value in os.environ.items() if key.startswith("COVERAGE")},
     }
     manage = [sys.executable, "manage.py"]
-    for command in (["migrate", "--noinput"], ["seed_demo"]):
+
+    def run(*command: str) -> str:
         result = subprocess.run(
             [*manage, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
         )
         assert result.returncode == 0, result.stderr
-    assert "priya.raman@demo.copsite.example" in result.stdout
-    password = re.search(r"password: ([^)]+)\)", result.stdout).group(1)
+        return result.stdout
+
+    run("migrate", "--noinput")
+    seeded = run("seed_demo")
+    assert "priya.raman@demo.copsite.example" in seeded
+    password = re.search(r"password: ([^)]+)\)", seeded).group(1)
+    # Every kind of digest is built on SQLite too (issue 14, item 8: the member digest failed there).
+    for kind in ("member_digest", "coordinator_digest", "sponsor_report"):
+        assert "would send" in run("send_digests", "--kind", kind, "--dry-run")
 
     port = free_port()
     server = subprocess.Popen(
@@ -127,6 +135,38 @@ def test_embedded_default_migrates_seeds_and_serves_every_main_page(tmp_path):
             status, _ = site.get(path)
             assert status in (200, 404), f"{path} answered {status}"
         status, body = site.get("/static/vendor/htmx/htmx.min.js")
+        assert status == 200
+
+        # Staff's pages, the mail previews of every kind among them.
+        staff = Browserless(site.base)
+        status, login_page = staff.get("/accounts/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page).group(1)
+        staff.post(
+            "/accounts/login/",
+            {
+                "csrfmiddlewaretoken": token,
+                "login": "amara.okafor@demo.copsite.example",
+                "password": password,
+            },
+        )
+        community = re.search(r'href="(/c/(?!attention/|propose/)[a-z0-9-]+/)"', staff.get("/c/")[1]).group(1)
+        for path in (
+            "/dashboard/",
+            "/constellation/",
+            "/insights/preview/",
+            "/insights/preview/member_digest/",
+            "/insights/preview/coordinator_digest/",
+            "/insights/preview/sponsor_report/",
+            community,
+            f"{community}members/",
+            f"{community}activities/",
+            f"{community}discussions/",
+            f"{community}library/",
+            f"{community}health/",
+            "/c/attention/",
+        ):
+            status, _ = staff.get(path)
+            assert status == 200, path
         assert status == 200
     finally:
         server.terminate()
