@@ -41,8 +41,12 @@ migrate: install
 demo: migrate
 	$(PY) manage.py seed_demo
 
+# Links in mail, feeds and invitations point at the port `make run` serves on, unless SITE_URL says otherwise.
+SITE_URL ?= http://127.0.0.1:$(PORT)
+demo run: export SITE_URL := $(SITE_URL)
+
 run: demo
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	SITE_URL=$(SITE_URL) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 worker: install
 	$(VENV)/bin/celery -A copsite worker --loglevel=INFO

@@ -37,6 +37,32 @@ def test_docker_compose_config_validates():
     assert "pgdata" in result.stdout and "media" in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("site_url", "expected"),
+    [
+        (None, "SITE_URL=http://127.0.0.1:18751 "),
+        ("https://cops.example.org", "SITE_URL=https://cops.example.org "),
+    ],
+)
+def test_make_run_links_follow_the_port_unless_site_url_is_set(site_url, expected):
+    """Issue 14, item 9: with `PORT=18751 make run`, mail and feed links pointed at port 8000."""
+    env = {key: value for key, value in os.environ.items() if key != "SITE_URL"}
+    if site_url:
+        env["SITE_URL"] = site_url
+    result = subprocess.run(
+        ["make", "-n", "run", "PORT=18751"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    (serve,) = [line for line in result.stdout.splitlines() if "runserver" in line]
+    assert serve.startswith(expected) and serve.endswith("runserver 127.0.0.1:18751")
+
+
 class Browserless:
     """A tiny HTTP client with cookies, enough to log in through the real forms."""
 
