@@ -17,6 +17,27 @@ class RecurrenceError(ValueError):
     """A recurrence that cannot be accepted, with a message for the person."""
 
 
+ORDINALS = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", -1: "last"}
+
+
+def monthly_position(first_local: datetime) -> int:
+    """Which weekday of the month a monthly series keeps: 1 to 4, or -1 for the last (a 5th one is not in every
+    month)."""
+    nth = (first_local.day - 1) // 7 + 1
+    return -1 if nth == 5 else nth
+
+
+def describe(*, repeat: str, first_local: datetime) -> str:
+    """How a series repeats, in words: "Every week", "Every month on the 2nd Tuesday"."""
+    if repeat == "weekly":
+        return "Every week"
+    if repeat == "fortnightly":
+        return "Every other week"
+    if repeat == "monthly":
+        return f"Every month on the {ORDINALS[monthly_position(first_local)]} {first_local:%A}"
+    return "Does not repeat"
+
+
 def rule_for(*, repeat: str, first_local: datetime, count: int | None, until: date | None) -> rrule | None:
     """The dateutil rule of a series starting at `first_local` (naive, organizer's time), or None if one-off."""
     if repeat == "none":
@@ -37,10 +58,9 @@ def rule_for(*, repeat: str, first_local: datetime, count: int | None, until: da
     if repeat == "fortnightly":
         return rrule(WEEKLY, interval=2, **kwargs)
     if repeat == "monthly":
-        nth = (first_local.day - 1) // 7 + 1
-        # The 5th weekday of a month does not always exist: use "last" instead.
-        position = -1 if nth == 5 else nth
-        return rrule(MONTHLY, byweekday=weekday(first_local.weekday(), position), **kwargs)
+        return rrule(
+            MONTHLY, byweekday=weekday(first_local.weekday(), monthly_position(first_local)), **kwargs
+        )
     raise RecurrenceError(f"Unknown repetition {repeat!r}.")
 
 
@@ -79,8 +99,7 @@ def rrule_text(
     elif repeat == "fortnightly":
         rule = {"FREQ": "WEEKLY", "INTERVAL": 2}
     elif repeat == "monthly":
-        nth = (first_local.day - 1) // 7 + 1
-        position = -1 if nth == 5 else nth
+        position = monthly_position(first_local)
         rule = {
             "FREQ": "MONTHLY",
             "BYDAY": f"{position}{['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'][first_local.weekday()]}",

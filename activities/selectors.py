@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -119,8 +119,10 @@ def month_grid(
 
 def occurrence_for(access: CommunityAccess, pk: int, viewer: User) -> Occurrence:
     """One occurrence of this community with counts and the viewer's answer (404 if it belongs elsewhere)."""
+    first = Occurrence.objects.filter(activity=OuterRef("activity"), sequence=1).values("original_start")[:1]
     occurrence = (
         with_rsvp_counts(Occurrence.objects.filter(pk=pk, community=access.community), viewer)
+        .annotate(series_first_start=Subquery(first))
         .prefetch_related("activity__hosts")
         .first()
     )

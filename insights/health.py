@@ -75,8 +75,13 @@ def at_most(value: float, threshold: float) -> Status:
 
 
 def _plural(count: float, word: str) -> str:
+    """ "1 story", "2 stories", "3 members"."""
     shown = f"{count:g}"
-    return f"{shown} {word}" if count == 1 else f"{shown} {word}s"
+    if count == 1:
+        return f"{shown} {word}"
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        return f"{shown} {word[:-1]}ies"
+    return f"{shown} {word}s"
 
 
 @dataclass
@@ -126,7 +131,7 @@ def _rhythm(inputs: _Inputs, config: dict) -> Check:
         key="rhythm",
         title="A regular rhythm of activities",
         measured=f"longest stretch without an activity in the last {weeks} weeks: {_plural(gap_weeks, 'week')} "
-        f"({_plural(len(figures.held), 'activity')} held)".replace("activitys", "activities"),
+        f"({_plural(len(figures.held), 'activity')} held)",
         threshold=f"no gap longer than {_plural(max_gap, 'week')}",
         status=at_most(gap_weeks, max_gap),
         advice="Schedule a recurring activity (Activities → Schedule, “repeats every other week”) so members "
@@ -255,9 +260,7 @@ def _handover(inputs: _Inputs, config: dict) -> Check:
     return Check(
         key="handover",
         title="The transformation is decided and recorded",
-        measured=f"{_plural(count, 'reframing story')} recorded in the last {days} days".replace(
-            "storys", "stories"
-        ),
+        measured=f"{_plural(count, 'reframing story')} recorded in the last {days} days",
         threshold=f"at least {wanted}",
         status=at_least(count, wanted),
         advice="Record what the community becomes, and what of its practice lives on (Health → Record a story).",

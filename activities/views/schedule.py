@@ -31,6 +31,7 @@ from activities.forms import (
     viewer_zone,
 )
 from activities.models import Occurrence, Rsvp
+from activities.recurrence import describe
 from activities.services import ActivityError
 from communities.access import CommunityAccess, get_community_for
 from communities.selectors import community_members
@@ -138,6 +139,10 @@ def occurrence(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "activity": activity,
         "hosts": list(activity.hosts.all()),
         "organizer_zone": activity.time_zone,
+        "repeat_label": describe(
+            repeat=activity.repeat,
+            first_local=(found.series_first_start or found.original_start).astimezone(organizer_zone),
+        ),
         "show_organizer_time": found.start.astimezone(organizer_zone).utcoffset() != viewer_offset,
         "going": [r for r in people if r.answer == Answer.GOING and not r.waitlisted],
         "waitlist": [r for r in people if r.answer == Answer.GOING and r.waitlisted],

@@ -224,7 +224,7 @@ def change_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     except MembershipError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"{membership.user} is now {membership.get_role_display().lower()}.")
+        messages.success(request, f"{membership.user} is now a {membership.get_role_display().lower()}.")
     return redirect(_back(request, access))
 
 

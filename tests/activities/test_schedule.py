@@ -314,6 +314,19 @@ def test_occurrence_page_shows_everything_a_member_needs(client):
     )
 
 
+def test_occurrence_page_says_how_a_monthly_series_repeats(client):
+    """Issue 14, item 17: it repeated the form's example ("e.g. 2nd Tuesday") instead of the series' rule."""
+    community = CommunityFactory()
+    start = local(10)
+    nth = (start.day - 1) // 7 + 1
+    ordinal = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "last"}[nth]
+    activity = schedule(community, repeat=Activity.Repeat.MONTHLY, repeat_count=3, days=10)
+    client.force_login(member_of(community))
+    for occurrence in activity.occurrences.all():
+        text = client.get(occurrence.get_absolute_url()).text
+        assert f"Every month on the {ordinal} {start:%A}" in text and "e.g." not in text
+
+
 def test_occurrence_page_in_the_organizers_zone_shows_one_time(client):
     community = CommunityFactory()
     coordinator = coordinator_of(community)

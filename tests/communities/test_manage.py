@@ -409,7 +409,7 @@ def test_make_coordinator_and_step_down(coordinator_client, community, coordinat
     assert Membership.objects.get(pk=membership.pk).role == "coordinator"
     mine = Membership.objects.get(community=community, user=coordinator)
     response = coordinator_client.post(url("change_role", community, mine.pk), {"role": "member"})
-    assert any("is now member" in m for m in messages_of(response))
+    assert any(m.endswith("is now a member.") for m in messages_of(response))
     assert Membership.objects.get(pk=mine.pk).role == "member"
 
 

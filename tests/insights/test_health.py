@@ -368,3 +368,21 @@ def test_checks_of_every_stage_together_take_the_same_queries(django_assert_num_
         results = health_checks(communities, now=NOW)
     handover = [r for c in communities for r in results[c.pk] if r.key == "handover"]
     assert [r.status for r in handover] == [OK] * per_stage
+
+
+@pytest.mark.parametrize(
+    ("count", "word", "said"),
+    [
+        (1, "“I applied this” story", "1 “I applied this” story"),
+        (2, "“I applied this” story", "2 “I applied this” stories"),
+        (0, "reframing story", "0 reframing stories"),
+        (3, "activity", "3 activities"),
+        (2, "day", "2 days"),
+        (1.5, "week", "1.5 weeks"),
+    ],
+)
+def test_plurals_read_as_english(count, word, said):
+    """Issue 14, item 17: health checks and dashboard cards said "storys"."""
+    from insights.health import _plural
+
+    assert _plural(count, word) == said
