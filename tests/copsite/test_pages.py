@@ -135,3 +135,55 @@ def test_home_query_count_is_constant(member_client, member):
         )
 
     assert_constant_queries(member_client, reverse("home"), grow=grow, expected=7)
+
+
+# --- Error pages (issue 14, item 12) ------------------------------------------------------------------------
+
+
+def test_a_403_is_a_page_in_the_layout_with_the_reason_and_ways_on(client):
+    from tests.factories import CommunityFactory, member_of
+
+    community = CommunityFactory(name="Reliability Guild")
+    client.force_login(member_of(community))
+    response = client.get(reverse("communities:manage_members", args=[community.slug]))
+    assert response.status_code == 403
+    text = response.text
+    assert 'aria-label="Main"' in text and "You cannot do that here" in text
+    assert "Only the coordinators of this community can do that." in text
+    assert reverse("communities:browse") in text and reverse("search") in text
+
+
+def test_a_404_is_a_page_in_the_layout(member_client):
+    response = member_client.get("/c/no-such-community/")
+    assert response.status_code == 404
+    assert "There is nothing here" in response.text and 'aria-label="Main"' in response.text
+    assert "No such community" not in response.text  # what the code said is not shown as if it were advice
+
+
+def test_a_400_is_a_page_in_the_layout(client):
+    response = client.get("/", headers={"host": "evil.example"})
+    assert response.status_code == 400
+    assert "That request could not be understood" in response.text
+
+
+def test_a_429_from_the_rate_limits_is_a_page_in_the_layout(rf, member):
+    from allauth.core.internal.ratelimit import respond_429
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.cache import SessionStore
+
+    request = rf.get("/accounts/login/")
+    request.user, request.session = member, SessionStore()
+    request._messages = FallbackStorage(request)
+    response = respond_429(request)
+    assert response.status_code == 429
+    assert "Too many requests at once" in response.content.decode()
+
+
+def test_the_500_page_stands_alone(rf):
+    """It renders with no context at all (the error may be in what the layout needs), yet looks like the site."""
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    text = response.content.decode()
+    assert "Something went wrong on our side" in text and "bootstrap.min.css" in text and 'href="/"' in text
