@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from email.message import Message
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives
@@ -190,6 +191,18 @@ def preview_list(request: HttpRequest) -> HttpResponse:
     return render(request, "insights/preview_list.html", {"kinds": kinds})
 
 
+def _recipient_id(asked: str) -> int | None:
+    """The person to preview for, picked by address (as the people suggestions fill it in) or by id: None for
+    the first who would receive it, 0 for an address nobody has. A malformed id is 404."""
+    if not asked:
+        return None
+    if asked.isdigit():
+        return int(asked)
+    if "@" not in asked:
+        raise Http404("No such user.")
+    return User.objects.filter(email__iexact=asked).values_list("pk", flat=True).first() or 0
+
+
 @require_GET
 @login_required
 def preview(request: HttpRequest, kind: str) -> HttpResponse:
@@ -197,21 +210,20 @@ def preview(request: HttpRequest, kind: str) -> HttpResponse:
     recipients only) and `?frequency=`; with `?body=html`, just the HTML body, for the page's frame."""
     _staff_only(request)
     digest, mail_kind = _kind_or_404(kind)
-    user_id = request.GET.get("user", "").strip()
-    if user_id and not user_id.isdigit():
-        raise Http404("No such user.")
+    asked_user = request.GET.get("user", "").strip()[:254]
+    user_id = _recipient_id(asked_user)
     community = None
     slug = request.GET.get("community", "").strip()
     if slug:
         community = Community.objects.filter(slug=slug).first()
         if community is None:
             raise Http404("No such community.")
-    result = build_preview(
-        kind,
-        user_id=int(user_id) if user_id else None,
-        community=community,
-        frequency=request.GET.get("frequency", ""),
-    )
+    if user_id == 0:
+        result = Preview(problem=f"Nobody at {settings.SITE_NAME} has the address {asked_user}.")
+    else:
+        result = build_preview(
+            kind, user_id=user_id, community=community, frequency=request.GET.get("frequency", "")
+        )
     if request.GET.get("body") == "html":
         if result.mail is None:
             raise Http404("No mail to show.")
@@ -232,7 +244,7 @@ def preview(request: HttpRequest, kind: str) -> HttpResponse:
         "frequencies": [(value, label) for value, label in Frequency.choices if value in digest.frequencies],
         "frequency_label": dict(Frequency.choices).get(result.frequency, result.frequency),
         "preview": result,
-        "asked_user": user_id,
+        "asked_user": asked_user,
         "asked_community": slug,
         "html_url": f"{reverse('insights:preview', args=[kind])}?{query.urlencode()}",
     }

@@ -169,6 +169,23 @@ def test_a_chosen_recipient_and_community(staff_client, people):
     assert ", about Circle:" in response.text
 
 
+def test_the_recipient_is_picked_by_address_with_suggestions(staff_client, people):
+    """Issue 14, item 18: staff typed a numeric user id; now a name, completed to an address."""
+    coordinator = people["circle"]["coordinator"]
+    response = staff_client.get(preview_url("coordinator_digest", user=coordinator.email.upper()))
+    assert response.context["preview"].recipient == coordinator
+    assert 'list="people-suggestions"' in response.text and 'id="people-suggestions"' in response.text
+    response = staff_client.get(preview_url("coordinator_digest", user="nobody@example.org"))
+    assert response.status_code == 200
+    assert "Nobody at CoPsite has the address nobody@example.org." in response.text
+
+
+def test_staff_find_the_previews_in_their_menu(staff_client, client, people):
+    assert reverse("insights:preview_list") in staff_client.get(reverse("home")).text
+    client.force_login(people["circle"]["coordinator"])
+    assert reverse("insights:preview_list") not in client.get(reverse("home")).text
+
+
 def test_a_community_alone_picks_its_first_recipient(staff_client, people):
     response = staff_client.get(preview_url("member_digest", community="circle"))
     assert response.context["preview"].recipient == people["circle"]["coordinator"]
