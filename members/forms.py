@@ -3,11 +3,13 @@
 import zoneinfo
 from collections.abc import Iterable
 from functools import cache
+from importlib import resources
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 
-from members.models import OrgUnit
+from members.models import OrgUnit, Profile
 from members.notifications import MAIL_KINDS, Frequency
 
 
@@ -25,9 +27,34 @@ class SignupForm(forms.Form):
 
 
 @cache
-def time_zone_choices() -> list[tuple[str, str]]:
-    """Every IANA time zone, by name, readable ("America/New York")."""
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+def canonical_time_zones() -> tuple[str, ...]:
+    """The IANA time zones of places people live in (tzdata's zone.tab, a zone per country and region:
+    "Europe/Amsterdam", "Africa/Accra"; not "Factory", "localtime" or "US/Pacific"), and UTC."""
+    table = resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
+    names = {line.split("\t")[2] for line in table.splitlines() if line and not line.startswith("#")}
+    return tuple(sorted((names & zoneinfo.available_timezones()) | {"UTC"}))
+
+
+USED_ZONES_SHOWN = 12
+
+
+def time_zone_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The zones the organization's members use first (most used first, one query), then every canonical zone,
+    readable ("America/New York")."""
+    used = (
+        Profile.objects.values_list("time_zone", flat=True)
+        .annotate(n=Count("pk"))
+        .order_by("-n", "time_zone")[:USED_ZONES_SHOWN]
+    )
+    known = zoneinfo.available_timezones()
+
+    def option(name: str) -> tuple[str, str]:
+        return name, name.replace("_", " ")
+
+    return [
+        ("Where our members are", [option(name) for name in used if name in known]),
+        ("All time zones", [option(name) for name in canonical_time_zones()]),
+    ]
 
 
 def split_expertise(value: str) -> list[str]:

@@ -1,7 +1,5 @@
 """Users who log in by email, the org-unit tree they belong to, and their profiles and expertise."""
 
-import zoneinfo
-
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
@@ -116,10 +114,6 @@ class User(AbstractUser):
     def initials(self) -> str:
         parts = [part for part in (self.full_name or self.email).replace(".", " ").split() if part]
         return "".join(part[0] for part in parts[:2]).upper() or "?"
-
-
-def _time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
 
 class Profile(models.Model):

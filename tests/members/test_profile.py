@@ -358,3 +358,20 @@ def test_staff_see_a_deactivated_persons_profile_others_get_404(client):
     assert response.status_code == 200
     assert "has left the organization" in response.text
     assert "Yes, deactivate" not in response.text
+
+
+def test_time_zones_offer_the_members_zones_first_then_only_real_places(member_client, member):
+    """Issue 14, item 16: about 600 raw names, "Factory" and "localtime" among them."""
+    from tests.factories import UserFactory
+
+    for zone in ("Asia/Kolkata", "Asia/Kolkata", "Europe/Berlin"):
+        Profile.objects.filter(user=UserFactory()).update(time_zone=zone)
+    response = member_client.get(reverse("members:edit_profile"))
+    html = response.text
+    used = html.index('<optgroup label="Where our members are">')
+    everything = html.index('<optgroup label="All time zones">')
+    assert used < html.index('value="Asia/Kolkata"') < html.index('value="Europe/Berlin"') < everything
+    for odd in ("Factory", "localtime", "US/Pacific", "Etc/GMT+5"):
+        assert f'value="{odd}"' not in html
+    assert html.count("<option value=") < 450
+    assert ">America/New York<" in html  # readable names
