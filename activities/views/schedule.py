@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import dateformat, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -120,6 +121,17 @@ def schedule(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _people(occurrence: Occurrence) -> dict[str, list]:
+    """Who is going, waiting, maybe coming, and who came: the page's people section (one query)."""
+    people = list(selectors.attendees(occurrence=occurrence))
+    return {
+        "going": [r for r in people if r.answer == Answer.GOING and not r.waitlisted],
+        "waitlist": [r for r in people if r.answer == Answer.GOING and r.waitlisted],
+        "maybe": [r for r in people if r.answer == Answer.MAYBE],
+        "attended": [r for r in people if r.attended],
+    }
+
+
 @login_required
 @require_GET
 @in_viewer_zone
@@ -131,7 +143,6 @@ def occurrence(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     activity = found.activity
     organizer_zone = zoneinfo.ZoneInfo(activity.time_zone)
     viewer_offset = timezone.localtime(found.start).utcoffset()
-    people = list(selectors.attendees(occurrence=found))
     context = {
         "access": access,
         "tab": "activities",
@@ -144,10 +155,7 @@ def occurrence(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             first_local=(found.series_first_start or found.original_start).astimezone(organizer_zone),
         ),
         "show_organizer_time": found.start.astimezone(organizer_zone).utcoffset() != viewer_offset,
-        "going": [r for r in people if r.answer == Answer.GOING and not r.waitlisted],
-        "waitlist": [r for r in people if r.answer == Answer.GOING and r.waitlisted],
-        "maybe": [r for r in people if r.answer == Answer.MAYBE],
-        "attended": [r for r in people if r.attended],
+        **_people(found),
         "can_schedule": may_schedule(access),
         "can_answer": access.is_member and not access.community.is_archived,
         "is_over": found.end <= timezone.now(),
@@ -190,15 +198,22 @@ def rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             success = _rsvp_message(answer, found)
     back = _back(request, found.get_absolute_url())
     if request.htmx:
+        fresh = selectors.occurrence_for(access, pk, request.user)
+        compact = request.POST.get("compact") == "1"
         context = {
-            "occurrence": selectors.occurrence_for(access, pk, request.user),
+            "occurrence": fresh,
             "can_answer": access.is_member and not access.community.is_archived,
-            "compact": request.POST.get("compact") == "1",
+            "compact": compact,
             "next": back,
             "announce": error or success,
             "announce_error": bool(error),
         }
-        return render(request, "activities/_rsvp.html", context)
+        response = render(request, "activities/_rsvp.html", context)
+        if not compact:
+            # On the date's own page the lists of who is going change too: swapped in out of band.
+            people = {"occurrence": fresh, "oob": True, **_people(fresh)}
+            response.write(render_to_string("activities/occurrence.html#people", people, request=request))
+        return response
     if error:
         messages.error(request, error)
     else:

@@ -72,6 +72,27 @@ def test_rsvp_with_htmx_swaps_the_block_and_announces(client):
     assert answer_of(member, occurrence).answer == "maybe"
 
 
+def test_rsvp_on_the_date_page_also_refreshes_who_is_going(client):
+    """Issue 14, item 13: the counter changed, the list of names did not. On the date's own page the people
+    section comes along out of band; in lists (compact) it does not exist, so it is not sent."""
+    community = CommunityFactory()
+    occurrence = first(schedule(community))
+    member = member_of(community, user__full_name="Rosa Respondent")
+    client.force_login(member)
+    response = client.post(rsvp_url(occurrence), {"answer": "going"}, headers={"HX-Request": "true"})
+    text = response.text
+    assert "<html" not in text and "1</strong> going" in text
+    section = text[text.index('id="occurrence-people"') :]
+    assert 'hx-swap-oob="true"' in section[:200] and "Rosa Respondent" in section
+    response = client.post(rsvp_url(occurrence), {"answer": "maybe"}, headers={"HX-Request": "true"})
+    section = response.text[response.text.index('id="occurrence-people"') :]
+    assert "Nobody yet." in section and "Maybe: Rosa Respondent" in section
+    compact = client.post(
+        rsvp_url(occurrence), {"answer": "going", "compact": "1"}, headers={"HX-Request": "true"}
+    )
+    assert "occurrence-people" not in compact.text
+
+
 def test_rsvp_rejects_get(client):
     community = CommunityFactory()
     occurrence = first(schedule(community))
