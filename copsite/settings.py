@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Every time a signed-in person sees is in their own zone (their profile's), on every page.
+    "members.viewer_zone.ViewerZoneMiddleware",
 ]
 
 ROOT_URLCONF = "copsite.urls"

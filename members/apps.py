@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class MembersConfig(AppConfig):
     name = "members"
     verbose_name = "Members"
+
+    def ready(self) -> None:
+        from members import viewer_zone  # noqa: F401 - connects the sign-in receiver

@@ -35,6 +35,7 @@ from members.services import (
     profile_update,
 )
 from members.unsubscribe import read_unsubscribe_token
+from members.viewer_zone import remember_zone
 
 # The names under which email inputs send what was typed (communities' invite, propose, sponsor and appoint forms).
 SUGGEST_PARAMETERS = ("q", "emails", "core_group", "sponsor", "user", "hosts", "co_authors")
@@ -121,6 +122,7 @@ def edit_profile(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 _add_service_errors(form, error)
             else:
+                remember_zone(request, user, name=form.cleaned_data["time_zone"])
                 messages.success(request, "Your profile is saved.")
                 return redirect("members:profile", user.pk)
         messages.error(request, "Your profile was not saved: please correct what is marked below.")

@@ -1,0 +1,59 @@
+"""The viewer's time zone, active for their whole request, so every time a page shows is in their own zone.
+
+The zone is kept in the session when they sign in (and when they change it), so that no page pays a query for
+it; `ViewerZoneMiddleware` activates it for each request of a signed-in person.
+"""
+
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.http import HttpRequest
+from django.utils import timezone
+
+SESSION_KEY = "viewer_zone"
+
+
+def zone_name_of(user) -> str:
+    """The zone a person reads and types times in: their profile's (as stored), else the site's."""
+    from members.models import Profile  # this module is imported while apps load
+
+    name = (
+        Profile.objects.filter(user_id=user.pk).values_list("time_zone", flat=True).first()
+        or settings.TIME_ZONE
+    )
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return settings.TIME_ZONE
+    return name
+
+
+def remember_zone(request: HttpRequest, user, *, name: str | None = None) -> str:
+    """Keep the person's zone in their session (at sign-in, and after they change it to `name`)."""
+    name = name or zone_name_of(user)
+    if hasattr(request, "session"):
+        request.session[SESSION_KEY] = name
+    return name
+
+
+@receiver(user_logged_in, dispatch_uid="members.viewer_zone")
+def _remember_at_sign_in(sender, request, user, **kwargs) -> None:
+    if request is not None:
+        remember_zone(request, user)
+
+
+class ViewerZoneMiddleware:
+    """Activate the signed-in viewer's zone for the request (the site's zone for everyone else)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        name = request.session.get(SESSION_KEY) or remember_zone(request, user)
+        with timezone.override(zoneinfo.ZoneInfo(name)):
+            return self.get_response(request)
