@@ -44,6 +44,13 @@ def _remember_at_sign_in(sender, request, user, **kwargs) -> None:
         remember_zone(request, user)
 
 
+def reads_no_session(view):
+    """Mark a view whose requests never read the session (calendar feeds, reached by a token): no zone is
+    activated for it, so a browser's session is left alone and the response does not vary on cookies."""
+    view.reads_no_session = True
+    return view
+
+
 class ViewerZoneMiddleware:
     """Activate the signed-in viewer's zone for the request (the site's zone for everyone else)."""
 
@@ -51,9 +58,18 @@ class ViewerZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest):
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:
+        if (
+            getattr(view_func, "reads_no_session", False)
+            or settings.SESSION_COOKIE_NAME not in request.COOKIES
+        ):
+            return  # nobody signed in (health checks), or a view that must not read the session (feeds)
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
-            return self.get_response(request)
-        name = request.session.get(SESSION_KEY) or remember_zone(request, user)
-        with timezone.override(zoneinfo.ZoneInfo(name)):
-            return self.get_response(request)
+        if user is not None and user.is_authenticated:
+            name = request.session.get(SESSION_KEY) or remember_zone(request, user)
+            timezone.activate(zoneinfo.ZoneInfo(name))

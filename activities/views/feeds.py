@@ -26,6 +26,7 @@ from activities.models import Occurrence
 from communities.access import get_community_for
 from communities.models import Community, Membership
 from members.models import User
+from members.viewer_zone import reads_no_session
 
 # A feed carries every series with a date in the last year or later: calendar apps keep the recent past,
 # and a community's whole history would make the feed grow without end.
@@ -85,6 +86,7 @@ def occurrence_ics(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
+@reads_no_session
 @require_http_methods(["GET", "HEAD"])
 def my_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The member's personal feed: every date of every community they are an active member of."""
@@ -94,6 +96,7 @@ def my_feed(request: HttpRequest, token: str) -> HttpResponse:
     return _feed_response(body)
 
 
+@reads_no_session
 @require_http_methods(["GET", "HEAD"])
 def community_feed(request: HttpRequest, token: str, slug: str) -> HttpResponse:
     """One community's feed through a member's token: listed communities for any valid token, a private one
