@@ -9,7 +9,8 @@ from communities.models import Community, Membership, MembershipEvent, Participa
 from members.demo import DEMO_PASSWORD
 from members.models import OrgUnit, Profile, Tag, User
 
-pytestmark = pytest.mark.django_db
+# Each test builds the whole demo (or a scaled set): in `make test`, left out of `make test-fast`.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def counts() -> dict[str, int]:

@@ -10,7 +10,8 @@ from repertoire.demo import RESOURCES_PER_SCALE, minimal_pdf
 from repertoire.files import PDF, check_upload
 from repertoire.models import Application, Collection, Resource, ResourceFile, Revision
 
-pytestmark = pytest.mark.django_db
+# Each test builds the whole demo (or a scaled set): in `make test`, left out of `make test-fast`.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def test_minimal_pdf_is_structurally_valid():
