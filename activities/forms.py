@@ -8,7 +8,6 @@ import zoneinfo
 from datetime import datetime
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from activities.models import Activity, Occurrence, Rsvp
@@ -17,18 +16,14 @@ from communities.forms import check_addresses, split_addresses
 from communities.models import Community, Membership
 from members.forms import time_zone_choices
 from members.models import User
+from members.viewer_zone import valid_zone_name
 
 ENDS_AFTER, ENDS_ON = "count", "until"
 
 
 def viewer_zone_name(user: User) -> str:
     """The time zone a person reads and types times in: their profile's, else the site's."""
-    name = getattr(getattr(user, "profile", None), "time_zone", "") or settings.TIME_ZONE
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return settings.TIME_ZONE
-    return name
+    return valid_zone_name(getattr(getattr(user, "profile", None), "time_zone", ""))
 
 
 def viewer_zone(user: User) -> zoneinfo.ZoneInfo:

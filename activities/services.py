@@ -17,6 +17,7 @@ from activities.models import Activity, CalendarToken, Occurrence, Rsvp
 from activities.recurrence import RecurrenceError, expand
 from communities.models import Community, Level, Membership, Participation
 from communities.services import participation_record
+from members.dates import years_from
 from members.models import User
 
 Answer = Rsvp.Answer
@@ -54,17 +55,10 @@ DATE_RANGE_YEARS = 5
 """Activities are recorded up to five years back and planned up to five years ahead."""
 
 
-def _years_from(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 def activity_date_range(today: date | None = None) -> tuple[date, date]:
     """The first and last date a person may give an activity (schedule, move, repeat until)."""
     today = today or timezone.localdate()
-    return _years_from(today, -DATE_RANGE_YEARS), _years_from(today, DATE_RANGE_YEARS)
+    return years_from(today, -DATE_RANGE_YEARS), years_from(today, DATE_RANGE_YEARS)
 
 
 def _check_date(day: date, what: str = "Choose a date") -> None:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from activities.forms import viewer_zone
 from communities.models import Community, Membership, Sponsorship
 from insights.models import ValueStory
+from members.dates import years_from
 from members.models import User
 
 logger = logging.getLogger(__name__)
@@ -27,11 +28,7 @@ TOO_OLD = f"Choose a date in the last {STORY_YEARS_BACK} years: value stories re
 
 def story_earliest_date(user: User) -> date:
     """The earliest date a value story may have happened on (10 years before today, where the person is)."""
-    today = today_for(user)
-    try:
-        return today.replace(year=today.year - STORY_YEARS_BACK)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - STORY_YEARS_BACK, day=28)
+    return years_from(today_for(user), -STORY_YEARS_BACK)
 
 
 def today_for(user: User) -> date:

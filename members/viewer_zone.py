@@ -19,10 +19,14 @@ def zone_name_of(user) -> str:
     """The zone a person reads and types times in: their profile's (as stored), else the site's."""
     from members.models import Profile  # this module is imported while apps load
 
-    name = (
+    return valid_zone_name(
         Profile.objects.filter(user_id=user.pk).values_list("time_zone", flat=True).first()
-        or settings.TIME_ZONE
     )
+
+
+def valid_zone_name(name: str | None) -> str:
+    """`name` if it is a time zone this server knows, else the site's zone."""
+    name = name or settings.TIME_ZONE
     try:
         zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
