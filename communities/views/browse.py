@@ -26,10 +26,10 @@ from members.models import OrgUnit
 def suggest_people(form: Form, *names: str) -> None:
     """Let htmx fill the page's people datalist as these fields are typed in (plain inputs without JavaScript)."""
     attrs = {
-        "hx-get": reverse("members:suggest"),
-        "hx-trigger": "input changed delay:250ms",
-        "hx-target": "#people-suggestions",
-        "hx-swap": "innerHTML",
+        "data-hx-get": reverse("members:suggest"),
+        "data-hx-trigger": "input changed delay:250ms",
+        "data-hx-target": "#people-suggestions",
+        "data-hx-swap": "innerHTML",
     }
     for name in names:
         form.fields[name].widget.attrs.update(attrs)

@@ -68,10 +68,10 @@ def _manage_page(
     # Suggest colleagues as the coordinator types (members/_people_datalist.html).
     invite_form.fields["emails"].widget.attrs.update(
         {
-            "hx-get": reverse("members:suggest"),
-            "hx-trigger": "input changed delay:250ms",
-            "hx-target": "#people-suggestions",
-            "hx-swap": "innerHTML",
+            "data-hx-get": reverse("members:suggest"),
+            "data-hx-trigger": "input changed delay:250ms",
+            "data-hx-target": "#people-suggestions",
+            "data-hx-swap": "innerHTML",
         }
     )
     context = {

@@ -18,11 +18,11 @@
       return;
     }
     var url = list.getAttribute("data-suggest-url");
-    root.querySelectorAll('input[list="people-suggestions"]:not([hx-get])').forEach(function (input) {
-      input.setAttribute("hx-get", url);
-      input.setAttribute("hx-trigger", "input changed delay:250ms");
-      input.setAttribute("hx-target", "#people-suggestions");
-      input.setAttribute("hx-swap", "innerHTML");
+    root.querySelectorAll('input[list="people-suggestions"]:not([data-hx-get])').forEach(function (input) {
+      input.setAttribute("data-hx-get", url);
+      input.setAttribute("data-hx-trigger", "input changed delay:250ms");
+      input.setAttribute("data-hx-target", "#people-suggestions");
+      input.setAttribute("data-hx-swap", "innerHTML");
       window.htmx.process(input);
     });
   }

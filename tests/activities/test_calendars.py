@@ -123,10 +123,10 @@ def test_month_links_work_with_and_without_javascript(member_client):
     text = member_client.get(calendar_url(community), {"month": month_of(month), "view": "agenda"}).text
     following = (month + timedelta(days=32)).replace(day=1)
     assert (
-        f'href="?month={month_of(following)}&amp;view=agenda" hx-get="?month={month_of(following)}&amp;view=agenda"'
+        f'href="?month={month_of(following)}&amp;view=agenda" data-hx-get="?month={month_of(following)}&amp;view=agenda"'
         in text
     )
-    assert 'hx-target="#calendar" hx-swap="outerHTML" hx-push-url="true"' in text
+    assert 'data-hx-target="#calendar" data-hx-swap="outerHTML" data-hx-push-url="true"' in text
     assert f'href="?month={month_of(timezone.localdate())}&amp;view=agenda"' in text
 
 
@@ -142,7 +142,7 @@ def test_htmx_navigation_gets_only_the_calendar(member_client):
     assert "<html" not in text and "nav-tabs" not in text
     assert text.lstrip().startswith('<section id="calendar"')
     assert "Kick-off" in text
-    assert f'hx-swap-oob="innerHTML:#live-region">{month:%B %Y}: 1 day with activities.' in text
+    assert f'data-hx-swap-oob="innerHTML:#live-region">{month:%B %Y}: 1 day with activities.' in text
     assert "HX-Request" in response["Vary"]
 
 

@@ -638,7 +638,7 @@ def test_follow_with_htmx_swaps_the_box_and_announces(client, discussion, asker)
     response = login(client, asker).post(url("discussion_follow", discussion), {"on": "0"}, **HTMX)
     assert response.status_code == 200
     assert 'id="follow-box"' in response.text and ">Follow</button>" in response.text
-    assert 'hx-swap-oob="innerHTML:#live-region">You no longer follow this discussion.' in response.text
+    assert 'data-hx-swap-oob="innerHTML:#live-region">You no longer follow this discussion.' in response.text
     assert "<html" not in response.text
     assert not Follow.objects.filter(discussion=discussion, user=asker).exists()
 
@@ -679,7 +679,7 @@ def test_coordinator_accepts_with_htmx_and_gets_the_thread_back(client, discussi
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<div id="discussion-thread">')
     assert 'id="accepted-answer"' in response.text and "Unmark as the accepted answer" in response.text
-    assert 'hx-swap-oob="innerHTML:#live-region">Marked as the accepted answer.' in response.text
+    assert 'data-hx-swap-oob="innerHTML:#live-region">Marked as the accepted answer.' in response.text
     assert fresh(discussion).accepted_reply == answer
 
 

@@ -64,7 +64,7 @@ def test_rsvp_with_htmx_swaps_the_block_and_announces(client):
     text = response.text
     assert response.status_code == 200
     assert "<html" not in text
-    assert 'hx-swap-oob="innerHTML:#live-region">Noted: maybe for Incident review' in text
+    assert 'data-hx-swap-oob="innerHTML:#live-region">Noted: maybe for Incident review' in text
     assert 'value="maybe" aria-pressed="true"' in text
     assert 'value="going" aria-pressed="false"' in text
     assert "You said maybe" in text and "1 maybe" in text
@@ -83,7 +83,7 @@ def test_rsvp_on_the_date_page_also_refreshes_who_is_going(client):
     text = response.text
     assert "<html" not in text and "1</strong> going" in text
     section = text[text.index('id="occurrence-people"') :]
-    assert 'hx-swap-oob="true"' in section[:200] and "Rosa Respondent" in section
+    assert 'data-hx-swap-oob="true"' in section[:200] and "Rosa Respondent" in section
     response = client.post(rsvp_url(occurrence), {"answer": "maybe"}, headers={"HX-Request": "true"})
     section = response.text[response.text.index('id="occurrence-people"') :]
     assert "Nobody yet." in section and "Maybe: Rosa Respondent" in section

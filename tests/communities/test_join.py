@@ -72,7 +72,7 @@ def test_join_with_htmx_swaps_the_status_block_and_announces(member_client, memb
     assert response.status_code == 200
     text = response.text
     assert 'class="membership-status in-header"' in text
-    assert 'hx-swap-oob="innerHTML:#live-region"' in text
+    assert 'data-hx-swap-oob="innerHTML:#live-region"' in text
     assert f"Welcome to {community.name}!" in text
     assert "You are a member" in text and "Occasional" in text
     assert reverse("communities:leave", args=[community.slug]) in text  # the header variant offers Leave
@@ -429,8 +429,8 @@ def test_status_block_offers_the_action_that_fits():
     invitation = CommunityFactory.build(slug="invited", join_policy=Community.JoinPolicy.INVITATION)
 
     join = status(open_one)
-    assert 'action="/c/open-one/join/"' in join and 'hx-post="/c/open-one/join/"' in join
-    assert 'hx-target="closest .membership-status"' in join and 'hx-swap="outerHTML"' in join
+    assert 'action="/c/open-one/join/"' in join and 'data-hx-post="/c/open-one/join/"' in join
+    assert 'data-hx-target="closest .membership-status"' in join and 'data-hx-swap="outerHTML"' in join
     assert '<option value="peripheral" selected>' in join and 'value="core"' not in join
     assert 'name="next" value="/c/"' in join
 

@@ -59,7 +59,7 @@ def test_propose_form_shows_grouped_fields(member_client):
         assert f">{legend}</legend>" in response.text
     assert "Lifecycle stage" not in response.text
     assert 'id="people-suggestions"' in response.text
-    assert f'hx-get="{reverse("members:suggest")}"' in response.text
+    assert f'data-hx-get="{reverse("members:suggest")}"' in response.text
 
 
 def test_propose_creates_community_in_potential_with_proposer_as_coordinator(member_client, member):

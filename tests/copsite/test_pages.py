@@ -89,7 +89,13 @@ def test_our_templates_use_no_inline_styles_scripts_or_hx_on():
         if "mail" in path.relative_to(ROOT / "templates").parts[:1]:
             continue  # mail is read in mail clients, not under the site's policy
         text = path.read_text()
-        for pattern in (r"\sstyle=", r"\shx-on", r"\son[a-z]+=\"", r"<style", r"<script(?![^>]*nonce=)"):
+        for pattern in (
+            r"\sstyle=",
+            r"\s(data-)?hx-on",
+            r"\son[a-z]+=\"",
+            r"<style",
+            r"<script(?![^>]*nonce=)",
+        ):
             if re.search(pattern, text):
                 offenders.append(f"{Path(path).relative_to(ROOT)}: {pattern}")
     assert not offenders, offenders

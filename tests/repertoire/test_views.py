@@ -422,11 +422,11 @@ def test_apply_with_htmx_swaps_the_stories_and_announces(client, guild, author, 
     )
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<section class="mt-4 applied-section" id="applied"')
-    assert 'hx-swap-oob="innerHTML:#live-region"' in response.text and "Applied 1 time" in response.text
+    assert 'data-hx-swap-oob="innerHTML:#live-region"' in response.text and "Applied 1 time" in response.text
     assert "You applied this" in response.text
     # The "members applied it" figure beside the stories changes too (issue 14, item 13): swapped out of band.
     assert (
-        '<p class="mb-1" id="applied-count" hx-swap-oob="true"><span class="fs-4 fw-semibold">1</span> member applied it'
+        '<p class="mb-1" id="applied-count" data-hx-swap-oob="true"><span class="fs-4 fw-semibold">1</span> member applied it'
         in (response.text)
     )
     page = client.get(url("resource", guild.slug, resource.pk)).text
