@@ -35,6 +35,11 @@ $(VENV)/.installed: pyproject.toml | check-python
 
 install: $(VENV)/.installed
 
+# Tools the suite runs, from npm (package.json): the W3C Nu HTML validator (vnu.jar, run with the machine's Java).
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
 migrate: install
 	$(PY) manage.py migrate --noinput
 
@@ -63,7 +68,7 @@ test: export DATABASE_URL ?= $(TEST_DATABASE_URL)
 test: export REDIS_URL ?= $(TEST_REDIS_URL)
 test: export DJANGO_ALLOW_ASYNC_UNSAFE := true
 test: export CACHE_KEY_PREFIX ?= copsite-test
-test: install
+test: install node_modules/.installed
 	@$(PY) tools/check_services.py
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

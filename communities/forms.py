@@ -241,21 +241,43 @@ class InviteForm(forms.Form):
 
 
 class MemberFilterForm(forms.Form):
-    """Filters of the member table (GET)."""
+    """Filters of the member table (GET). Its ids start with `filter-`: the invitation form on the same page has a
+    `level` field too, and ids are unique on a page."""
 
-    q = forms.CharField(label="Name or email", required=False, max_length=100)
-    level = forms.ChoiceField(label="Level", required=False, choices=[("", "Any level"), *Level.choices])
+    q = forms.CharField(
+        label="Name or email",
+        required=False,
+        max_length=100,
+        widget=forms.SearchInput(attrs={"class": "form-control form-control-sm"}),
+    )
+    level = forms.ChoiceField(
+        label="Level",
+        required=False,
+        choices=[("", "Any level"), *Level.choices],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
     role = forms.ChoiceField(
-        label="Role", required=False, choices=[("", "Any role"), *Membership.Role.choices]
+        label="Role",
+        required=False,
+        choices=[("", "Any role"), *Membership.Role.choices],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     unit = forms.ModelChoiceField(
-        label="Org unit", required=False, queryset=OrgUnit.objects.order_by("name"), empty_label="Any unit"
+        label="Org unit",
+        required=False,
+        queryset=OrgUnit.objects.order_by("name"),
+        empty_label="Any unit",
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     sort = forms.ChoiceField(
         required=False,
         choices=[("name", "Name"), ("level", "Level"), ("joined", "Newest"), ("unit", "Org unit")],
         widget=forms.HiddenInput,
     )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "filter-%s")
+        super().__init__(*args, **kwargs)
 
 
 class BrowseForm(forms.Form):

@@ -46,9 +46,6 @@ def _manage_page(
 ) -> HttpResponse:
     community = access.community
     filter_form = MemberFilterForm(request.GET)
-    filter_form.fields["q"].widget.attrs.update({"class": "form-control form-control-sm", "type": "search"})
-    for name in ("level", "role", "unit"):
-        filter_form.fields[name].widget.attrs["class"] = "form-select form-select-sm"
     filters = filter_form.cleaned_data if filter_form.is_valid() else {}
     unit = filters.get("unit")
     sort = filters.get("sort") or "name"
