@@ -173,7 +173,8 @@ def _repertoire(inputs: _Inputs, config: dict) -> Check:
         measured=f"{_plural(added, 'resource')} added in the last {days} days",
         threshold=f"at least {wanted}",
         status=at_least(added, wanted),
-        advice="Harvest accepted answers and activity notes into the library (Discussions → “Harvest”).",
+        advice="Harvest accepted answers and activity notes into the library: “Harvest into the library” on a "
+        "solved discussion or under an activity's notes, or Library → “Harvest” for all of them.",
         value=added,
     )
 

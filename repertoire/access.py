@@ -8,11 +8,13 @@
 | core group                   |                               | + harvest, recommend                            |
 | coordinator                  | every draft                   | + edit any, restore versions, curate collections|
 
-An archived community's library is read-only.
+An archived community's library is read-only. What can be harvested: a discussion whose accepted answer is
+visible (`discussion_harvestable`), an activity date with notes (`occurrence_harvestable`).
 """
 
 from django.core.exceptions import PermissionDenied
 
+from activities.models import Discussion, Occurrence
 from communities.access import CommunityAccess, get_community_for
 from communities.models import Level
 from members.models import User
@@ -35,6 +37,28 @@ def may_curate(access: CommunityAccess) -> bool:
 def may_harvest(access: CommunityAccess) -> bool:
     """Coordinators and the core group harvest and recommend."""
     return _open(access) and (access.is_coordinator or access.membership.level == Level.CORE)
+
+
+def discussion_harvestable(discussion: Discussion) -> bool:
+    """It has an accepted answer, and neither it nor the answer is hidden or deleted (reads the accepted reply:
+    load it with the discussion)."""
+    if discussion.accepted_reply_id is None or discussion.is_hidden or discussion.is_deleted:
+        return False
+    answer = discussion.accepted_reply
+    return not (answer.is_hidden or answer.is_deleted)
+
+
+def occurrence_harvestable(occurrence: Occurrence) -> bool:
+    """It has notes (more than blanks)."""
+    return bool(occurrence.notes.strip())
+
+
+def may_harvest_discussion(access: CommunityAccess, discussion: Discussion) -> bool:
+    return may_harvest(access) and discussion_harvestable(discussion)
+
+
+def may_harvest_occurrence(access: CommunityAccess, occurrence: Occurrence) -> bool:
+    return may_harvest(access) and occurrence_harvestable(occurrence)
 
 
 def may_edit(access: CommunityAccess, resource: Resource) -> bool:

@@ -1,4 +1,5 @@
-"""App configuration for repertoire: registers the kind of mail it sends."""
+"""App configuration for repertoire: registers the kind of mail it sends, and offers “Harvest into the library” on
+activities' discussion and date pages (`activities.page_actions`)."""
 
 from django.apps import AppConfig
 
@@ -19,3 +20,10 @@ class RepertoireConfig(AppConfig):
                 allowed=(Frequency.IMMEDIATELY, Frequency.OFF),
             )
         )
+
+        from activities import page_actions
+        from activities.models import Discussion, Occurrence
+        from repertoire.page_actions import harvest_discussion, harvest_occurrence
+
+        page_actions.register(Discussion, harvest_discussion)
+        page_actions.register(Occurrence, harvest_occurrence)

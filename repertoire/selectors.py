@@ -286,6 +286,18 @@ def harvestable_occurrences(community: Community) -> QuerySet[Occurrence]:
     )
 
 
+def harvested_from(access: CommunityAccess, **source) -> Resource | None:
+    """The resource harvested from `source_discussion=…` or `source_occurrence=…` (the harvest services make at
+    most one), with `viewer_is_author`, or None: one query."""
+    return (
+        Resource.objects.filter(community=access.community, **source)
+        .annotate(viewer_is_author=_is_author(access.viewer))
+        .only("pk", "status", "community_id")
+        .order_by("pk")
+        .first()
+    )
+
+
 def harvestable_discussion_for(access: CommunityAccess, pk: int) -> Discussion:
     discussion = Discussion.objects.filter(pk=pk, community=access.community).first()
     if discussion is None:

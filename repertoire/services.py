@@ -26,6 +26,7 @@ from communities.services import participation_record
 from members.models import Tag, User
 from members.services import tag_named
 from repertoire import tasks
+from repertoire.access import discussion_harvestable, occurrence_harvestable
 from repertoire.files import MAX_FILES_PER_RESOURCE, FileRefused, check_upload, display_name
 from repertoire.models import Application, Collection, CollectionItem, Resource, ResourceFile, Revision
 
@@ -432,15 +433,9 @@ def resource_harvest_discussion(*, actor: User, discussion: Discussion) -> Resou
     )
     community = discussion.community
     _ensure_core(actor, community)
-    answer = discussion.accepted_reply
-    if (
-        discussion.is_hidden
-        or discussion.is_deleted
-        or answer is None
-        or answer.is_hidden
-        or answer.is_deleted
-    ):
+    if not discussion_harvestable(discussion):
         raise RepertoireError("Only a discussion with an accepted answer can be harvested.")
+    answer = discussion.accepted_reply
     _already_harvested(source_discussion=discussion)
     asker = discussion.author.full_name if discussion.author else "a former member"
     answerer = answer.author.full_name if answer.author else "a former member"
@@ -470,7 +465,7 @@ def resource_harvest_occurrence(*, actor: User, occurrence: Occurrence) -> Resou
     occurrence = Occurrence.objects.select_related("community", "activity").get(pk=occurrence.pk)
     community = occurrence.community
     _ensure_core(actor, community)
-    if not occurrence.notes.strip():
+    if not occurrence_harvestable(occurrence):
         raise RepertoireError("This activity has no notes to harvest.")
     _already_harvested(source_occurrence=occurrence)
     day = timezone.localtime(occurrence.start).strftime("%-d %B %Y")

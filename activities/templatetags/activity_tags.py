@@ -2,7 +2,8 @@
 
 `{% load activity_tags %}`, then `{% upcoming_activities community %}` (a community's next three dates with RSVP
 buttons, for its home page) or `{% my_upcoming_activities user %}` (my next dates, for the home page). Both
-render `activities/_upcoming.html` in the viewer's time zone. Filters: `my_rsvp` (the viewer's answer on an
+render `activities/_upcoming.html` in the viewer's time zone. `{% page_actions access obj %}`: what the apps above
+offer on a discussion's or a date's page (`activities.page_actions`). Filters: `my_rsvp` (the viewer's answer on an
 occurrence from an RSVP selector), `relative` ("in 3 days", "2 hours ago"), `is_over`.
 """
 
@@ -13,10 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince, timeuntil
 
+from activities import page_actions as offered
 from activities import selectors
 from activities.forms import viewer_zone
 from activities.models import Occurrence, Rsvp
 from activities.services import can_schedule
+from communities.access import CommunityAccess
 from communities.models import Community, Membership
 
 register = template.Library()
@@ -56,6 +59,12 @@ def my_upcoming_activities(context, user) -> dict:
         "show_community": True,
         "calendar_url": reverse("activities:calendar"),
     }
+
+
+@register.inclusion_tag("activities/_page_actions.html", takes_context=True)
+def page_actions(context, access: CommunityAccess, obj) -> dict:
+    """The actions other apps offer the viewer on this discussion's or occurrence's page (none: nothing shown)."""
+    return {"actions": offered.actions_for(access, obj), "csrf_token": context.get("csrf_token")}
 
 
 @register.filter
