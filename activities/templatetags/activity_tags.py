@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince, timeuntil
 
-from activities import page_actions as offered
 from activities import selectors
 from activities.forms import viewer_zone
 from activities.models import Occurrence, Rsvp
+from activities.page_actions import actions_for
 from activities.services import can_schedule
 from communities.access import CommunityAccess
 from communities.models import Community, Membership
@@ -64,7 +64,7 @@ def my_upcoming_activities(context, user) -> dict:
 @register.inclusion_tag("activities/_page_actions.html", takes_context=True)
 def page_actions(context, access: CommunityAccess, obj) -> dict:
     """The actions other apps offer the viewer on this discussion's or occurrence's page (none: nothing shown)."""
-    return {"actions": offered.actions_for(access, obj), "csrf_token": context.get("csrf_token")}
+    return {"actions": actions_for(access, obj), "csrf_token": context.get("csrf_token")}
 
 
 @register.filter
