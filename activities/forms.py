@@ -77,13 +77,42 @@ class HostsField(forms.CharField):
         return [members[address] for address in addresses]
 
 
+PAST_CONFIRMED = "past_confirmed"
+
+
+class ConfirmsPastDate:
+    """For forms whose date the service refuses when it is in the past, unless confirmed: the checkbox
+    "This date is in the past: record it anyway" is a field only once it is needed, that is once the service's
+    refusal is routed to it (`add_error`), or when the person ticked it (it stays while the form comes back)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound and self.add_prefix(PAST_CONFIRMED) in self.data:
+            self._add_past_confirmation()
+
+    def _add_past_confirmation(self) -> None:
+        self.fields[PAST_CONFIRMED] = forms.BooleanField(
+            label="This date is in the past: record it anyway",
+            required=False,
+            help_text="For an activity that already took place.",
+        )
+
+    def add_error(self, field, error) -> None:
+        if field == PAST_CONFIRMED and field not in self.fields:
+            self._add_past_confirmation()
+        super().add_error(field, error)
+
+    def past_is_confirmed(self) -> bool:
+        return bool(self.cleaned_data.get(PAST_CONFIRMED))
+
+
 def _check_times(form: forms.Form) -> None:
     start, end = form.cleaned_data.get("start_time"), form.cleaned_data.get("end_time")
     if start is not None and end is not None and end <= start:
         form.add_error("end_time", "The end must be after the start.")
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(ConfirmsPastDate, forms.Form):
     """Schedule an activity: what, when (in the organizer's zone), where, who hosts, and whether it repeats."""
 
     title = forms.CharField(max_length=150, help_text="e.g. “Monthly incident review”.")
@@ -203,6 +232,7 @@ class ScheduleForm(forms.Form):
             "repeat": data["repeat"],
             "repeat_count": data["repeat_count"] if repeats and data["ends"] == ENDS_AFTER else None,
             "repeat_until": data["repeat_until"] if repeats and data["ends"] == ENDS_ON else None,
+            "past_confirmed": self.past_is_confirmed(),
         }
 
 
@@ -261,7 +291,7 @@ class EditForm(forms.Form):
 THIS_ONLY, THIS_AND_FOLLOWING = "this", "following"
 
 
-class MoveForm(forms.Form):
+class MoveForm(ConfirmsPastDate, forms.Form):
     """A new date and time for one date (in the organizer's zone); for a series, optionally this and following."""
 
     date = forms.DateField(widget=DateInput())

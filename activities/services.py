@@ -78,6 +78,18 @@ def _check_times(start_local: datetime, end_local: datetime) -> None:
         raise ActivityError("An activity can last at most three days.")
 
 
+PAST_DATE = (
+    "The start is in the past: confirm to record an activity that already took place, or choose a later date."
+)
+
+
+def _check_not_past(start: datetime, past_confirmed: bool) -> None:
+    """A start in the past is recorded only when the person says so: it is more often a slip (the wrong month or
+    year) than a record of what already happened, and members can no longer answer for it."""
+    if start < timezone.now() and not past_confirmed:
+        raise ActivityError(PAST_DATE)
+
+
 @transaction.atomic
 def activity_schedule(
     *,
@@ -96,8 +108,12 @@ def activity_schedule(
     repeat: str = Activity.Repeat.NONE,
     repeat_count: int | None = None,
     repeat_until: date | None = None,
+    past_confirmed: bool = False,
 ) -> Activity:
-    """Schedule an activity (naive start/end in `time_zone`), creating one occurrence per date of the series."""
+    """Schedule an activity (naive start/end in `time_zone`), creating one occurrence per date of the series.
+
+    A first date in the past is refused unless `past_confirmed`: the person said they are recording what already
+    happened."""
     _ensure_scheduler(actor, community)
     _zone(time_zone)
     _check_times(start_local, end_local)
@@ -131,6 +147,7 @@ def activity_schedule(
         )
     except RecurrenceError as error:
         raise ActivityError(str(error)) from None
+    _check_not_past(dates[0][0], past_confirmed)
     activity.save()
     activity.hosts.set(hosts or [actor])
     Occurrence.objects.bulk_create(
@@ -234,13 +251,20 @@ def occurrence_restore(*, actor: User, occurrence: Occurrence) -> Occurrence:
 
 @transaction.atomic
 def occurrence_move(
-    *, actor: User, occurrence: Occurrence, start_local: datetime, end_local: datetime
+    *,
+    actor: User,
+    occurrence: Occurrence,
+    start_local: datetime,
+    end_local: datetime,
+    past_confirmed: bool = False,
 ) -> Occurrence:
-    """Move one date of a series (given in the organizer's zone); its RSVPs stay with it."""
+    """Move one date of a series (given in the organizer's zone); its RSVPs stay with it. A new start in the past
+    is refused unless `past_confirmed`."""
     occurrence = _locked_occurrence(occurrence)
     _ensure_scheduler(actor, occurrence.community)
     _check_times(start_local, end_local)
     zone = _zone(occurrence.activity.time_zone)
+    _check_not_past(start_local.replace(tzinfo=zone), past_confirmed)
     occurrence.start, occurrence.end = start_local.replace(tzinfo=zone), end_local.replace(tzinfo=zone)
     occurrence.save(update_fields=["start", "end"])
     return occurrence
@@ -254,15 +278,18 @@ def series_split(
     start_local: datetime,
     end_local: datetime,
     title: str | None = None,
+    past_confirmed: bool = False,
 ) -> Activity:
     """Edit "this and following": the series ends before `occurrence`; a new series starts there with the new
-    time. Earlier dates keep their RSVPs; the following dates keep theirs too, matched by position."""
+    time. Earlier dates keep their RSVPs; the following dates keep theirs too, matched by position. A new start
+    in the past is refused unless `past_confirmed`."""
     occurrence = _locked_occurrence(occurrence)
     old = occurrence.activity
     _ensure_scheduler(actor, old.community)
     if not old.is_recurring:
         raise ActivityError("This activity does not repeat: edit its date instead.")
     _check_times(start_local, end_local)
+    _check_not_past(start_local.replace(tzinfo=_zone(old.time_zone)), past_confirmed)
     following = list(old.occurrences.filter(sequence__gte=occurrence.sequence).order_by("sequence"))
     remaining = len(following)
     new = Activity.objects.create(

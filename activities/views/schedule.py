@@ -104,6 +104,7 @@ def schedule(request: HttpRequest, slug: str) -> HttpResponse:
                     "date": ("choose a date",),
                     "end_time": ("end must", "three days"),
                     "capacity": ("capacity",),
+                    "past_confirmed": ("in the past",),
                 },
             )
             form.add_error(field, error.message)
@@ -268,14 +269,26 @@ def move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         try:
             if form.following:
                 services.series_split(
-                    actor=request.user, occurrence=found, start_local=start_local, end_local=end_local
+                    actor=request.user,
+                    occurrence=found,
+                    start_local=start_local,
+                    end_local=end_local,
+                    past_confirmed=form.past_is_confirmed(),
                 )
             else:
                 services.occurrence_move(
-                    actor=request.user, occurrence=found, start_local=start_local, end_local=end_local
+                    actor=request.user,
+                    occurrence=found,
+                    start_local=start_local,
+                    end_local=end_local,
+                    past_confirmed=form.past_is_confirmed(),
                 )
         except ActivityError as error:
-            fields = {"date": ("choose a date",), "end_time": ("end must", "three days")}
+            fields = {
+                "date": ("choose a date",),
+                "end_time": ("end must", "three days"),
+                "past_confirmed": ("in the past",),
+            }
             form.add_error(_field_for(error, fields), error.message)
         else:
             moved = selectors.occurrence_for(access, pk, request.user)

@@ -33,7 +33,7 @@ def past_date():
     """A date two days ago in a community with a coordinator, two going, one maybe, one waitlisted, one silent."""
     community = CommunityFactory()
     coordinator = coordinator_of(community, user__full_name="Cora Coordinator")
-    occurrence = first(schedule(community, coordinator, days=-2))
+    occurrence = first(schedule(community, coordinator, days=-2, past_confirmed=True))
     people = {
         name: member_of(community, user__full_name=name)
         for name in ("Ann Going", "Bo Going", "Mo Maybe", "Wu Wait", "Sid Silent")
@@ -124,7 +124,7 @@ def test_attendance_access(client, member_client, past_date):
     assert client.get(attendance_url(occurrence)).status_code == 403
     assert client.post(attendance_url(occurrence), {"attended": [people["Ann Going"].pk]}).status_code == 403
     private = CommunityFactory(visibility="private")
-    hidden = first(schedule(private, days=-2))
+    hidden = first(schedule(private, days=-2, past_confirmed=True))
     assert member_client.get(attendance_url(hidden)).status_code == 404
     client.force_login(coordinator)
     assert client.put(attendance_url(occurrence)).status_code == 405

@@ -138,7 +138,7 @@ def test_rsvp_to_a_cancelled_date_is_refused(client):
 
 def test_rsvp_to_a_past_date_is_refused(client):
     community = CommunityFactory()
-    occurrence = first(schedule(community, days=-1))
+    occurrence = first(schedule(community, days=-1, past_confirmed=True))
     member = member_of(community)
     client.force_login(member)
     response = client.post(rsvp_url(occurrence), {"answer": "going"})
@@ -237,7 +237,7 @@ def test_rsvp_service_refuses_non_members_cancelled_and_past():
     occurrence = first(schedule(community, coordinator))
     with pytest.raises(ActivityError, match="Join"):
         services.rsvp_set(user=member_of(CommunityFactory()), occurrence=occurrence, answer="going")
-    past = first(schedule(community, coordinator, days=-2, title="Old"))
+    past = first(schedule(community, coordinator, days=-2, past_confirmed=True, title="Old"))
     with pytest.raises(ActivityError, match="over"):
         services.rsvp_set(user=coordinator, occurrence=past, answer="going")
     assert not Rsvp.objects.exists()
@@ -304,6 +304,6 @@ def test_upcoming_dates_leave_out_those_that_are_over():
 
     community = CommunityFactory()
     coordinator = coordinator_of(community)
-    schedule(community, coordinator, days=-1, title="Yesterday")
+    schedule(community, coordinator, days=-1, past_confirmed=True, title="Yesterday")
     soon = first(schedule(community, coordinator, title="Soon"))
     assert [o.pk for o in upcoming_for_community(community=community, viewer=coordinator)] == [soon.pk]

@@ -365,7 +365,7 @@ def test_cancelled_date_is_struck_through_with_its_reason(client):
 def test_notes_show_after_it_happened(client):
     community = CommunityFactory()
     coordinator = coordinator_of(community)
-    occurrence = first(schedule(community, coordinator, days=-3))
+    occurrence = first(schedule(community, coordinator, days=-3, past_confirmed=True))
     services.occurrence_notes_save(
         actor=coordinator, occurrence=occurrence, notes="We decided to *blame less*."
     )
@@ -661,7 +661,7 @@ def test_restore_access(client, member_client):
 def test_write_notes(client):
     community = CommunityFactory()
     coordinator = coordinator_of(community)
-    occurrence = first(schedule(community, coordinator, days=-2))
+    occurrence = first(schedule(community, coordinator, days=-2, past_confirmed=True))
     client.force_login(coordinator)
     assert client.get(url("notes", occurrence)).status_code == 200
     response = client.post(url("notes", occurrence), {"notes": "- Decided: *blameless* reviews"})
@@ -676,7 +676,7 @@ def test_write_notes(client):
 def test_notes_too_long_are_refused(client):
     community = CommunityFactory()
     coordinator = coordinator_of(community)
-    occurrence = first(schedule(community, coordinator, days=-2))
+    occurrence = first(schedule(community, coordinator, days=-2, past_confirmed=True))
     client.force_login(coordinator)
     response = client.post(url("notes", occurrence), {"notes": "x" * 50_001})
     assert response.status_code == 400
@@ -686,10 +686,10 @@ def test_notes_too_long_are_refused(client):
 
 def test_notes_access(client, member_client):
     community = CommunityFactory()
-    occurrence = first(schedule(community, days=-2))
+    occurrence = first(schedule(community, days=-2, past_confirmed=True))
     client.force_login(member_of(community, "active"))
     assert client.post(url("notes", occurrence), {"notes": "Mine"}).status_code == 403
-    hidden = first(schedule(CommunityFactory(visibility="private"), days=-2))
+    hidden = first(schedule(CommunityFactory(visibility="private"), days=-2, past_confirmed=True))
     assert member_client.get(url("notes", hidden)).status_code == 404
     client.force_login(coordinator_of(community))
     assert client.delete(url("notes", occurrence)).status_code == 405
