@@ -65,6 +65,47 @@ def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int
     return number
 
 
+RATE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(text: str) -> tuple[int, int]:
+    """A rate as `(requests, seconds)`: "30/m" is (30, 60), "60/10m" (60, 600); the period is a unit (s, m, h, d)
+    with an optional whole multiple before it. ValueError for anything else."""
+    count, _, period = text.strip().partition("/")
+    period = period.strip()
+    unit = RATE_UNITS.get(period[-1:])
+    multiple = period[:-1].strip() or "1"
+    if unit is None or not count.strip().isdigit() or not multiple.isdigit():
+        raise ValueError(text)
+    requests, seconds = int(count), int(multiple) * unit
+    if requests < 1 or seconds < 1:
+        raise ValueError(text)
+    return requests, seconds
+
+
+def env_rates(name: str, defaults: dict[str, str]) -> dict[str, tuple[int, int]]:
+    """Rate limits by name, each `(requests, seconds)`: `defaults`, with any of them replaced by the variable's
+    comma-separated `name=rate` items (e.g. `search=60/m,feeds=120/10m`)."""
+    rates = dict(defaults)
+    value = _raw(name)
+    for item in value.split(",") if value else []:
+        key, _, rate = item.partition("=")
+        key = key.strip()
+        if key not in defaults:
+            known = ", ".join(defaults)
+            raise ImproperlyConfigured(f"{name}: unknown limit {key!r} (known: {known})")
+        rates[key] = rate
+    parsed = {}
+    for key, rate in rates.items():
+        try:
+            parsed[key] = parse_rate(rate)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {key}={rate.strip()!r} is not a rate like 30/m or 60/10m (requests per s, m, h or d)"
+            ) from None
+    return parsed
+
+
 def env_list(name: str, default: list[str] | None = None) -> list[str]:
     value = _raw(name)
     if value is None:

@@ -18,6 +18,7 @@ from copsite.config import (
     env_email,
     env_int,
     env_list,
+    env_rates,
     env_redis_url,
     env_str,
 )
@@ -140,6 +141,30 @@ else:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# --- Rate limits (members/ratelimits.py), beyond allauth's own for signing in ---------------------------------
+# Requests per period, counted per signed-in person, per token for calendar feeds (calendar services fetch from
+# shared addresses) and per client address for anonymous requests; past the limit, the 429 page. Override any of
+# them with RATE_LIMITS="search=60/m,feeds=120/10m".
+# Our own fixed-window counter over the cache (atomic cache.add + cache.incr), not django-ratelimit: its 4.1 (the
+# last release, 2023) refuses the in-process cache of `make run` with an error (django_ratelimit.E003, which stops
+# runserver; no cache without a server passes it) and warns about Django's own Redis cache (W001), so it would
+# need both checks silenced, i.e. turned off, in one configuration or the other.
+RATE_LIMITS = env_rates(
+    "RATE_LIMITS",
+    {
+        "search": "30/m",  # site search
+        "suggest": "120/m",  # the people suggestions of address fields, asked while typing
+        "feeds": "60/10m",  # calendar feeds (per token) and one activity's .ics
+        "exports": "30/m",  # health CSVs, the member list export, staff previews of digests and reports
+        "post_reports": "20/h",  # reporting a post, which mails the coordinators
+        "invitations": "20/h",  # sending email invitations (up to 50 addresses each)
+        "unsubscribe": "20/m",  # the unsubscribe links in mail, often opened signed out
+    },
+)
+# A client's address is the one allauth's sign-in limits use: REMOTE_ADDR, or behind this many proxies of our own
+# the entry they added to X-Forwarded-For (0 trusts none: the header is easy to forge).
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 # --- Celery (namespace CELERY_) -------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -11,6 +11,9 @@ admin.site.site_title = "CoPsite admin"
 # Staff sign in through allauth, so two-factor authentication also guards the admin.
 admin.site.login = secure_admin_login(admin.site.login)
 
+# allauth's sign-in limits answer with this too (it looks for ROOT_URLCONF.handler429): one 429 page for all.
+handler429 = "members.ratelimits.too_many_requests"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

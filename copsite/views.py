@@ -13,6 +13,7 @@ from communities.selectors import my_memberships
 from copsite.health import service_states
 from copsite.search import BY_KEY, TYPES, search_all
 from members.numbers import number_param
+from members.ratelimits import rate_limited
 from members.search_support import clean_query
 
 MAX_SEARCH_PAGE = 10_000  # a search never lists more rows than this many pages
@@ -39,6 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
+@rate_limited("search")
 def search(request: HttpRequest) -> HttpResponse:
     """Site-wide search: results grouped by type, ranked, with marked snippets; filter by type and community."""
     query = clean_query(request.GET.get("q"))

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from members.forms import DirectoryForm, NotificationsForm, ProfileForm
 from members.models import User
 from members.notifications import MAIL_KINDS, Frequency, MailKind, kinds_for
+from members.ratelimits import rate_limited
 from members.selectors import (
     directory_people,
     notification_choices,
@@ -176,6 +177,7 @@ def _masked(address: str) -> str:
 @csrf_exempt  # RFC 8058: mail clients POST without cookies or a CSRF token; the signed token is the proof.
 @never_cache
 @require_http_methods(["GET", "POST"])
+@rate_limited("unsubscribe")
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """One-click unsubscribe from one kind of mail, no login needed: GET asks, POST turns the kind off.
 
@@ -196,6 +198,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 @login_required
+@rate_limited("suggest")
 def suggest(request: HttpRequest) -> HttpResponse:
     """People whose name or address contains what is being typed, as <option>s for the people datalist.
 

@@ -34,6 +34,7 @@ from activities.models import Discussion, Reply, Report
 from activities.templatetags.discussion_tags import post_html
 from activities.views.schedule import _back, in_viewer_zone
 from communities.access import CommunityAccess, get_community_for
+from members.ratelimits import rate_limited
 
 Post = Discussion | Reply
 
@@ -585,6 +586,7 @@ def unhide_post(request: HttpRequest, slug: str, pk: int, reply: int | None = No
 @login_required
 @require_http_methods(["GET", "POST"])
 @in_viewer_zone
+@rate_limited("post_reports", methods=["POST"])
 def report_post(request: HttpRequest, slug: str, pk: int, reply: int | None = None) -> HttpResponse:
     """Members report a post to the coordinators, with a reason."""
     access, discussion = _thread_access(request, slug, pk)

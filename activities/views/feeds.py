@@ -26,6 +26,7 @@ from activities.models import Occurrence
 from communities.access import get_community_for
 from communities.models import Community, Membership
 from members.models import User
+from members.ratelimits import rate_limited
 from members.viewer_zone import reads_no_session
 
 # A feed carries every series with a date in the last year or later: calendar apps keep the recent past,
@@ -69,6 +70,7 @@ def feed_url(name: str, **kwargs: str) -> str:
 
 @login_required
 @require_GET
+@rate_limited("feeds")
 def occurrence_ics(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Download the .ics of the activity a date belongs to: the whole series, with its exceptions."""
     access = get_community_for(request.user, slug, content=True)
@@ -88,6 +90,7 @@ def occurrence_ics(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @reads_no_session
 @require_http_methods(["GET", "HEAD"])
+@rate_limited("feeds", per="token")
 def my_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The member's personal feed: every date of every community they are an active member of."""
     user = selectors.user_for_feed_token(token)
@@ -98,6 +101,7 @@ def my_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 @reads_no_session
 @require_http_methods(["GET", "HEAD"])
+@rate_limited("feeds", per="token")
 def community_feed(request: HttpRequest, token: str, slug: str) -> HttpResponse:
     """One community's feed through a member's token: listed communities for any valid token, a private one
     only for its members, sponsors and staff (404 otherwise, as for the pages)."""

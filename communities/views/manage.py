@@ -23,6 +23,7 @@ from communities.access import CommunityAccess, get_community_for, get_membershi
 from communities.forms import DecisionForm, InviteForm, LevelForm, MemberFilterForm, RemoveForm, RoleForm
 from communities.models import EmailInvitation, Level, Membership
 from communities.services import MembershipError
+from members.ratelimits import rate_limited
 
 SORTABLE = [("name", "Name"), ("unit", "Org unit"), ("level", "Level"), ("joined", "Joined")]
 
@@ -109,6 +110,7 @@ def _cell(value) -> str:
 
 @login_required
 @require_GET
+@rate_limited("exports")
 def export_members(request: HttpRequest, slug: str) -> HttpResponse:
     """The active members as CSV: name, email, org unit, level, role, joined."""
     access = get_community_for(request.user, slug, manage=True)
@@ -134,6 +136,7 @@ def export_members(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("invitations")
 def invite(request: HttpRequest, slug: str) -> HttpResponse:
     """Invite by address: accounts get an invitation, anyone else a sign-up link. Says what happened to each."""
     access = get_community_for(request.user, slug, manage=True)

@@ -29,6 +29,7 @@ from insights.history import (
 )
 from insights.models import ValueStory
 from insights.value import Period, last_days, value_matrix
+from members.ratelimits import rate_limited
 
 PERIODS = {30: "Last 30 days", 90: "Last 90 days", 365: "Last 365 days"}
 DEFAULT_PERIOD = 90
@@ -118,6 +119,7 @@ def _value_rows(community_id: int, period: Period) -> tuple[list[str], list[list
 
 @login_required
 @require_GET
+@rate_limited("exports")
 def chart_csv(request: HttpRequest, slug: str, chart: str) -> HttpResponse:
     """The numbers of one chart of the health page as a CSV file (formula-safe); the same access as the page."""
     access = get_health_access(request.user, slug)

@@ -28,6 +28,7 @@ from insights.models import Delivery
 from members.mail import send_templated_mail
 from members.models import NotificationPreference, User
 from members.notifications import MAIL_KINDS, Frequency, MailKind
+from members.ratelimits import rate_limited
 
 # The policy of the framed HTML body: the mail's inline styles, nothing that runs, framed only by our pages.
 MAIL_BODY_CSP = (
@@ -205,6 +206,7 @@ def _recipient_id(asked: str) -> int | None:
 
 @require_GET
 @login_required
+@rate_limited("exports")
 def preview(request: HttpRequest, kind: str) -> HttpResponse:
     """One kind's mail for `?user=<id>` (default: the first who would receive it), `?community=<slug>` (its
     recipients only) and `?frequency=`; with `?body=html`, just the HTML body, for the page's frame."""
