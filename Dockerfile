@@ -10,11 +10,13 @@ WORKDIR /app
 RUN useradd --create-home --uid 1000 copsite
 
 COPY pyproject.toml README.md ./
-COPY copsite ./copsite
+COPY core ./core
 COPY members ./members
 COPY communities ./communities
 COPY activities ./activities
 COPY repertoire ./repertoire
+COPY insights ./insights
+COPY copsite ./copsite
 RUN pip install .
 
 COPY . .

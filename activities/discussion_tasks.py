@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from activities.models import Discussion, Follow, Mention, Reply, Report
 from communities.models import Community, Membership, Sponsorship
-from members.mail import send_templated_mail
+from core.mail import send_templated_mail
 from members.notifications import Frequency
 from members.services import notification_frequency
 

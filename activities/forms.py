@@ -14,20 +14,11 @@ from activities.models import Activity, Occurrence, Rsvp
 from activities.recurrence import MAX_OCCURRENCES
 from communities.forms import check_addresses, split_addresses
 from communities.models import Community, Membership
+from core.viewer_zone import viewer_zone_name
 from members.forms import time_zone_choices
 from members.models import User
-from members.viewer_zone import valid_zone_name
 
 ENDS_AFTER, ENDS_ON = "count", "until"
-
-
-def viewer_zone_name(user: User) -> str:
-    """The time zone a person reads and types times in: their profile's, else the site's."""
-    return valid_zone_name(getattr(getattr(user, "profile", None), "time_zone", ""))
-
-
-def viewer_zone(user: User) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(viewer_zone_name(user))
 
 
 class DateInput(forms.DateInput):

@@ -7,7 +7,7 @@ megabyte) and the views put their refusal next to the field it is about, keeping
 from django import forms
 
 from activities.discussion_services import MAX_TITLE
-from members.numbers import LARGEST
+from core.numbers import LARGEST
 
 BODY_HELP = (
     "Markdown: **bold**, _italic_, [a link](https://example.org), lists, `code`. Mention a colleague with "

@@ -10,8 +10,7 @@ from django.urls import reverse
 from activities.models import Activity, Discussion, Occurrence, Reply
 from communities.models import Community
 from communities.search import in_communities
-from members.models import User
-from members.search_support import (
+from core.search_support import (
     Hit,
     Query,
     Results,
@@ -21,6 +20,7 @@ from members.search_support import (
     snippet,
     with_headline,
 )
+from members.models import User
 
 
 def search_activities(

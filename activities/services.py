@@ -17,7 +17,7 @@ from activities.models import Activity, CalendarToken, Occurrence, Rsvp
 from activities.recurrence import RecurrenceError, expand
 from communities.models import Community, Level, Membership, Participation
 from communities.services import participation_record
-from members.dates import years_from
+from core.dates import years_from
 from members.models import User
 
 Answer = Rsvp.Answer

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.urls import reverse
 
 from activities.models import Occurrence, Rsvp
-from members.mail import send_templated_mail
+from core.mail import send_templated_mail
 from members.notifications import Frequency
 from members.services import notification_frequency
 

@@ -35,10 +35,10 @@ from django.db import connection, transaction  # noqa: E402
 from django.template.loader import render_to_string  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from core.unsubscribe import unsubscribe_url  # noqa: E402
 from insights.deliveries import DIGEST_KINDS, Mail, batches, deliveries_plan  # noqa: E402
 from insights.models import Delivery  # noqa: E402
 from members.notifications import MAIL_KINDS, Frequency  # noqa: E402
-from members.unsubscribe import unsubscribe_url  # noqa: E402
 
 TARGET_SECONDS = 60
 

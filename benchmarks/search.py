@@ -27,8 +27,8 @@ from django.db import connection  # noqa: E402
 
 from communities.search import searchable_community_ids  # noqa: E402
 from copsite.search import TYPES, search_all  # noqa: E402
+from core.search_support import clean_query  # noqa: E402
 from members.models import User  # noqa: E402
-from members.search_support import clean_query  # noqa: E402
 
 
 def percentiles(timings: list[float]) -> tuple[float, float]:

@@ -4,8 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from communities.models import Community, Level, Membership, Stage
+from core.numbers import LARGEST
 from members.models import OrgUnit, User
-from members.numbers import LARGEST
 
 LEVEL_HELP = (
     "How involved you want to be: core group members lead; active members take part regularly; occasional "

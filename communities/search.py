@@ -9,8 +9,8 @@ from django.utils.safestring import mark_safe
 
 from communities.access import visible_communities_q
 from communities.models import Community
+from core.search_support import Hit, Query, Results, among, counted_page, ranked, snippet, with_headline
 from members.models import User
-from members.search_support import Hit, Query, Results, among, counted_page, ranked, snippet, with_headline
 
 
 def searchable_community_ids(

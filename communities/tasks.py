@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from communities.models import Community, EmailInvitation, Membership, MembershipEvent
-from members.mail import send_templated_mail
+from core.mail import send_templated_mail
 from members.notifications import Frequency
 from members.services import notification_frequency
 

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 from activities.search import search_activities, search_discussions, search_replies
 from communities.search import search_communities, searchable_community_ids
+from core.search_support import Query, Results
 from members.search import search_people
-from members.search_support import Query, Results
 from repertoire.search import search_resource_hits
 
 

@@ -86,7 +86,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Every time a signed-in person sees is in their own zone (their profile's), on every page.
-    "members.viewer_zone.ViewerZoneMiddleware",
+    "core.viewer_zone.ViewerZoneMiddleware",
 ]
 
 ROOT_URLCONF = "copsite.urls"
@@ -99,7 +99,7 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            "builtins": ["copsite.templatetags.moments"],
+            "builtins": ["core.moments"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.csp",

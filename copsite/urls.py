@@ -12,7 +12,7 @@ admin.site.site_title = "CoPsite admin"
 admin.site.login = secure_admin_login(admin.site.login)
 
 # allauth's sign-in limits answer with this too (it looks for ROOT_URLCONF.handler429): one 429 page for all.
-handler429 = "members.ratelimits.too_many_requests"
+handler429 = "core.ratelimits.too_many_requests"
 
 urlpatterns = [
     path("", views.home, name="home"),

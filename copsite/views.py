@@ -12,9 +12,9 @@ from communities.models import Community
 from communities.selectors import my_memberships
 from copsite.health import service_states
 from copsite.search import BY_KEY, TYPES, search_all
-from members.numbers import number_param
-from members.ratelimits import rate_limited
-from members.search_support import clean_query
+from core.numbers import number_param
+from core.ratelimits import rate_limited
+from core.search_support import clean_query
 
 MAX_SEARCH_PAGE = 10_000  # a search never lists more rows than this many pages
 

@@ -28,8 +28,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.mail import send_templated_mail
 from insights.models import Delivery
-from members.mail import send_templated_mail
 from members.models import NotificationPreference, User
 from members.notifications import MAIL_KINDS, Frequency
 

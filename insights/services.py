@@ -12,10 +12,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from activities.forms import viewer_zone
 from communities.models import Community, Membership, Sponsorship
+from core.dates import years_from
+from core.viewer_zone import viewer_zone
 from insights.models import ValueStory
-from members.dates import years_from
 from members.models import User
 
 logger = logging.getLogger(__name__)

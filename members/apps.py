@@ -8,4 +8,4 @@ class MembersConfig(AppConfig):
     verbose_name = "Members"
 
     def ready(self) -> None:
-        from members import viewer_zone  # noqa: F401 - connects the sign-in receiver
+        from core import viewer_zone  # noqa: F401 - connects the sign-in receiver

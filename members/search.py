@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from core.search_support import Hit, Query, Results, counted_page, plain_snippet
 from members.models import OrgUnit, Profile, Tag, User
-from members.search_support import Hit, Query, Results, counted_page, plain_snippet
 
 
 class _Person(NamedTuple):

@@ -17,10 +17,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.forms import first_error
+from core.ratelimits import rate_limited
+from core.unsubscribe import read_unsubscribe_token
+from core.viewer_zone import remember_zone
 from members.forms import DirectoryForm, NotificationsForm, ProfileForm
 from members.models import User
 from members.notifications import MAIL_KINDS, Frequency, MailKind, kinds_for
-from members.ratelimits import rate_limited
 from members.selectors import (
     directory_people,
     notification_choices,
@@ -35,8 +38,6 @@ from members.services import (
     profile_ensure,
     profile_update,
 )
-from members.unsubscribe import read_unsubscribe_token
-from members.viewer_zone import remember_zone
 
 # The names under which email inputs send what was typed (communities' invite, propose, sponsor and appoint forms).
 SUGGEST_PARAMETERS = ("q", "emails", "core_group", "sponsor", "user", "hosts", "co_authors")
@@ -143,14 +144,10 @@ def notifications(request: HttpRequest) -> HttpResponse:
             notification_preferences_update(user=request.user, choices=form.cleaned_data)
             messages.success(request, "Your notification settings are saved.")
             return redirect("members:notifications")
-        messages.error(request, "Your notification settings were not saved: " + _first_error(form))
+        messages.error(request, "Your notification settings were not saved: " + first_error(form))
     else:
         form = NotificationsForm(initial=notification_choices(user=request.user), kinds=kinds)
     return render(request, "members/notifications.html", {"form": form})
-
-
-def _first_error(form: Form) -> str:
-    return next(iter(error for errors in form.errors.values() for error in errors), "please try again.")
 
 
 def _unsubscribe_target(token: str) -> tuple[User, MailKind] | None:

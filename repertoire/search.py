@@ -12,8 +12,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 
 from communities.models import Community, Membership
-from members.models import User
-from members.search_support import (
+from core.search_support import (
     CONFIG,
     Hit,
     Results,
@@ -24,7 +23,8 @@ from members.search_support import (
     snippet,
     with_headline,
 )
-from members.search_support import Query as CleanQuery
+from core.search_support import Query as CleanQuery
+from members.models import User
 from repertoire.models import Resource
 from repertoire.selectors import AUTHORS, TAGS, visible_resources_q
 

@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 from django.urls import reverse
 
-from members.mail import send_templated_mail
+from core.mail import send_templated_mail
 from members.notifications import Frequency
 from members.services import notification_frequency
 

@@ -4,7 +4,7 @@ import json
 import sys
 from collections import defaultdict
 
-APPS = ["copsite", "members", "communities", "activities", "repertoire", "insights"]
+APPS = ["core", "copsite", "members", "communities", "activities", "repertoire", "insights"]
 THRESHOLD = 90.0
 
 

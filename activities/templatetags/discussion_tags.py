@@ -1,7 +1,7 @@
 """Discussions on pages of other apps, and how a post's text is shown.
 
 `{% load discussion_tags %}`, then:
-- `{{ post.body|post_html }}`: the markdown rendered and sanitized (members.markup), with @mentions in the text
+- `{{ post.body|post_html }}`: the markdown rendered and sanitized (core.markup), with @mentions in the text
   turned into links to the person (`members:by_handle`), without a database query;
 - `{% latest_discussions community %}`: a community's latest five discussions with their reply counts (its home);
 - `{% recent_activity user %}`: new discussions and replies in my communities (the site's home).
@@ -16,9 +16,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 from activities import discussion_selectors as selectors
 from activities.discussion_services import MENTION_PATTERN
-from activities.forms import viewer_zone
 from communities.models import Community, Membership
-from members.markup import render_markdown
+from core.markup import render_markdown
+from core.viewer_zone import viewer_zone
 
 register = template.Library()
 

@@ -32,9 +32,10 @@ from activities.forms_discussions import (
 )
 from activities.models import Discussion, Reply, Report
 from activities.templatetags.discussion_tags import post_html
-from activities.views.schedule import _back, in_viewer_zone
+from activities.views.schedule import in_viewer_zone
 from communities.access import CommunityAccess, get_community_for
-from members.ratelimits import rate_limited
+from core.ratelimits import rate_limited
+from core.redirects import safe_next
 
 Post = Discussion | Reply
 
@@ -359,7 +360,7 @@ def follow(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         }
         return render(request, "activities/discussions/thread.html#follow", context)
     _announce(request, error, success)
-    return redirect(_back(request, discussion.get_absolute_url()))
+    return redirect(safe_next(request, discussion.get_absolute_url()))
 
 
 @login_required

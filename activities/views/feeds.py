@@ -25,9 +25,9 @@ from activities.ical import calendar_for
 from activities.models import Occurrence
 from communities.access import get_community_for
 from communities.models import Community, Membership
+from core.ratelimits import rate_limited
+from core.viewer_zone import reads_no_session
 from members.models import User
-from members.ratelimits import rate_limited
-from members.viewer_zone import reads_no_session
 
 # A feed carries every series with a date in the last year or later: calendar apps keep the recent past,
 # and a community's whole history would make the feed grow without end.

@@ -17,7 +17,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import dateformat, timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from activities import selectors, services
@@ -29,13 +28,14 @@ from activities.forms import (
     NotesForm,
     RsvpForm,
     ScheduleForm,
-    viewer_zone,
 )
 from activities.models import Occurrence, Rsvp
 from activities.recurrence import describe
 from activities.services import ActivityError
 from communities.access import CommunityAccess, get_community_for
 from communities.selectors import community_members
+from core.redirects import safe_next
+from core.viewer_zone import viewer_zone
 
 Answer = Rsvp.Answer
 
@@ -61,16 +61,6 @@ def _scheduler_access(request: HttpRequest, slug: str) -> CommunityAccess:
     if not may_schedule(access):
         raise PermissionDenied("Only coordinators and core group members can schedule and change activities.")
     return access
-
-
-def _back(request: HttpRequest, fallback: str) -> str:
-    """A safe `next` from the form, else `fallback`."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def _when(occurrence: Occurrence) -> str:
@@ -197,7 +187,7 @@ def rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             error = refusal.message
         else:
             success = _rsvp_message(answer, found)
-    back = _back(request, found.get_absolute_url())
+    back = safe_next(request, found.get_absolute_url())
     if request.htmx:
         fresh = selectors.occurrence_for(access, pk, request.user)
         compact = request.POST.get("compact") == "1"

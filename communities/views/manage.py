@@ -5,8 +5,6 @@ anyone else who is not an active coordinator (or when the community is archived)
 redirect back to the management page (keeping its filters), with a message saying what happened.
 """
 
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +13,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from communities import selectors, services
@@ -23,23 +20,12 @@ from communities.access import CommunityAccess, get_community_for, get_membershi
 from communities.forms import DecisionForm, InviteForm, LevelForm, MemberFilterForm, RemoveForm, RoleForm
 from communities.models import EmailInvitation, Level, Membership
 from communities.services import MembershipError
-from members.ratelimits import rate_limited
+from core.csv_files import csv_response
+from core.forms import first_error
+from core.ratelimits import rate_limited
+from core.redirects import safe_next
 
 SORTABLE = [("name", "Name"), ("unit", "Org unit"), ("level", "Level"), ("joined", "Joined")]
-
-
-def _back(request: HttpRequest, access: CommunityAccess) -> str:
-    """Back to the management page, with the filters and page it was posted from."""
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("communities:manage_members", args=[access.community.slug])
-
-
-def _first_error(form) -> str:
-    return next(iter(form.errors.values()))[0]
 
 
 def _manage_page(
@@ -99,15 +85,6 @@ def manage_members(request: HttpRequest, slug: str) -> HttpResponse:
     return _manage_page(request, access)
 
 
-# Cells a spreadsheet would run as a formula begin with one of these (OWASP "CSV injection").
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
-
-
 @login_required
 @require_GET
 @rate_limited("exports")
@@ -115,23 +92,22 @@ def export_members(request: HttpRequest, slug: str) -> HttpResponse:
     """The active members as CSV: name, email, org unit, level, role, joined."""
     access = get_community_for(request.user, slug, manage=True)
     members = selectors.community_members(community=access.community)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{access.community.slug}-members.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["Name", "Email", "Org unit", "Level", "Role", "Joined"])
-    for membership in members.iterator(chunk_size=500):
-        user = membership.user
-        writer.writerow(
-            [
-                _cell(user.full_name),
-                _cell(user.email),
-                _cell(user.org_unit.name if user.org_unit else ""),
-                membership.get_level_display(),
-                membership.get_role_display(),
-                membership.joined_at.date().isoformat() if membership.joined_at else "",
-            ]
-        )
-    return response
+    rows = (
+        [
+            membership.user.full_name,
+            membership.user.email,
+            membership.user.org_unit.name if membership.user.org_unit else "",
+            membership.get_level_display(),
+            membership.get_role_display(),
+            membership.joined_at.date().isoformat() if membership.joined_at else "",
+        ]
+        for membership in members.iterator(chunk_size=500)
+    )
+    return csv_response(
+        filename=f"{access.community.slug}-members.csv",
+        header=["Name", "Email", "Org unit", "Level", "Role", "Joined"],
+        rows=rows,
+    )
 
 
 @login_required
@@ -160,7 +136,7 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.success(request, f"{address}: {result.user} is invited and was told by email.")
             else:
                 messages.success(request, f"{address}: a sign-up link to join was sent.")
-    return redirect(_back(request, access))
+    return redirect(safe_next(request, reverse("communities:manage_members", args=[access.community.slug])))
 
 
 @login_required
@@ -171,8 +147,10 @@ def decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership = get_membership_for(access, pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, f"{membership.user}: {_first_error(form)}")
-        return redirect(_back(request, access))
+        messages.error(request, f"{membership.user}: {first_error(form)}")
+        return redirect(
+            safe_next(request, reverse("communities:manage_members", args=[access.community.slug]))
+        )
     approve = form.cleaned_data["decision"] == "approve"
     try:
         services.membership_decide(
@@ -183,7 +161,7 @@ def decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     else:
         verdict = "approved: they are now a member" if approve else "declined"
         messages.success(request, f"The request of {membership.user} was {verdict}. They were told by email.")
-    return redirect(_back(request, access))
+    return redirect(safe_next(request, reverse("communities:manage_members", args=[access.community.slug])))
 
 
 @login_required
@@ -195,7 +173,9 @@ def change_level(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = LevelForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose one of the commitment levels.")
-        return redirect(_back(request, access))
+        return redirect(
+            safe_next(request, reverse("communities:manage_members", args=[access.community.slug]))
+        )
     try:
         membership = services.membership_change_level(
             actor=request.user, membership=membership, level=form.cleaned_data["level"]
@@ -204,7 +184,7 @@ def change_level(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, f"{membership.user} is now at level {membership.get_level_display()}.")
-    return redirect(_back(request, access))
+    return redirect(safe_next(request, reverse("communities:manage_members", args=[access.community.slug])))
 
 
 @login_required
@@ -216,7 +196,9 @@ def change_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose member or coordinator.")
-        return redirect(_back(request, access))
+        return redirect(
+            safe_next(request, reverse("communities:manage_members", args=[access.community.slug]))
+        )
     try:
         membership = services.membership_change_role(
             actor=request.user, membership=membership, role=form.cleaned_data["role"]
@@ -225,7 +207,7 @@ def change_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, f"{membership.user} is now a {membership.get_role_display().lower()}.")
-    return redirect(_back(request, access))
+    return redirect(safe_next(request, reverse("communities:manage_members", args=[access.community.slug])))
 
 
 @login_required
@@ -236,8 +218,10 @@ def remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership = get_membership_for(access, pk)
     form = RemoveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, f"{membership.user} was not removed: {_first_error(form)}")
-        return redirect(_back(request, access))
+        messages.error(request, f"{membership.user} was not removed: {first_error(form)}")
+        return redirect(
+            safe_next(request, reverse("communities:manage_members", args=[access.community.slug]))
+        )
     was_invited = membership.status == Membership.Status.INVITED
     try:
         services.membership_remove(
@@ -250,7 +234,7 @@ def remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             messages.success(request, f"The invitation of {membership.user} was withdrawn.")
         else:
             messages.success(request, f"{membership.user} was removed from {access.community.name}.")
-    return redirect(_back(request, access))
+    return redirect(safe_next(request, reverse("communities:manage_members", args=[access.community.slug])))
 
 
 def _email_invitation_for(access: CommunityAccess, pk: int) -> EmailInvitation:
@@ -279,4 +263,4 @@ def withdraw_email_invitation(request: HttpRequest, slug: str, pk: int) -> HttpR
         messages.success(
             request, f"The invitation of {invitation.email} was withdrawn; its link no longer works."
         )
-    return redirect(_back(request, access))
+    return redirect(safe_next(request, reverse("communities:manage_members", args=[access.community.slug])))

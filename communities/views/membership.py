@@ -12,7 +12,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from communities import services
@@ -21,16 +20,8 @@ from communities.forms import JoinForm, LevelForm, RequestForm
 from communities.models import Community, EmailInvitation, Membership
 from communities.services import MembershipError
 from communities.signals import INVITATION_SESSION_KEY
-
-
-def _back(request: HttpRequest, community: Community) -> str:
-    """Where a form sends the person back to: a safe `next`, else the community home."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return community.get_absolute_url()
+from core.forms import first_error
+from core.redirects import safe_next
 
 
 def _answer(
@@ -53,7 +44,7 @@ def _answer(
             "viewer_status": membership.status if membership else "",
             "viewer_level": membership.level if membership else "",
             "in_header": request.POST.get("in_header") == "1",
-            "status_next": _back(request, community),
+            "status_next": safe_next(request, community.get_absolute_url()),
             "announce": error or success,
             "announce_error": bool(error),
         }
@@ -64,11 +55,7 @@ def _answer(
         messages.success(request, success)
     if request.htmx:
         return HttpResponse(headers={"HX-Refresh": "true"})
-    return redirect(_back(request, community))
-
-
-def _first_error(form) -> str:
-    return next(iter(form.errors.values()))[0]
+    return redirect(safe_next(request, community.get_absolute_url()))
 
 
 @login_required
@@ -78,7 +65,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_community_for(request.user, slug)
     form = JoinForm(request.POST)
     if not form.is_valid():
-        return _answer(request, access.community, access.membership, error=_first_error(form))
+        return _answer(request, access.community, access.membership, error=first_error(form))
     try:
         membership = services.membership_join(
             user=request.user, community=access.community, level=form.cleaned_data["level"]

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from members.markup import render_markdown
+from core.markup import render_markdown
 
 register = template.Library()
 

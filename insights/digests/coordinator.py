@@ -22,9 +22,9 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from activities.discussion_selectors import UNANSWERED_AFTER
-from activities.forms import viewer_zone_name
 from activities.models import Discussion, Occurrence, Report, Rsvp
 from communities.models import Community, EmailInvitation, Level, Membership, MembershipEvent
+from core.viewer_zone import viewer_zone_name
 from insights.deliveries import Mail
 from insights.health import Check, health_checks
 from insights.models import Delivery

@@ -23,10 +23,10 @@ from zoneinfo import ZoneInfo
 from django.urls import reverse
 from django.utils import timezone
 
-from activities.forms import viewer_zone
 from communities.models import Community, Level, Sponsorship, Stage
+from core.csv_files import csv_cell
+from core.viewer_zone import viewer_zone
 from insights.deliveries import Mail
-from insights.exports import csv_cell
 from insights.figures import LEVELS, MemberFigures, member_figures
 from insights.models import Delivery, Snapshot, ValueStory
 from insights.value import Cycle, Period, value_matrix

@@ -12,10 +12,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from communities.access import CommunityAccess
+from core.csv_files import csv_response
+from core.ratelimits import rate_limited
 from insights import services
 from insights.access import get_health_access, may_record_story
 from insights.charts import level_bar
-from insights.exports import chart_csv_rows, csv_response
+from insights.exports import chart_csv_rows
 from insights.figures import member_figures
 from insights.forms import ValueStoryForm
 from insights.health import health_checks
@@ -29,7 +31,6 @@ from insights.history import (
 )
 from insights.models import ValueStory
 from insights.value import Period, last_days, value_matrix
-from members.ratelimits import rate_limited
 
 PERIODS = {30: "Last 30 days", 90: "Last 90 days", 365: "Last 365 days"}
 DEFAULT_PERIOD = 90

@@ -7,9 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from activities.forms import viewer_zone
 from communities.models import Stage
 from communities.selectors import sponsors_anything
+from core.viewer_zone import viewer_zone
 from insights.selectors import TREND_WEEKS, dashboard_cards
 
 CARDS_PER_PAGE = 24

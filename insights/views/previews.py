@@ -23,12 +23,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from communities.models import Community
+from core.mail import send_templated_mail
+from core.ratelimits import rate_limited
 from insights.deliveries import DIGEST_KINDS, DigestKind, Period, current_period
 from insights.models import Delivery
-from members.mail import send_templated_mail
 from members.models import NotificationPreference, User
 from members.notifications import MAIL_KINDS, Frequency, MailKind
-from members.ratelimits import rate_limited
 
 # The policy of the framed HTML body: the mail's inline styles, nothing that runs, framed only by our pages.
 MAIL_BODY_CSP = (

@@ -3,7 +3,39 @@
 import django.contrib.postgres.search
 from django.db import migrations
 
-from members.search_support import full_text_index
+# The full-text triggers and indexes of the day, frozen.
+SEARCH_SQL = {
+    'repertoire_resource': (
+        [
+            "CREATE OR REPLACE FUNCTION repertoire_resource_search_vector() RETURNS trigger AS $$ BEGIN NEW.search_vector := setweight(to_tsvector('english', coalesce(NEW.title, '')), 'A') || setweight(to_tsvector('english', coalesce(NEW.summary, '')), 'B') || setweight(to_tsvector('english', coalesce(NEW.body, '')), 'C'); RETURN NEW; END $$ LANGUAGE plpgsql",
+            'DROP TRIGGER IF EXISTS repertoire_resource_search_vector ON repertoire_resource',
+            'CREATE TRIGGER repertoire_resource_search_vector BEFORE INSERT OR UPDATE OF title, summary, body ON repertoire_resource FOR EACH ROW EXECUTE FUNCTION repertoire_resource_search_vector()',
+            'UPDATE repertoire_resource SET title = title',
+            'CREATE INDEX IF NOT EXISTS repertoire_resource_search_gin ON repertoire_resource USING gin (search_vector)',
+        ],
+        [
+            'DROP INDEX IF EXISTS repertoire_resource_search_gin',
+            'DROP TRIGGER IF EXISTS repertoire_resource_search_vector ON repertoire_resource',
+            'DROP FUNCTION IF EXISTS repertoire_resource_search_vector()',
+        ],
+    ),
+}
+
+
+def full_text_index(table: str) -> migrations.RunPython:
+    """On PostgreSQL only: keep `<table>.search_vector` filled by a trigger, backfill it, index it with GIN.
+    The SQL is frozen here as it was when this migration was written (the search code may move on)."""
+    forward_sql, backward_sql = SEARCH_SQL[table]
+
+    def run(statements):
+        def operation(apps, schema_editor):
+            if schema_editor.connection.vendor == "postgresql":
+                for statement in statements:
+                    schema_editor.execute(statement)
+
+        return operation
+
+    return migrations.RunPython(run(forward_sql), run(backward_sql), elidable=False)
 
 
 class Migration(migrations.Migration):
@@ -18,5 +50,5 @@ class Migration(migrations.Migration):
             name='search_vector',
             field=django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
         ),
-        full_text_index("repertoire_resource", {"title": "A", "summary": "B", "body": "C"}),
+        full_text_index("repertoire_resource"),
     ]

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from members.numbers import number_param
+from core.numbers import number_param
 from repertoire import selectors, services
 from repertoire.access import library_access, may_curate
 from repertoire.diff import compare

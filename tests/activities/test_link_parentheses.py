@@ -5,7 +5,7 @@ as text (issue 14, item 17: a stray ")" showed where the sanitizer had removed a
 import pytest
 
 from activities import discussion_services as services
-from members.markup import render_markdown
+from core.markup import render_markdown
 from tests.factories import CommunityFactory, member_of
 
 EVIL = '[click here](javascript:alert("XSS"))'

@@ -1,4 +1,4 @@
-"""What members write is rendered by `members.markup.render_markdown`: markdown survives, anything executable does
+"""What members write is rendered by `core.markup.render_markdown`: markdown survives, anything executable does
 not (scripts, event handlers, javascript: and data: URLs, embedded frames and forms), and links get
 rel="nofollow noopener"."""
 
@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from members.markup import ALLOWED_TAGS, render_markdown
+from core.markup import ALLOWED_TAGS, render_markdown
 
 SAFE_SCHEMES = {"", "http", "https", "mailto"}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "background", "poster", "xlink:href", "srcset"}

@@ -11,8 +11,8 @@ import datetime
 
 from django.utils import timezone
 
+from core.unsubscribe import unsubscribe_token
 from members.notifications import MAIL_KINDS
-from members.unsubscribe import unsubscribe_token
 from tests.authz.matrix import Row, grid, uniform
 from tests.authz.rules import EVERYONE, NOT_ALLOWED, NOT_ALLOWED_SIGNED_IN, SIGNED_IN, STAFF_ONLY
 

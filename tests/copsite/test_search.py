@@ -8,7 +8,7 @@ from django.utils import timezone
 from activities import discussion_services
 from activities.models import Discussion
 from communities.models import Community
-from members.search_support import clean_query, plain_snippet
+from core.search_support import clean_query, plain_snippet
 from tests.factories import CommunityFactory, UserFactory, coordinator_of, member_of
 from tests.querycount import assert_constant_queries
 
@@ -162,7 +162,7 @@ def test_search_page_query_count_is_constant(member_client, member):
     page (its count riding along as COUNT(*) OVER (), its snippets as ts_headline and the people's expertise as an
     array, both computed for the rows shown only); the full-text types with many matches (discussions, replies,
     resources) rank their candidates in the database first and then load the page's rows by id when it is not
-    empty (see members.search_support.ranked_page; here replies have none). Never a query per result. (It was 20
+    empty (see core.search_support.ranked_page; here replies have none). Never a query per result. (It was 20
     before the counts, snippets and expertise rode along, 12 before the communities were found once.)"""
 
     def grow(scale):
@@ -208,7 +208,7 @@ def test_drafts_show_only_to_their_authors_and_coordinators(client):
 def test_very_common_words_are_ranked_among_the_first_matches_and_counted_as_at_least(
     member_client, member, monkeypatch
 ):
-    from members import search_support
+    from core import search_support
 
     monkeypatch.setattr(search_support, "CANDIDATES", 2)
     community = CommunityFactory()

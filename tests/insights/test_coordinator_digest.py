@@ -20,12 +20,12 @@ from activities import services as activity_services
 from activities.models import Discussion, Occurrence, Report
 from communities import services as community_services
 from communities.models import Community, EmailInvitation, Membership
+from core.unsubscribe import read_unsubscribe_token, unsubscribe_url
 from insights.deliveries import Mail, deliveries_plan, deliveries_send
 from insights.digests import coordinator
 from insights.health import health_checks
 from insights.models import Delivery
 from members.models import NotificationPreference, Profile, User
-from members.unsubscribe import read_unsubscribe_token, unsubscribe_url
 from repertoire import services as repertoire_services
 from tests.benchdata import seed_scaled
 from tests.factories import MembershipFactory, UserFactory, coordinator_of, member_of
@@ -201,7 +201,7 @@ def digest(world, user=None, community=None) -> tuple[Delivery, Mail | None]:
 
 
 def render(mail: Mail, recipient) -> tuple[str, str, str]:
-    """Subject, text and HTML as members.mail.send_templated_mail renders them."""
+    """Subject, text and HTML as core.mail.send_templated_mail renders them."""
     context = {
         **mail.context,
         "unsubscribe_url": f"{SITE}/unsubscribe/token/",

@@ -24,12 +24,12 @@ from django.utils import timezone
 
 from communities import services as community_services
 from copsite.celery import app as celery_app
+from core.unsubscribe import read_unsubscribe_token
 from insights import tasks
 from insights.deliveries import due_period
 from insights.models import Delivery
 from members.notifications import Frequency
 from members.services import notification_preferences_update
-from members.unsubscribe import read_unsubscribe_token
 from tests.factories import UserFactory, coordinator_of, member_of
 from tests.fixtures.services import stop_worker
 from tests.insights.test_coordinator_digest import person

@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from core.csv_files import csv_response, safe_filename
 from insights.charts import Series, bar_chart
-from insights.exports import chart_csv_rows, csv_response, safe_filename
+from insights.exports import chart_csv_rows
 
 
 def read_csv(response) -> list[list[str]]:

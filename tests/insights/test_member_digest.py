@@ -11,11 +11,11 @@ from django.template.loader import render_to_string
 
 from activities.models import Activity, Discussion, Follow, Occurrence, Reply, Rsvp
 from communities.models import Membership
+from core.unsubscribe import read_unsubscribe_token
 from insights.deliveries import Mail, deliveries_plan, deliveries_send
 from insights.digests import member as digest
 from insights.models import Delivery
 from members.models import NotificationPreference, Profile
-from members.unsubscribe import read_unsubscribe_token
 from repertoire.models import Resource
 from tests.benchdata import seed_scaled
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory

@@ -15,8 +15,8 @@ from django.urls import reverse
 from activities import discussion_services
 from activities import services as activity_services
 from copsite import config
-from members import ratelimits
-from members.unsubscribe import unsubscribe_token
+from core import ratelimits
+from core.unsubscribe import unsubscribe_token
 from tests.copsite.test_settings import start_django
 from tests.factories import CommunityFactory, UserFactory, coordinator_of, member_of
 
@@ -177,7 +177,7 @@ def test_allauth_sign_in_limits_answer_with_the_same_429():
     """One 429 response for the whole site: allauth looks up ROOT_URLCONF.handler429."""
     from copsite import urls
 
-    assert urls.handler429 == "members.ratelimits.too_many_requests"
+    assert urls.handler429 == "core.ratelimits.too_many_requests"
 
 
 @override_settings(

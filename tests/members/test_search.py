@@ -4,9 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.search_support import clean_query
 from members.models import Profile, Tag
 from members.search import search_people
-from members.search_support import clean_query
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -18,10 +18,10 @@ from activities import services as activity_services
 from activities import tasks as activity_tasks
 from communities import tasks as community_tasks
 from communities.models import EmailInvitation, MembershipEvent
+from core.unsubscribe import SALT, read_unsubscribe_token, unsubscribe_token, unsubscribe_url
 from members.models import NotificationPreference
 from members.notifications import MAIL_KINDS, Frequency, MailKind
 from members.services import notification_frequency, notification_unsubscribe
-from members.unsubscribe import SALT, read_unsubscribe_token, unsubscribe_token, unsubscribe_url
 from repertoire import services as repertoire_services
 from repertoire import tasks as repertoire_tasks
 from tests.factories import CommunityFactory, UserFactory, coordinator_of, member_of

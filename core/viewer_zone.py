@@ -15,13 +15,14 @@ from django.utils import timezone
 SESSION_KEY = "viewer_zone"
 
 
-def zone_name_of(user) -> str:
-    """The zone a person reads and types times in: their profile's (as stored), else the site's."""
-    from members.models import Profile  # this module is imported while apps load
+def viewer_zone_name(user) -> str:
+    """The zone a person reads and types times in: their profile's (`user.profile.time_zone`), else the site's."""
+    return valid_zone_name(getattr(getattr(user, "profile", None), "time_zone", ""))
 
-    return valid_zone_name(
-        Profile.objects.filter(user_id=user.pk).values_list("time_zone", flat=True).first()
-    )
+
+def viewer_zone(user) -> zoneinfo.ZoneInfo:
+    """`viewer_zone_name` as a zone: for times written to a person outside their request (mail, reports)."""
+    return zoneinfo.ZoneInfo(viewer_zone_name(user))
 
 
 def valid_zone_name(name: str | None) -> str:
@@ -36,13 +37,13 @@ def valid_zone_name(name: str | None) -> str:
 
 def remember_zone(request: HttpRequest, user, *, name: str | None = None) -> str:
     """Keep the person's zone in their session (at sign-in, and after they change it to `name`)."""
-    name = name or zone_name_of(user)
+    name = name or viewer_zone_name(user)
     if hasattr(request, "session"):
         request.session[SESSION_KEY] = name
     return name
 
 
-@receiver(user_logged_in, dispatch_uid="members.viewer_zone")
+@receiver(user_logged_in, dispatch_uid="core.viewer_zone")
 def _remember_at_sign_in(sender, request, user, **kwargs) -> None:
     if request is not None:
         remember_zone(request, user)

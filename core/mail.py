@@ -6,8 +6,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
-from members.models import User
-from members.unsubscribe import unsubscribe_url
+from core.unsubscribe import unsubscribe_url
 
 logger = logging.getLogger(__name__)
 
@@ -15,7 +14,7 @@ logger = logging.getLogger(__name__)
 def send_templated_mail(
     *,
     template: str,
-    to: User | str,
+    to,
     context: dict,
     reply_to: list[str] | None = None,
     kind: str | None = None,
@@ -24,14 +23,14 @@ def send_templated_mail(
 ) -> bool:
     """Render `<template>_subject.txt`, `_body.txt` and `_body.html` from templates/mail/ and send them.
 
-    `to` is a user (skipped when they left the organization) or a bare address (an invitation to someone
-    without an account). `kind` is the notification kind (members.notifications) a user can turn off: the mail
+    `to` is a user (anything with `email`, `is_active` and `pk`; skipped when they left the organization) or a
+    bare address (an invitation to someone without an account). `kind` is the notification kind (members.notifications) a user can turn off: the mail
     then carries a one-click unsubscribe link (`unsubscribe_url` in the context, for the footer) and the
     `List-Unsubscribe` and `List-Unsubscribe-Post` headers (RFC 8058); account mails pass no kind. `connection`
     reuses one SMTP connection for a batch; `attachments` are (filename, content, mimetype). Returns whether a
     message was sent; SMTP errors propagate (callers that retry need them).
     """
-    if isinstance(to, User):
+    if not isinstance(to, str):
         if not to.is_active:
             logger.info("not mailing %s: deactivated", to.pk)
             return False

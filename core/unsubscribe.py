@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
+# Named for where this module was first written: links in mail already sent are signed with it.
 SALT = "members.unsubscribe"
 
 

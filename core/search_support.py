@@ -218,47 +218,6 @@ def strip_markers(text: str) -> str:
     return (text or "").replace(START, "").replace(STOP, "")
 
 
-def full_text_index(table: str, weights: dict[str, str]):
-    """A migration operation that, on PostgreSQL only, keeps `<table>.search_vector` filled by a trigger (weights:
-    column → 'A' | 'B' | 'C' | 'D'), backfills it, and indexes it with GIN. On SQLite it does nothing: the plain
-    match needs neither. A trigger (not application code) keeps bulk inserts and admin edits searchable too."""
-    from django.db import migrations
-
-    function = f"{table}_search_vector"
-    expression = " || ".join(
-        f"setweight(to_tsvector('{CONFIG}', coalesce(NEW.{column}, '')), '{weight}')"
-        for column, weight in weights.items()
-    )
-    columns = ", ".join(weights)
-
-    def forward(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        schema_editor.execute(
-            f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$ "
-            f"BEGIN NEW.search_vector := {expression}; RETURN NEW; END $$ LANGUAGE plpgsql"
-        )
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {function} ON {table}")
-        schema_editor.execute(
-            f"CREATE TRIGGER {function} BEFORE INSERT OR UPDATE OF {columns} ON {table} "
-            f"FOR EACH ROW EXECUTE FUNCTION {function}()"
-        )
-        first = next(iter(weights))
-        schema_editor.execute(f"UPDATE {table} SET {first} = {first}")  # noqa: S608 - names from our migrations
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {table}_search_gin ON {table} USING gin (search_vector)"
-        )
-
-    def backward(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        schema_editor.execute(f"DROP INDEX IF EXISTS {table}_search_gin")
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {function} ON {table}")
-        schema_editor.execute(f"DROP FUNCTION IF EXISTS {function}()")
-
-    return migrations.RunPython(forward, backward, elidable=False)
-
-
 # Common words match tens of thousands of rows: ranking all of them would cost more than the page is worth.
 # On PostgreSQL the page is ranked among the first CANDIDATES matches the index yields, and the total is
 # counted up to that number ("1,000+").
