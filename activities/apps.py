@@ -8,6 +8,9 @@ class ActivitiesConfig(AppConfig):
     verbose_name = "Activities"
 
     def ready(self) -> None:
+        # Each room's tasks, registered wherever Django is set up (workers included).
+        import activities.calendar.tasks
+        import activities.discussions.tasks  # noqa: F401
         from members.notifications import Frequency, MailKind, register_mail_kind
 
         register_mail_kind(

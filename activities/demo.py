@@ -9,8 +9,8 @@ from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from activities.calendar.recurrence import expand
 from activities.models import Activity, Occurrence, Rsvp
-from activities.recurrence import expand
 from communities.models import Community, Membership, Participation
 
 ACTIVITIES_PER_SCALE = 50

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from activities.views import calendars, discussions, feeds, schedule
+from activities.calendar.views import calendars, feeds, schedule
+from activities.discussions import views as discussions
 
 app_name = "activities"
 urlpatterns = [

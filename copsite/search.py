@@ -3,7 +3,8 @@
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from activities.search import search_activities, search_discussions, search_replies
+from activities.calendar.search import search_activities
+from activities.discussions.search import search_discussions, search_replies
 from communities.search import search_communities, searchable_community_ids
 from core.search_support import Query, Results
 from members.search import search_people

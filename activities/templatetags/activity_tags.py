@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince, timeuntil
 
-from activities import selectors
+from activities.calendar import selectors
+from activities.calendar.services import can_schedule
 from activities.models import Occurrence, Rsvp
 from activities.page_actions import actions_for
-from activities.services import can_schedule
 from communities.access import CommunityAccess
 from communities.models import Community, Membership
 from core.viewer_zone import viewer_zone

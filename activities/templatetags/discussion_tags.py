@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from activities import discussion_selectors as selectors
-from activities.discussion_services import MENTION_PATTERN
+from activities.discussions import selectors
+from activities.discussions.services import MENTION_PATTERN
 from communities.models import Community, Membership
 from core.markup import render_markdown
 from core.viewer_zone import viewer_zone

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from activities import services
+from activities.calendar import services
 from activities.models import Occurrence, Rsvp
 from communities.models import Participation
 from tests.activities.test_schedule import first, schedule

@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from activities import services
+from activities.calendar import services
+from activities.calendar.selectors import month_bounds
 from activities.models import Activity, Occurrence, Rsvp
-from activities.selectors import month_bounds
 from communities.models import Community, Membership
 from tests.activities.test_schedule import first, schedule
 from tests.benchdata import seed_scaled
@@ -381,31 +381,31 @@ def grow_with_activities(viewer, month: date):
 
 
 def test_community_calendar_query_count_is_constant(member_client, member):
-    """1 user (the session is in Redis), 2 the viewer's profile (time zone), 3 the community (with "viewer
-    sponsors"), 4 the viewer's membership, 5 the month's dates with counts, activity and community, 6 the
-    viewer's answers on them (prefetch), 7 may the viewer schedule."""
+    """1 user (the session is in Redis, with the viewer's time zone), 2 the community (with "viewer sponsors"),
+    3 the viewer's membership, 4 the month's dates with counts, activity and community, 5 the viewer's answers on
+    them (prefetch), 6 may the viewer schedule."""
     month = month_of(next_month())
     url = f"/c/bench-0/activities/?month={month}"
-    assert_constant_queries(member_client, url, grow=grow_with_activities(member, next_month()), expected=7)
+    assert_constant_queries(member_client, url, grow=grow_with_activities(member, next_month()), expected=6)
 
 
 def test_community_agenda_query_count_is_constant(member_client, member):
     """The same queries as the month grid."""
     month = month_of(next_month())
     url = f"/c/bench-0/activities/?month={month}&view=agenda"
-    assert_constant_queries(member_client, url, grow=grow_with_activities(member, next_month()), expected=7)
+    assert_constant_queries(member_client, url, grow=grow_with_activities(member, next_month()), expected=6)
 
 
 def test_my_calendar_query_count_is_constant(member_client, member):
-    """1 user, 2 profile (time zone), 3 the month's dates in my communities with counts, activity and community,
-    4 my answers on them (prefetch)."""
+    """1 user (the session holds the time zone), 2 the month's dates in my communities with counts, activity and
+    community, 3 my answers on them (prefetch)."""
     url = f"{MY_CALENDAR}?month={month_of(next_month())}"
-    assert_constant_queries(member_client, url, grow=grow_with_activities(member, next_month()), expected=4)
+    assert_constant_queries(member_client, url, grow=grow_with_activities(member, next_month()), expected=3)
 
 
 def test_whats_on_query_count_is_constant(member_client, member):
-    """1 user, 2 profile (time zone), 3 count of upcoming dates in visible communities, 4 the page of them with
-    counts, activity and community, 5 my answers on them (prefetch)."""
+    """1 user (the session holds the time zone), 2 count of upcoming dates in visible communities, 3 the page of
+    them with counts, activity and community, 4 my answers on them (prefetch)."""
     assert_constant_queries(
-        member_client, WHATS_ON, grow=grow_with_activities(member, next_month()), expected=5
+        member_client, WHATS_ON, grow=grow_with_activities(member, next_month()), expected=4
     )

@@ -8,8 +8,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from activities import discussion_services as services
-from activities import discussion_tasks as tasks
+from activities.discussions import services, tasks
 from members.services import notification_preferences_update
 from tests.factories import CommunityFactory, coordinator_of, member_of
 

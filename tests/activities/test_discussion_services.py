@@ -7,8 +7,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from activities import discussion_services as services
-from activities.discussion_services import DiscussionError
+from activities.discussions import services
+from activities.discussions.services import DiscussionError
 from activities.models import Discussion, Follow, Mention, Reply, Report
 from communities.models import Membership, Participation
 from members.services import notification_preferences_update

@@ -15,8 +15,8 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from activities import discussion_services as services
-from activities.discussion_services import MAX_BODY
+from activities.discussions import services
+from activities.discussions.services import MAX_BODY
 from activities.models import Discussion, Follow, Reply, Report
 from activities.templatetags.discussion_tags import post_html
 from communities.models import Community, Membership
@@ -255,8 +255,8 @@ def _bulk_discussions(community, authors, count: int) -> None:
 
 def test_list_query_count_is_constant(client, community, asker, answerer, coordinator):
     """1 the signed-in user, 2 the community (with whether the viewer sponsors it), 3 the viewer's membership,
-    4 the viewer's profile (time zone), 5 how many discussions match, 6 the page of them with their authors and
-    whether the viewer follows each. The session lives in Redis."""
+    4 how many discussions match, 5 the page of them with their authors and whether the viewer follows each. The
+    session lives in Redis, and holds the viewer's time zone."""
     login(client, asker)
 
     def grow(scale: int) -> None:
@@ -264,12 +264,12 @@ def test_list_query_count_is_constant(client, community, asker, answerer, coordi
         CommunityFactory.create_batch(6 * scale)  # so that table grows tenfold despite the pinned one
         _bulk_discussions(community, [asker, answerer, coordinator], 20 * scale)
 
-    assert_constant_queries(client, list_url(community), grow=grow, expected=6)
+    assert_constant_queries(client, list_url(community), grow=grow, expected=5)
     assert community.discussions.count() == 20 + 200
 
 
 def test_list_query_count_for_coordinators_and_filters_is_constant(client, community, asker, coordinator):
-    """As a coordinator on the "mine" tab: the six queries above plus 7 the open reports count."""
+    """As a coordinator on the "mine" tab: the five queries above plus 6 the open reports count."""
     login(client, coordinator)
 
     def grow(scale: int) -> None:
@@ -283,7 +283,7 @@ def test_list_query_count_for_coordinators_and_filters_is_constant(client, commu
             ]
         )
 
-    assert_constant_queries(client, list_url(community, show="mine"), grow=grow, expected=7)
+    assert_constant_queries(client, list_url(community, show="mine"), grow=grow, expected=6)
 
 
 # --- Starting a discussion ---------------------------------------------------------------------------------
@@ -538,9 +538,9 @@ def _bulk_replies(discussion, authors, count: int) -> None:
 
 def test_thread_query_count_is_constant(client, discussion, asker, answerer, coordinator):
     """1 the signed-in user, 2 the community (with whether the viewer sponsors it), 3 the viewer's membership,
-    4 the discussion with its author, profile, accepted answer and whether the viewer follows it, 5 the viewer's
-    profile (time zone), 6 how many replies the viewer sees, 7 the page of replies with their authors and who
-    hid them. Mentions are linked without a query. The session lives in Redis."""
+    4 the discussion with its author, profile, accepted answer and whether the viewer follows it, 5 how many
+    replies the viewer sees, 6 the page of replies with their authors and who hid them. Mentions are linked
+    without a query. The session lives in Redis, and holds the viewer's time zone."""
     answer = reply_to(discussion, answerer)
     services.reply_accept(actor=asker, discussion=discussion, reply=answer)
     login(client, answerer)
@@ -550,7 +550,7 @@ def test_thread_query_count_is_constant(client, discussion, asker, answerer, coo
         CommunityFactory.create_batch(6 * scale)
         _bulk_replies(discussion, [asker, answerer, coordinator], 20 * scale)
 
-    assert_constant_queries(client, discussion.get_absolute_url(), grow=grow, expected=7)
+    assert_constant_queries(client, discussion.get_absolute_url(), grow=grow, expected=6)
     assert discussion.replies.count() == 1 + 20 + 200
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from activities import services
+from activities.calendar import services
 from activities.models import Activity, CalendarToken, Occurrence
 from communities import services as community_services
 from communities.models import Membership

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from activities import services
+from activities.calendar import services
+from activities.calendar.services import ActivityError
 from activities.models import Activity, Occurrence
-from activities.services import ActivityError
 from tests.factories import CommunityFactory, coordinator_of, member_of
 
 BERLIN = ZoneInfo("Europe/Berlin")

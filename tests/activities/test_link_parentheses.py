@@ -4,7 +4,7 @@ as text (issue 14, item 17: a stray ")" showed where the sanitizer had removed a
 
 import pytest
 
-from activities import discussion_services as services
+from activities.discussions import services
 from core.markup import render_markdown
 from tests.factories import CommunityFactory, member_of
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from activities import services
+from activities.calendar import services
+from activities.calendar.services import ActivityError
 from activities.models import Activity, Occurrence
-from activities.services import ActivityError
 from tests.activities.test_schedule import BERLIN, first, local, schedule, schedule_data, url
 from tests.factories import CommunityFactory, coordinator_of
 

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from activities import services, tasks
+from activities.calendar import services, tasks
 from activities.models import Activity, Occurrence, Rsvp
 from communities import services as community_services
 from communities.models import Membership

@@ -7,9 +7,9 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from activities import services
+from activities.calendar import services
+from activities.calendar.services import ActivityError
 from activities.models import Occurrence, Rsvp
-from activities.services import ActivityError
 from communities.models import Participation
 from tests.activities.test_schedule import first, schedule
 from tests.factories import CommunityFactory, coordinator_of, member_of
@@ -300,7 +300,7 @@ def test_home_page_without_upcoming_activities(member_client):
 
 def test_upcoming_dates_leave_out_those_that_are_over():
     """The community home's selector (used by the tag) shows only dates that have not ended."""
-    from activities.selectors import upcoming_for_community
+    from activities.calendar.selectors import upcoming_for_community
 
     community = CommunityFactory()
     coordinator = coordinator_of(community)

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from activities import services
+from activities.calendar import services
 from activities.models import Rsvp
 from tests.factories import CommunityFactory, coordinator_of, member_of
 

@@ -8,7 +8,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from activities import services
+from activities.calendar import services
 from activities.models import Activity, Occurrence, Rsvp
 from members.models import Profile
 from tests.factories import CommunityFactory, UserFactory, coordinator_of, member_of
@@ -52,7 +52,7 @@ def messages_of(response) -> list[str]:
 
 
 def set_zone(user, zone: str) -> None:
-    Profile.objects.update_or_create(user=user, defaults={"time_zone": zone})
+    user.profile, _ = Profile.objects.update_or_create(user=user, defaults={"time_zone": zone})
 
 
 def schedule_data(**overrides) -> dict:

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from activities import discussion_services
-from activities import services as activity_services
+from activities.calendar import services as activity_services
+from activities.discussions import services as discussion_services
 from activities.models import Activity, CalendarToken, Discussion, Occurrence, Reply, Report, Rsvp
 from communities import services as community_services
 from communities.models import Community, EmailInvitation, Membership, Sponsorship

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from activities import services
+from activities.calendar import services
 from activities.models import Activity, Occurrence, Rsvp
 from tests.browser.test_community_journeys import sign_in, sign_out
 from tests.factories import CommunityFactory, UserFactory, coordinator_of, member_of

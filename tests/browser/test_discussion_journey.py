@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from activities import discussion_services as services
+from activities.discussions import services
 from activities.models import Discussion, Follow, Reply
 from tests.browser.test_community_journeys import sign_in, sign_out
 from tests.factories import CommunityFactory, UserFactory, coordinator_of, member_of

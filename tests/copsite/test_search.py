@@ -5,7 +5,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from activities import discussion_services
+from activities.discussions import services as discussion_services
 from activities.models import Discussion
 from communities.models import Community
 from core.search_support import clean_query, plain_snippet

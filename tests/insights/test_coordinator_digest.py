@@ -15,8 +15,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
-from activities import discussion_services
-from activities import services as activity_services
+from activities.calendar import services as activity_services
+from activities.discussions import services as discussion_services
 from activities.models import Discussion, Occurrence, Report
 from communities import services as community_services
 from communities.models import Community, EmailInvitation, Membership

@@ -12,8 +12,8 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from activities import discussion_services
-from activities import services as activity_services
+from activities.calendar import services as activity_services
+from activities.discussions import services as discussion_services
 from communities import services as community_services
 from communities.models import Community, Membership
 from insights.models import SNAPSHOT_FIGURES, Snapshot

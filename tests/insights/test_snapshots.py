@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 
-from activities import discussion_services
-from activities import services as activity_services
+from activities.calendar import services as activity_services
+from activities.discussions import services as discussion_services
 from activities.models import Discussion, Occurrence
 from communities import services as community_services
 from communities.models import Community, Membership, Participation

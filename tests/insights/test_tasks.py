@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 
-from activities import discussion_services
+from activities.discussions import services as discussion_services
 from communities import services as community_services
 from copsite.celery import app as celery_app
 from insights import tasks

@@ -13,9 +13,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from activities import discussion_services, discussion_tasks
-from activities import services as activity_services
-from activities import tasks as activity_tasks
+from activities.calendar import services as activity_services
+from activities.calendar import tasks as activity_tasks
+from activities.discussions import tasks as discussion_tasks
+from activities.discussions import services as discussion_services
 from communities import tasks as community_tasks
 from communities.models import EmailInvitation, MembershipEvent
 from core.unsubscribe import SALT, read_unsubscribe_token, unsubscribe_token, unsubscribe_url

@@ -17,7 +17,9 @@ ZONE_ABBREVIATIONS = re.compile(r'title="[^"]*\d{2}:\d{2} ([A-Z+\-0-9]+)"')
 
 def sign_in_in(client, user, zone: str) -> None:
     Profile.objects.filter(user=user).update(time_zone=zone)
-    client.force_login(type(user).objects.get(pk=user.pk))  # as signing in loads them: fresh from the database
+    client.force_login(
+        type(user).objects.get(pk=user.pk)
+    )  # as signing in loads them: fresh from the database
 
 
 def zones_shown(html: str) -> set[str]:

@@ -10,8 +10,8 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from icalendar import Calendar, Event, vRecur, vText
 
-from activities.models import Activity, Occurrence
-from activities.recurrence import rrule_text
+from activities.calendar.models import Activity, Occurrence
+from activities.calendar.recurrence import rrule_text
 
 PRODID = "-//CoPsite//Communities of practice//EN"
 TIMEZONE_MARGIN = timedelta(days=366)

@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.http import Http404
 from django.utils import timezone
 
-from activities.models import CalendarToken, Occurrence, Rsvp
+from activities.calendar.models import CalendarToken, Occurrence, Rsvp
 from communities.access import CommunityAccess, visible_communities_q
 from communities.models import Community, Membership
 from members.models import User

@@ -1,11 +1,14 @@
 """Mail about activities: reminders, cancellations, a seat freed from the waitlist. Tasks take ids."""
 
+# Task names are kept from where the tasks first lived (a contract with messages already queued and with the
+# beat schedule), whatever module holds them now.
+
 import logging
 
 from celery import shared_task
 from django.urls import reverse
 
-from activities.models import Occurrence, Rsvp
+from activities.calendar.models import Occurrence, Rsvp
 from core.mail import send_templated_mail
 from members.notifications import Frequency
 from members.services import notification_frequency
@@ -31,7 +34,12 @@ def _context(occurrence: Occurrence, user) -> dict:
     }
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="activities.tasks.send_waitlist_promoted",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def send_waitlist_promoted(rsvp_id: int) -> int:
     """Tell someone a seat freed up and they moved from the waitlist to going."""
     rsvp = (
@@ -51,7 +59,12 @@ def send_waitlist_promoted(rsvp_id: int) -> int:
     )
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="activities.tasks.send_occurrence_cancelled",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def send_occurrence_cancelled(occurrence_id: int, rsvp_ids: list[int]) -> int:
     """Tell those going (or maybe going) that a date is cancelled, with the reason."""
     rsvps = Rsvp.objects.select_related(
@@ -69,7 +82,9 @@ def send_occurrence_cancelled(occurrence_id: int, rsvp_ids: list[int]) -> int:
     return sent
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="activities.tasks.send_reminder", autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
 def send_reminder(rsvp_id: int) -> int:
     """One reminder, for an RSVP already claimed by send_due_reminders (unless the answer changed since)."""
     rsvp = (
@@ -89,13 +104,13 @@ def send_reminder(rsvp_id: int) -> int:
     )
 
 
-@shared_task(bind=True)
+@shared_task(name="activities.tasks.send_due_reminders", bind=True)
 def send_due_reminders(self) -> int:
     """Beat ticks this; it claims due reminders in the database (once per date and person) and sends them.
 
     Each reminder is a task of its own (one failing mail server retries only that mail), sent to the queue this
     run came from, so a worker dedicated to a queue finishes the whole job itself."""
-    from activities.services import reminders_claim_due
+    from activities.calendar.services import reminders_claim_due
 
     claimed = reminders_claim_due()
     queue = (self.request.delivery_info or {}).get("routing_key")

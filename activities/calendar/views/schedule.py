@@ -3,12 +3,10 @@ schedulers' edit, move, cancel, restore, attendance and notes.
 
 Who: anyone who may see the community's content sees its dates (404 for outsiders); active members answer;
 coordinators and core group members schedule and change (403 for others). Every view shows times in the
-viewer's own time zone (`in_viewer_zone`); forms take times in the organizer's.
+viewer's own time zone (core.viewer_zone's middleware); forms take times in the organizer's.
 """
 
-import functools
 import zoneinfo
-from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,8 +17,8 @@ from django.template.loader import render_to_string
 from django.utils import dateformat, timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from activities import selectors, services
-from activities.forms import (
+from activities.calendar import selectors, services
+from activities.calendar.forms import (
     AttendanceForm,
     CancelForm,
     EditForm,
@@ -29,26 +27,14 @@ from activities.forms import (
     RsvpForm,
     ScheduleForm,
 )
-from activities.models import Occurrence, Rsvp
-from activities.recurrence import describe
-from activities.services import ActivityError
+from activities.calendar.models import Occurrence, Rsvp
+from activities.calendar.recurrence import describe
+from activities.calendar.services import ActivityError
 from communities.access import CommunityAccess, get_community_for
 from communities.selectors import community_members
 from core.redirects import safe_next
-from core.viewer_zone import viewer_zone
 
 Answer = Rsvp.Answer
-
-
-def in_viewer_zone(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Render the view with the viewer's time zone active (their profile's, else the site's)."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        with timezone.override(viewer_zone(request.user)):
-            return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def may_schedule(access: CommunityAccess) -> bool:
@@ -76,7 +62,6 @@ def _field_for(error: ActivityError, fields: dict[str, tuple[str, ...]]) -> str 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@in_viewer_zone
 def schedule(request: HttpRequest, slug: str) -> HttpResponse:
     """Schedule an activity: one date, or a series repeating weekly, fortnightly or monthly."""
     access = _scheduler_access(request, slug)
@@ -125,7 +110,6 @@ def _people(occurrence: Occurrence) -> dict[str, list]:
 
 @login_required
 @require_GET
-@in_viewer_zone
 def occurrence(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """One date of an activity: when (in the viewer's zone), where, who hosts, who is going, the viewer's answer;
     for schedulers the tools to change it."""
@@ -168,7 +152,6 @@ def _rsvp_message(rsvp: Rsvp, occurrence: Occurrence) -> str:
 
 @login_required
 @require_POST
-@in_viewer_zone
 def rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Answer going, maybe or not going. htmx gets the RSVP block back with the result announced; without
     JavaScript it redirects back (to `next`) with a message."""
@@ -214,7 +197,6 @@ def rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@in_viewer_zone
 def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Change what a series is (every date of it): title, kind, description, place, link, capacity, hosts."""
     access = _scheduler_access(request, slug)
@@ -248,7 +230,6 @@ def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@in_viewer_zone
 def move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Move one date (its answers stay with it), or for a series this date and the following ones."""
     access = _scheduler_access(request, slug)
@@ -299,7 +280,6 @@ def move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@in_viewer_zone
 def cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Cancel one date with a reason (the rest of the series stays); those going are told by email."""
     access = _scheduler_access(request, slug)
@@ -333,7 +313,6 @@ def cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@in_viewer_zone
 def restore(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Undo a cancellation: the date takes place after all."""
     access = _scheduler_access(request, slug)
@@ -352,7 +331,6 @@ def restore(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@in_viewer_zone
 def attendance(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Record who came, prefilled from those going (or from what was recorded before)."""
     access = _scheduler_access(request, slug)
@@ -405,7 +383,6 @@ def attendance(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@in_viewer_zone
 def notes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Notes written after the date happened: what was discussed, decisions, links."""
     access = _scheduler_access(request, slug)

@@ -1,12 +1,15 @@
 """Mail about discussions: new replies to followers, mentions, reports to coordinators. Tasks take ids."""
 
+# Task names are kept from where the tasks first lived (a contract with messages already queued and with the
+# beat schedule), whatever module holds them now.
+
 import logging
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from activities.models import Discussion, Follow, Mention, Reply, Report
+from activities.discussions.models import Discussion, Follow, Mention, Reply, Report
 from communities.models import Community, Membership, Sponsorship
 from core.mail import send_templated_mail
 from members.notifications import Frequency
@@ -36,7 +39,12 @@ def _who_may_see(follows: QuerySet[Follow], community: Community) -> QuerySet[Fo
     return follows.filter(Q(user__is_staff=True) | Exists(member) | Exists(sponsor))
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="activities.discussion_tasks.send_reply_mail",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def send_reply_mail(reply_id: int) -> int:
     """Tell the followers of a discussion (except the replier) about a new reply."""
     reply = Reply.objects.select_related("discussion__community", "author").filter(pk=reply_id).first()
@@ -70,7 +78,12 @@ def send_reply_mail(reply_id: int) -> int:
     return sent
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="activities.discussion_tasks.send_mention_mail",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def send_mention_mail(discussion_id: int, reply_id: int | None, user_ids: list[int]) -> int:
     """Tell people they were mentioned (only those the service found may see the community)."""
     discussion = Discussion.objects.select_related("community", "author").filter(pk=discussion_id).first()
@@ -96,7 +109,12 @@ def send_mention_mail(discussion_id: int, reply_id: int | None, user_ids: list[i
     return sent
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="activities.discussion_tasks.send_report_mail",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def send_report_mail(report_id: int) -> int:
     """Tell the community's coordinators that a post was reported."""
     report = (

@@ -6,7 +6,7 @@ megabyte) and the views put their refusal next to the field it is about, keeping
 
 from django import forms
 
-from activities.discussion_services import MAX_TITLE
+from activities.discussions.services import MAX_TITLE
 from core.numbers import LARGEST
 
 BODY_HELP = (

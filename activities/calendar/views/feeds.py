@@ -3,7 +3,7 @@
 Feeds are reached by the secret token in their URL (calendar apps cannot log in), so they neither need nor
 touch a session: they never read `request.user`. Each feed runs a fixed number of queries whatever the data:
 the token, the community and the viewer's membership where there is one, and the occurrences with their
-activity and community (`activities.ical` groups them into series).
+activity and community (`activities.calendar.ical` groups them into series).
 """
 
 from datetime import timedelta
@@ -20,9 +20,9 @@ from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from activities import selectors, services
-from activities.ical import calendar_for
-from activities.models import Occurrence
+from activities.calendar import selectors, services
+from activities.calendar.ical import calendar_for
+from activities.calendar.models import Occurrence
 from communities.access import get_community_for
 from communities.models import Community, Membership
 from core.ratelimits import rate_limited

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from activities.models import Discussion, Follow, Reply, Report
+from activities.discussions.models import Discussion, Follow, Reply, Report
 from communities.access import CommunityAccess, visible_communities_q
 from communities.models import Community, Membership
 from members.models import User

@@ -18,10 +18,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from activities import discussion_selectors as selectors
-from activities import discussion_services as services
-from activities.discussion_services import MAX_BODY, DiscussionError
-from activities.forms_discussions import (
+from activities.discussions import selectors, services
+from activities.discussions.forms import (
     AcceptForm,
     DiscussionForm,
     HideForm,
@@ -30,9 +28,9 @@ from activities.forms_discussions import (
     ReportForm,
     ToggleForm,
 )
-from activities.models import Discussion, Reply, Report
+from activities.discussions.models import Discussion, Reply, Report
+from activities.discussions.services import MAX_BODY, DiscussionError
 from activities.templatetags.discussion_tags import post_html
-from activities.views.schedule import in_viewer_zone
 from communities.access import CommunityAccess, get_community_for
 from core.ratelimits import rate_limited
 from core.redirects import safe_next
@@ -207,7 +205,6 @@ def _announce(request: HttpRequest, error: str, success: str) -> None:
 
 @login_required
 @require_GET
-@in_viewer_zone
 def discussion_list(request: HttpRequest, slug: str) -> HttpResponse:
     """A community's discussions, newest activity first and pinned ones on top, filtered by a tab."""
     access = get_community_for(request.user, slug, content=True)
@@ -234,7 +231,6 @@ def discussion_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@in_viewer_zone
 def start(request: HttpRequest, slug: str) -> HttpResponse:
     """Start a discussion: a title and the question or story, with a preview (htmx, or a button without JS)."""
     access = get_community_for(request.user, slug, content=True)
@@ -285,7 +281,6 @@ def preview(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-@in_viewer_zone
 def thread(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The question, its accepted answer under it, then the replies (paginated) and a reply form."""
     access, discussion = _thread_access(request, slug, pk)
@@ -296,7 +291,6 @@ def thread(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@in_viewer_zone
 def reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Post a reply (or preview it without JavaScript); a refusal comes back with the text kept."""
     access, discussion = _thread_access(request, slug, pk)
@@ -329,7 +323,6 @@ def reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@in_viewer_zone
 def follow(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Follow or unfollow in one click: htmx swaps the button in place; without JavaScript, back with a message."""
     access, discussion = _thread_access(request, slug, pk)
@@ -365,7 +358,6 @@ def follow(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@in_viewer_zone
 def accept(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Mark a reply as the accepted answer (`reply` empty clears the mark). htmx swaps the thread in place."""
     access, discussion = _thread_access(request, slug, pk)
@@ -457,7 +449,6 @@ def _post_page(request: HttpRequest, template_context: dict, *, status: int = 20
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@in_viewer_zone
 def edit_post(request: HttpRequest, slug: str, pk: int, reply: int | None = None) -> HttpResponse:
     """Authors edit their own post (a discussion's title too); the post then shows "edited" and when."""
     access, discussion = _thread_access(request, slug, pk)
@@ -502,7 +493,6 @@ def edit_post(request: HttpRequest, slug: str, pk: int, reply: int | None = None
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@in_viewer_zone
 def delete_post(request: HttpRequest, slug: str, pk: int, reply: int | None = None) -> HttpResponse:
     """Authors delete their own post after confirming; "deleted by its author" stays in its place."""
     access, discussion = _thread_access(request, slug, pk)
@@ -535,7 +525,6 @@ def delete_post(request: HttpRequest, slug: str, pk: int, reply: int | None = No
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@in_viewer_zone
 def hide_post(request: HttpRequest, slug: str, pk: int, reply: int | None = None) -> HttpResponse:
     """Coordinators hide a post with a reason: kept, shown only to them and its author, with who and why."""
     access, discussion = _thread_access(request, slug, pk)
@@ -586,7 +575,6 @@ def unhide_post(request: HttpRequest, slug: str, pk: int, reply: int | None = No
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@in_viewer_zone
 @rate_limited("post_reports", methods=["POST"])
 def report_post(request: HttpRequest, slug: str, pk: int, reply: int | None = None) -> HttpResponse:
     """Members report a post to the coordinators, with a reason."""
@@ -622,7 +610,6 @@ def report_post(request: HttpRequest, slug: str, pk: int, reply: int | None = No
 
 @login_required
 @require_GET
-@in_viewer_zone
 def reports(request: HttpRequest, slug: str) -> HttpResponse:
     """Coordinators: the reports nobody has dealt with yet, with links to the posts."""
     access = get_community_for(request.user, slug, content=True)

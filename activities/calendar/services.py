@@ -12,9 +12,9 @@ from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 
-from activities import tasks
-from activities.models import Activity, CalendarToken, Occurrence, Rsvp
-from activities.recurrence import RecurrenceError, expand
+from activities.calendar import tasks
+from activities.calendar.models import Activity, CalendarToken, Occurrence, Rsvp
+from activities.calendar.recurrence import RecurrenceError, expand
 from communities.models import Community, Level, Membership, Participation
 from communities.services import participation_record
 from core.dates import years_from

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from activities import discussion_tasks as tasks
-from activities.models import Discussion, Follow, Mention, Reply, Report
+from activities.discussions import tasks
+from activities.discussions.models import Discussion, Follow, Mention, Reply, Report
 from communities.access import visible_communities_q
 from communities.models import Community, Membership, Participation
 from communities.services import participation_record

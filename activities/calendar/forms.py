@@ -10,8 +10,8 @@ from datetime import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 
-from activities.models import Activity, Occurrence, Rsvp
-from activities.recurrence import MAX_OCCURRENCES
+from activities.calendar.models import Activity, Occurrence, Rsvp
+from activities.calendar.recurrence import MAX_OCCURRENCES
 from communities.forms import check_addresses, split_addresses
 from communities.models import Community, Membership
 from core.viewer_zone import viewer_zone_name

@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from activities import selectors
-from activities.models import Occurrence
-from activities.views.schedule import in_viewer_zone, may_schedule
+from activities.calendar import selectors
+from activities.calendar.models import Occurrence
+from activities.calendar.views.schedule import may_schedule
 from communities.access import get_community_for
 from communities.models import Membership
 
@@ -115,7 +115,6 @@ def _render_calendar(request: HttpRequest, template: str, context: dict) -> Http
 
 @login_required
 @require_GET
-@in_viewer_zone
 def community_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     """A community's calendar: a month grid (Monday first) and an agenda, cancelled dates struck through."""
     access = get_community_for(request.user, slug, content=True)
@@ -139,7 +138,6 @@ def community_calendar(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-@in_viewer_zone
 def my_calendar(request: HttpRequest) -> HttpResponse:
     """Every date of every community I belong to, with my answer on each."""
     calendar = month_view(
@@ -157,7 +155,6 @@ def my_calendar(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-@in_viewer_zone
 def whats_on(request: HttpRequest) -> HttpResponse:
     """Upcoming dates across the organization: listed communities, and private ones the viewer may see."""
     page = Paginator(selectors.whats_on(viewer=request.user), settings.PAGE_SIZE).get_page(

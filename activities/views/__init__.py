@@ -1,1 +1,0 @@
-"""Views of activities: calendars (community, mine, what's on), activity pages and actions, iCalendar feeds."""
