@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from activities.discussion_selectors import UNANSWERED_AFTER
+from activities.discussions.selectors import UNANSWERED_AFTER
 from activities.models import Discussion, Occurrence, Report, Rsvp
 from communities.models import Community, EmailInvitation, Level, Membership, MembershipEvent
 from core.viewer_zone import viewer_zone_name

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from activities.calendar import services as activity_services
 from activities.calendar import tasks as activity_tasks
-from activities.discussions import tasks as discussion_tasks
 from activities.discussions import services as discussion_services
+from activities.discussions import tasks as discussion_tasks
 from communities import tasks as community_tasks
 from communities.models import EmailInvitation, MembershipEvent
 from core.unsubscribe import SALT, read_unsubscribe_token, unsubscribe_token, unsubscribe_url
