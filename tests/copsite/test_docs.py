@@ -46,6 +46,6 @@ def test_every_relative_link_resolves_inside_the_repository(page):
 def test_the_link_check_can_fail(tmp_path):
     page = tmp_path / "page.md"
     page.write_text("# Title\n\n[gone](missing.md) [there](page.md#title) [nowhere](page.md#other)\n")
-    found = [t for t in LINK.findall(page.read_text())]
+    found = LINK.findall(page.read_text())
     assert found == ["missing.md", "page.md#title", "page.md#other"]
     assert anchors(page) == {"title"}
