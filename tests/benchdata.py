@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 
 from copsite import demo
-from members.demo import BENCH_DOMAIN
+from copsite.demo.members import BENCH_DOMAIN
 from members.models import User
 
 

@@ -14,10 +14,10 @@ from activities.discussions import services as discussion_services
 from activities.models import Activity, CalendarToken, Discussion, Occurrence, Reply, Report, Rsvp
 from communities import services as community_services
 from communities.models import Community, EmailInvitation, Membership, Sponsorship
+from copsite.demo.repertoire import minimal_pdf
 from insights.models import ValueStory
 from members.models import User
 from repertoire import services as repertoire_services
-from repertoire.demo import minimal_pdf
 from repertoire.models import Collection, Resource, ResourceFile
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory, coordinator_of, member_of
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from activities.models import Discussion, Reply
 from communities.models import Participation
-from repertoire.demo import minimal_pdf
+from copsite.demo.repertoire import minimal_pdf
 from repertoire.models import Application, Resource
 from tests.browser.test_community_journeys import sign_in, sign_out
 from tests.factories import CommunityFactory, UserFactory, coordinator_of, member_of

@@ -6,7 +6,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from communities.models import Community, Membership, MembershipEvent, Participation, Sponsorship
-from members.demo import DEMO_PASSWORD
+from copsite.demo.members import DEMO_PASSWORD
 from members.models import OrgUnit, Profile, Tag, User
 
 # Each test builds the whole demo (or a scaled set): in `make test`, left out of `make test-fast`.

@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import Resolver404, resolve
 
-from members.demo import demo_email
+from copsite.demo.members import demo_email
 from members.models import User
 from tests.fixtures.services import ROOT
 

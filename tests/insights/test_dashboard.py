@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activities.models import Activity, Occurrence
-from communities.demo import COMMUNITIES_PER_SCALE
 from communities.models import Community, Sponsorship
+from copsite.demo.communities import COMMUNITIES_PER_SCALE
 from insights.models import Snapshot, ValueStory
 from insights.selectors import TREND_WEEKS, dashboard_cards, trend_days
 from insights.snapshots import local_today

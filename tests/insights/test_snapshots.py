@@ -20,7 +20,7 @@ from activities.models import Discussion, Occurrence
 from communities import services as community_services
 from communities.models import Community, Membership, Participation
 from copsite.demo import seed_scaled
-from insights.demo import FULL_YEAR_FROM_SCALE, SMALL_SCALE_SNAPSHOT_DAYS, seed_scaled_snapshots
+from copsite.demo.insights import FULL_YEAR_FROM_SCALE, SMALL_SCALE_SNAPSHOT_DAYS, seed_scaled_snapshots
 from insights.figures import member_figures
 from insights.models import SNAPSHOT_FIGURES, Snapshot, ValueStory
 from insights.snapshots import (
@@ -636,7 +636,7 @@ def test_the_benchmark_seed_ends_with_recent_snapshots_of_every_bench_community(
 
 def test_a_large_benchmark_seed_gets_a_year_of_snapshots():
     CommunityFactory(slug="bench-0")
-    with mock.patch("insights.demo.snapshots_rebuild", return_value=0) as rebuild:
+    with mock.patch("copsite.demo.insights.snapshots_rebuild", return_value=0) as rebuild:
         seed_scaled_snapshots(FULL_YEAR_FROM_SCALE)
         seed_scaled_snapshots(FULL_YEAR_FROM_SCALE - 1)
     yesterday = local_today() - timedelta(days=1)

@@ -7,8 +7,8 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from copsite.demo.repertoire import minimal_pdf
 from repertoire import services
-from repertoire.demo import minimal_pdf
 from tests.factories import CommunityFactory, UserFactory, coordinator_of, member_of
 
 

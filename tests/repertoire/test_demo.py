@@ -6,7 +6,7 @@ import pytest
 
 from communities.models import Community, Participation
 from copsite.demo import seed_demo, seed_scaled
-from repertoire.demo import RESOURCES_PER_SCALE, minimal_pdf
+from copsite.demo.repertoire import RESOURCES_PER_SCALE, minimal_pdf
 from repertoire.files import PDF, check_upload
 from repertoire.models import Application, Collection, Resource, ResourceFile, Revision
 

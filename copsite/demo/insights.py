@@ -12,11 +12,11 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from communities.demo import COMMUNITIES
 from communities.models import Community, Sponsorship
+from copsite.demo.communities import COMMUNITIES
+from copsite.demo.members import DEMO_DOMAIN
 from insights.models import ValueStory
 from insights.snapshots import local_today, snapshots_rebuild
-from members.demo import DEMO_DOMAIN
 from members.models import User
 
 # A year of history charts for the demo communities and the benchmark set.

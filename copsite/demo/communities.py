@@ -21,7 +21,7 @@ from communities.models import (
     Sponsorship,
     Stage,
 )
-from members.demo import DEMO_DOMAIN, ScaledMembers, demo_email
+from copsite.demo.members import DEMO_DOMAIN, ScaledMembers, demo_email
 from members.models import Tag, User
 
 Status = Membership.Status

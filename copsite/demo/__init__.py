@@ -1,21 +1,21 @@
 """Demo and benchmark data for the whole site: each app seeds its own tables, in dependency order."""
 
-from activities.demo import (
+from communities.models import Community
+from copsite.demo.activities import (
     seed_demo_activities,
     seed_demo_discussions,
     seed_scaled_activities,
     seed_scaled_discussions,
 )
-from communities.demo import COMMUNITIES_PER_SCALE, seed_demo_communities, seed_scaled_communities
-from communities.models import Community
-from insights.demo import (
+from copsite.demo.communities import COMMUNITIES_PER_SCALE, seed_demo_communities, seed_scaled_communities
+from copsite.demo.insights import (
     seed_demo_snapshots,
     seed_demo_value_stories,
     seed_scaled_snapshots,
     seed_scaled_value_stories,
 )
-from members.demo import DEMO_PASSWORD, DemoLogin, seed_demo_members, seed_scaled_members
-from repertoire.demo import seed_demo_resources, seed_scaled_resources
+from copsite.demo.members import DEMO_PASSWORD, DemoLogin, seed_demo_members, seed_scaled_members
+from copsite.demo.repertoire import seed_demo_resources, seed_scaled_resources
 
 
 def seed_demo() -> tuple[list[DemoLogin], str]:
