@@ -1,6 +1,11 @@
 """Demo and benchmark data for the whole site: each app seeds its own tables, in dependency order."""
 
+from contextlib import contextmanager
+
+from django.test.utils import override_settings
+
 from communities.models import Community
+from copsite.celery import app as celery_app
 from copsite.demo.activities import (
     seed_demo_activities,
     seed_demo_discussions,
@@ -18,8 +23,27 @@ from copsite.demo.members import DEMO_PASSWORD, DemoLogin, seed_demo_members, se
 from copsite.demo.repertoire import seed_demo_resources, seed_scaled_resources
 
 
+@contextmanager
+def no_mail():
+    """Demo data is made through the services, which mail people (a join, a reply, a mention): nobody is told
+    about demo events. Tasks run in this process while seeding (Celery's eager mode), and their mail goes
+    nowhere."""
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        previous = celery_app.conf.task_always_eager
+        celery_app.conf.task_always_eager = True
+        try:
+            yield
+        finally:
+            celery_app.conf.task_always_eager = previous
+
+
 def seed_demo() -> tuple[list[DemoLogin], str]:
     """The realistic demo set; safe to run again. Returns the logins to print and their password."""
+    with no_mail():
+        return _seed_demo()
+
+
+def _seed_demo() -> tuple[list[DemoLogin], str]:
     logins = seed_demo_members()
     logins += [DemoLogin(email=email, role=role) for email, role in seed_demo_communities()]
     seed_demo_activities()
