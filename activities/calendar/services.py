@@ -83,10 +83,10 @@ PAST_DATE = (
 )
 
 
-def _check_not_past(start: datetime, past_confirmed: bool) -> None:
+def _check_not_past(start: datetime, past_confirmed: bool, now: datetime | None = None) -> None:
     """A start in the past is recorded only when the person says so: it is more often a slip (the wrong month or
     year) than a record of what already happened, and members can no longer answer for it."""
-    if start < timezone.now() and not past_confirmed:
+    if start < (now or timezone.now()) and not past_confirmed:
         raise ActivityError(PAST_DATE)
 
 
@@ -109,11 +109,13 @@ def activity_schedule(
     repeat_count: int | None = None,
     repeat_until: date | None = None,
     past_confirmed: bool = False,
+    at: datetime | None = None,
 ) -> Activity:
     """Schedule an activity (naive start/end in `time_zone`), creating one occurrence per date of the series.
 
     A first date in the past is refused unless `past_confirmed`: the person said they are recording what already
-    happened."""
+    happened. `at` back-dates the scheduling (demo data and tests; None is now): the activity's creation time,
+    and "the past" is before `at`."""
     _ensure_scheduler(actor, community)
     _zone(time_zone)
     _check_times(start_local, end_local)
@@ -147,8 +149,12 @@ def activity_schedule(
         )
     except RecurrenceError as error:
         raise ActivityError(str(error)) from None
-    _check_not_past(dates[0][0], past_confirmed)
+    _check_not_past(dates[0][0], past_confirmed, at)
     activity.save()
+    if at is not None:
+        # created_at and updated_at are set by the database layer on save (auto_now): back-date them after.
+        Activity.objects.filter(pk=activity.pk).update(created_at=at, updated_at=at)
+        activity.created_at = activity.updated_at = at
     activity.hosts.set(hosts or [actor])
     Occurrence.objects.bulk_create(
         [
@@ -338,10 +344,11 @@ def _ensure_member(user: User, community: Community) -> None:
 
 
 @transaction.atomic
-def rsvp_set(*, user: User, occurrence: Occurrence, answer: str) -> Rsvp:
+def rsvp_set(*, user: User, occurrence: Occurrence, answer: str, at: datetime | None = None) -> Rsvp:
     """Answer going / maybe / not going. A full activity puts new "going" answers on the waitlist; giving up a
     seat moves the first waitlisted person up (and tells them). The occurrence row lock makes two people taking
-    the last seat at once come out as one seated, one waitlisted."""
+    the last seat at once come out as one seated, one waitlisted. `at` back-dates the answer (demo data and
+    tests; None is now): answers close when the date is over at that time."""
     occurrence = _locked_occurrence(occurrence)
     if answer not in Answer.values:
         raise ActivityError("Answer going, maybe or not going.")
@@ -350,9 +357,9 @@ def rsvp_set(*, user: User, occurrence: Occurrence, answer: str) -> Rsvp:
         raise ActivityError(f"{occurrence.community.name} is archived: its calendar no longer changes.")
     if occurrence.cancelled:
         raise ActivityError("This date is cancelled.")
-    if occurrence.end <= timezone.now():
+    now = at or timezone.now()
+    if occurrence.end <= now:
         raise ActivityError("This date is over: answers are closed.")
-    now = timezone.now()
     rsvp = Rsvp.objects.filter(occurrence=occurrence, user=user).first()
     was_seated = bool(rsvp and rsvp.answer == Answer.GOING and not rsvp.waitlisted)
     if rsvp and rsvp.answer == answer:
@@ -373,6 +380,7 @@ def rsvp_set(*, user: User, occurrence: Occurrence, answer: str) -> Rsvp:
         user=user,
         kind=Participation.Kind.RSVP,
         source=f"occurrence:{occurrence.pk}",
+        at=now,
     )
     if was_seated and answer != Answer.GOING:
         _promote_from_waitlist(occurrence)
@@ -399,14 +407,18 @@ def _promote_from_waitlist(occurrence: Occurrence) -> Rsvp | None:
 
 
 @transaction.atomic
-def attendance_record(*, actor: User, occurrence: Occurrence, attended_user_ids: set[int]) -> int:
+def attendance_record(
+    *, actor: User, occurrence: Occurrence, attended_user_ids: set[int], at: datetime | None = None
+) -> int:
     """A coordinator records who came (the form is prefilled from "going"). Returns how many attended.
 
-    People recorded for the first time get an "attended" ledger row; running it again adds no duplicates.
+    People recorded for the first time get an "attended" ledger row; running it again adds no duplicates. `at`
+    back-dates the record (demo data and tests; None is now).
     """
     occurrence = _locked_occurrence(occurrence)
     _ensure_scheduler(actor, occurrence.community)
-    if occurrence.start > timezone.now():
+    now = at or timezone.now()
+    if occurrence.start > now:
         raise ActivityError("Attendance can be recorded once the activity has started.")
     members = set(
         Membership.objects.filter(
@@ -417,7 +429,6 @@ def attendance_record(*, actor: User, occurrence: Occurrence, attended_user_ids:
     if strangers:
         raise ActivityError("Only members of the community can be recorded as attending.")
     already = set(occurrence.rsvps.filter(attended=True).values_list("user_id", flat=True))
-    now = timezone.now()
     existing = {r.user_id: r for r in occurrence.rsvps.all()}
     for user_id in members:
         rsvp = existing.get(user_id)

@@ -6,6 +6,7 @@ on commit.
 """
 
 import re
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -104,15 +105,19 @@ def _may_see(user: User, community: Community) -> bool:
     return Community.objects.filter(visible_communities_q(user), pk=community.pk).exists()
 
 
-def _record_mentions(*, discussion: Discussion, reply: Reply | None, body: str, author: User) -> None:
+def _record_mentions(
+    *, discussion: Discussion, reply: Reply | None, body: str, author: User, at: datetime | None = None
+) -> None:
     """Record new mentions and notify those who may see the community (never the author themselves)."""
     new = []
     for user in mentioned_users(body):
         if user.pk == author.pk or not _may_see(user, discussion.community):
             continue
-        _, created = Mention.objects.get_or_create(discussion=discussion, reply=reply, user=user)
+        mention, created = Mention.objects.get_or_create(discussion=discussion, reply=reply, user=user)
         if created:
             new.append(user.pk)
+            if at is not None:  # created_at is set on save (auto_now_add): back-date it after
+                Mention.objects.filter(pk=mention.pk).update(created_at=at)
     if new:
         reply_id = reply.pk if reply else None
         transaction.on_commit(lambda: tasks.send_mention_mail.delay(discussion.pk, reply_id, new))
@@ -121,24 +126,33 @@ def _record_mentions(*, discussion: Discussion, reply: Reply | None, body: str, 
 # --- Starting and replying ------------------------------------------------------------------------------
 
 
-def _follow(user: User, discussion: Discussion) -> None:
-    Follow.objects.get_or_create(discussion=discussion, user=user)
+def _follow(user: User, discussion: Discussion, at: datetime | None = None) -> None:
+    follow, created = Follow.objects.get_or_create(discussion=discussion, user=user)
+    if created and at is not None:  # created_at is set on save (auto_now_add): back-date it after
+        Follow.objects.filter(pk=follow.pk).update(created_at=at)
 
 
 @transaction.atomic
-def discussion_start(*, author: User, community: Community, title: str, body: str) -> Discussion:
-    """A member asks a question or shares an experience; they follow it from then on."""
+def discussion_start(
+    *, author: User, community: Community, title: str, body: str, at: datetime | None = None
+) -> Discussion:
+    """A member asks a question or shares an experience; they follow it from then on. `at` back-dates it (demo
+    data and tests; None is now): the post, the follow, the mentions and the ledger row."""
     _ensure_member(author, community)
     body, title = _clean_text(body=body, title=title)
-    now = timezone.now()
+    now = at or timezone.now()
     discussion = Discussion.objects.create(
         community=community, author=author, title=title, body=body, created_at=now, last_activity_at=now
     )
-    _follow(author, discussion)
+    _follow(author, discussion, at)
     participation_record(
-        community=community, user=author, kind=Participation.Kind.POSTED, source=f"discussion:{discussion.pk}"
+        community=community,
+        user=author,
+        kind=Participation.Kind.POSTED,
+        source=f"discussion:{discussion.pk}",
+        at=now,
     )
-    _record_mentions(discussion=discussion, reply=None, body=body, author=author)
+    _record_mentions(discussion=discussion, reply=None, body=body, author=author, at=at)
     return discussion
 
 
@@ -158,8 +172,10 @@ def _refresh_counts(discussion: Discussion) -> None:
 
 
 @transaction.atomic
-def reply_add(*, author: User, discussion: Discussion, body: str) -> Reply:
-    """A member replies; followers are mailed (as they chose), the replier follows from then on."""
+def reply_add(*, author: User, discussion: Discussion, body: str, at: datetime | None = None) -> Reply:
+    """A member replies; followers are mailed (as they chose), the replier follows from then on. `at` back-dates
+    it (demo data and tests; None is now): the reply, the discussion's activity and first answer, the follow, the
+    mentions and the ledger row."""
     discussion = _locked_discussion(discussion)
     _ensure_member(author, discussion.community)
     if discussion.locked:
@@ -167,21 +183,22 @@ def reply_add(*, author: User, discussion: Discussion, body: str) -> Reply:
     if discussion.is_hidden or discussion.is_deleted:
         raise DiscussionError("This discussion is no longer open for replies.")
     body, _ = _clean_text(body=body)
-    now = timezone.now()
+    now = at or timezone.now()
     reply = Reply.objects.create(discussion=discussion, author=author, body=body, created_at=now)
     discussion.reply_count += 1
     discussion.last_activity_at = now
     if discussion.first_answer_at is None and author.pk != discussion.author_id:
         discussion.first_answer_at = now
     discussion.save(update_fields=["reply_count", "last_activity_at", "first_answer_at"])
-    _follow(author, discussion)
+    _follow(author, discussion, at)
     participation_record(
         community=discussion.community,
         user=author,
         kind=Participation.Kind.REPLIED,
         source=f"reply:{reply.pk}",
+        at=now,
     )
-    _record_mentions(discussion=discussion, reply=reply, body=body, author=author)
+    _record_mentions(discussion=discussion, reply=reply, body=body, author=author, at=at)
     transaction.on_commit(lambda: tasks.send_reply_mail.delay(reply.pk))
     return reply
 
@@ -307,9 +324,11 @@ def discussion_lock(*, actor: User, discussion: Discussion, locked: bool) -> Dis
 
 
 @transaction.atomic
-def reply_accept(*, actor: User, discussion: Discussion, reply: Reply | None) -> Discussion:
+def reply_accept(
+    *, actor: User, discussion: Discussion, reply: Reply | None, at: datetime | None = None
+) -> Discussion:
     """The discussion's author or a coordinator marks one reply as the accepted answer (None clears it);
-    accepting another moves the mark."""
+    accepting another moves the mark. `at` back-dates the solving (demo data and tests; None is now)."""
     discussion = _locked_discussion(discussion)
     coordinator = is_coordinator(actor, discussion.community)
     if actor.pk != discussion.author_id and not coordinator:
@@ -326,7 +345,7 @@ def reply_accept(*, actor: User, discussion: Discussion, reply: Reply | None) ->
     if reply is None:
         discussion.solved_at = None
     elif reply.pk != discussion.accepted_reply_id:
-        discussion.solved_at = timezone.now()
+        discussion.solved_at = at or timezone.now()
     discussion.accepted_reply = reply
     discussion.save(update_fields=["accepted_reply", "solved_at"])
     return discussion
