@@ -3,9 +3,12 @@
 Every service validates, refuses with a `MembershipError` carrying a message meant for the person (nothing is
 changed then), records a `MembershipEvent` (and a `Participation` row for joining), and sends mail through a
 Celery task enqueued on commit.
+
+The services the demo data is made with take a keyword-only `at`: when it happened (None: now). Only demo data
+and tests pass it, to back-date the history, the ledger and the rows' dates; everything else is unchanged.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -53,7 +56,7 @@ def _record(
     from_value: str = "",
     to_value: str = "",
     note: str = "",
-    at=None,
+    at: datetime | None = None,
     mail: bool = True,
 ) -> MembershipEvent:
     event = MembershipEvent.objects.create(
@@ -72,12 +75,18 @@ def _record(
 
 
 def participation_record(
-    *, community: Community, user: User, kind: str, source: str = "", at=None
+    *, community: Community, user: User, kind: str, source: str = "", at: datetime | None = None
 ) -> Participation:
     """Record one act of engagement in the ledger (used by every app's services)."""
     return Participation.objects.create(
         community=community, user=user, kind=kind, source=source, at=at or timezone.now()
     )
+
+
+def _backdate_created(row: Community | Membership, at: datetime) -> None:
+    """`created_at` is set on insert to now; a back-dated row (demo data, tests) gets `at` instead."""
+    type(row).objects.filter(pk=row.pk).update(created_at=at)
+    row.created_at = at
 
 
 def _locked(membership: Membership) -> Membership:
@@ -160,6 +169,7 @@ def community_propose(
     join_policy: str = Community.JoinPolicy.OPEN,
     visibility: str = Community.Visibility.LISTED,
     core_group: list[User] | None = None,
+    at: datetime | None = None,
 ) -> Community:
     """A new community in stage "potential": the proposer coordinates it; the core group is invited."""
     if Community.objects.filter(name__iexact=name.strip()).exists():
@@ -181,9 +191,11 @@ def community_propose(
     )
     community.full_clean()
     community.save()
+    if at is not None:
+        _backdate_created(community, at)
     community.topics.set(_tags(topics or []))
-    now = timezone.now()
-    Membership.objects.create(
+    now = at or timezone.now()
+    membership = Membership.objects.create(
         community=community,
         user=proposer,
         status=Status.ACTIVE,
@@ -191,8 +203,16 @@ def community_propose(
         level=Level.CORE,
         joined_at=now,
     )
+    if at is not None:
+        _backdate_created(membership, at)
     _record(
-        community=community, user=proposer, kind=Event.JOINED, actor=proposer, to_value=Level.CORE, mail=False
+        community=community,
+        user=proposer,
+        kind=Event.JOINED,
+        actor=proposer,
+        to_value=Level.CORE,
+        at=now,
+        mail=False,
     )
     _record(
         community=community,
@@ -201,9 +221,10 @@ def community_propose(
         actor=proposer,
         from_value=Role.MEMBER,
         to_value=Role.COORDINATOR,
+        at=now,
         mail=False,
     )
-    participation_record(community=community, user=proposer, kind=Participation.Kind.JOINED)
+    participation_record(community=community, user=proposer, kind=Participation.Kind.JOINED, at=now)
     for person in core_group or []:
         if person != proposer:
             membership_invite(
@@ -212,6 +233,7 @@ def community_propose(
                 user=person,
                 level=Level.CORE,
                 message=f"You are invited into the core group of {community.name}.",
+                at=at,
             )
     return community
 
@@ -327,14 +349,18 @@ def _invitation_expired(membership: Membership) -> bool:
     return bool(membership.invitation_expires_at and membership.invitation_expires_at <= timezone.now())
 
 
-def _save_membership(existing: Membership | None, **values) -> Membership:
-    """Reuse the one row per person and community (a former member joining again keeps their row)."""
+def _save_membership(existing: Membership | None, *, at: datetime | None = None, **values) -> Membership:
+    """Reuse the one row per person and community (a former member joining again keeps their row); a new row
+    made with `at` is dated then."""
     if existing is None:
         try:
             with transaction.atomic():
-                return Membership.objects.create(**values)
+                membership = Membership.objects.create(**values)
         except IntegrityError:
             raise MembershipError("You already have a membership there.") from None
+        if at is not None:
+            _backdate_created(membership, at)
+        return membership
     for field, value in values.items():
         setattr(existing, field, value)
     existing.save()
@@ -342,7 +368,9 @@ def _save_membership(existing: Membership | None, **values) -> Membership:
 
 
 @transaction.atomic
-def membership_join(*, user: User, community: Community, level: str = Level.PERIPHERAL) -> Membership:
+def membership_join(
+    *, user: User, community: Community, level: str = Level.PERIPHERAL, at: datetime | None = None
+) -> Membership:
     """Join an open community at once, at the commitment level the member chooses (peripheral by default)."""
     _ensure_open(community)
     if community.join_policy != Community.JoinPolicy.OPEN:
@@ -351,27 +379,34 @@ def membership_join(*, user: User, community: Community, level: str = Level.PERI
         raise MembershipError("Choose one of the commitment levels.")
     existing = _existing(community, user)
     _ensure_can_start(existing, community)
+    now = at or timezone.now()
     membership = _save_membership(
         existing,
+        at=at,
         community=community,
         user=user,
         status=Status.ACTIVE,
         level=level,
         role=Role.MEMBER,
-        joined_at=timezone.now(),
+        joined_at=now,
         message="",
         decided_by=None,
         decided_at=None,
         decision_reason="",
     )
-    _record(community=community, user=user, kind=Event.JOINED, actor=user, to_value=level, mail=False)
-    participation_record(community=community, user=user, kind=Participation.Kind.JOINED)
+    _record(community=community, user=user, kind=Event.JOINED, actor=user, to_value=level, at=now, mail=False)
+    participation_record(community=community, user=user, kind=Participation.Kind.JOINED, at=now)
     return membership
 
 
 @transaction.atomic
 def membership_request(
-    *, user: User, community: Community, message: str = "", level: str = Level.PERIPHERAL
+    *,
+    user: User,
+    community: Community,
+    message: str = "",
+    level: str = Level.PERIPHERAL,
+    at: datetime | None = None,
 ) -> Membership:
     """Ask to join a community on approval; its coordinators are told (as they chose)."""
     _ensure_open(community)
@@ -387,6 +422,7 @@ def membership_request(
     _ensure_can_start(existing, community)
     membership = _save_membership(
         existing,
+        at=at,
         community=community,
         user=user,
         status=Status.REQUESTED,
@@ -404,6 +440,7 @@ def membership_request(
         actor=user,
         to_value=level,
         note=membership.message,
+        at=at,
     )
     return membership
 
@@ -453,7 +490,13 @@ def membership_decide(*, actor: User, membership: Membership, approve: bool, rea
 
 @transaction.atomic
 def membership_invite(
-    *, actor: User, community: Community, user: User, message: str = "", level: str = Level.PERIPHERAL
+    *,
+    actor: User,
+    community: Community,
+    user: User,
+    message: str = "",
+    level: str = Level.PERIPHERAL,
+    at: datetime | None = None,
 ) -> Membership:
     """A coordinator invites an existing user, who accepts or declines; the invitation expires."""
     _ensure_coordinator(actor, community)
@@ -469,6 +512,7 @@ def membership_invite(
         raise MembershipError(f"{user} has asked to join: approve their request instead.")
     membership = _save_membership(
         existing,
+        at=at,
         community=community,
         user=user,
         status=Status.INVITED,
@@ -476,7 +520,7 @@ def membership_invite(
         role=Role.MEMBER,
         message=message.strip()[:2000],
         invited_by=actor,
-        invitation_expires_at=timezone.now() + invitation_lifetime(),
+        invitation_expires_at=(at or timezone.now()) + invitation_lifetime(),
         decided_by=None,
         decided_at=None,
         decision_reason="",
@@ -488,6 +532,7 @@ def membership_invite(
         actor=actor,
         to_value=level,
         note=membership.message,
+        at=at,
     )
     return membership
 
@@ -604,7 +649,9 @@ def email_invitation_withdraw(*, actor: User, invitation: EmailInvitation) -> No
 
 
 @transaction.atomic
-def membership_change_level(*, actor: User, membership: Membership, level: str) -> Membership:
+def membership_change_level(
+    *, actor: User, membership: Membership, level: str, at: datetime | None = None
+) -> Membership:
     """A member changes their own commitment level; a coordinator changes anyone's (core group included)."""
     membership = _locked(membership)
     if level not in Level.values:
@@ -628,13 +675,16 @@ def membership_change_level(*, actor: User, membership: Membership, level: str) 
         actor=actor,
         from_value=previous,
         to_value=level,
+        at=at,
         mail=actor.pk != membership.user_id,
     )
     return membership
 
 
 @transaction.atomic
-def membership_change_role(*, actor: User, membership: Membership, role: str) -> Membership:
+def membership_change_role(
+    *, actor: User, membership: Membership, role: str, at: datetime | None = None
+) -> Membership:
     """A coordinator makes a member coordinator, or steps one down (never the last one)."""
     membership = _locked(membership)
     _ensure_coordinator(actor, membership.community)
@@ -657,6 +707,7 @@ def membership_change_role(*, actor: User, membership: Membership, role: str) ->
         actor=actor,
         from_value=previous,
         to_value=role,
+        at=at,
         mail=actor.pk != membership.user_id,
     )
     return membership

@@ -1,7 +1,8 @@
 """Demo and benchmark data for communities: communities, memberships at every level, sponsors, history, ledger.
 
-The rows the services would have written (membership history, the participation ledger) are written here too,
-with dates spread over the past year, so figures computed from history are right on seeded data.
+The small demo is made through the communities services, back-dated over the past year with their `at`, so it
+holds what people would have made (history, the participation ledger) and cannot drift from the services. The
+benchmark set (`seed_demo --scale`) writes the same rows with bulk inserts, for speed.
 """
 
 import random
@@ -11,6 +12,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from communities import services
 from communities.models import (
     Community,
     EmailInvitation,
@@ -22,7 +24,7 @@ from communities.models import (
     Stage,
 )
 from copsite.demo.members import DEMO_DOMAIN, ScaledMembers, demo_email
-from members.models import Tag, User
+from members.models import User
 
 Status = Membership.Status
 Role = Membership.Role
@@ -250,27 +252,28 @@ def _random_level(rng: random.Random) -> str:
     return rng.choices(list(LEVEL_WEIGHTS), weights=list(LEVEL_WEIGHTS.values()))[0]
 
 
-def _tag(name: str) -> Tag:
-    return Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
-
-
 @transaction.atomic
 def seed_demo_communities() -> list[tuple[str, str]]:
     """The ~12 demo communities with their people and a year of history; safe to run again.
 
-    Returns extra logins worth printing (email, role).
+    Made through the services, back-dated with their `at`, as people would have made them: a coordinator
+    proposes the community; members join and choose how involved they are; the coordinator brings the core
+    group in and shares the role; staff name a sponsor. Everyone joined while the community was open; its
+    coordinator then set the policy and the stage it has now, and the last weeks left a request or an
+    invitation waiting. Returns extra logins worth printing (email, role).
     """
     rng = random.Random(2026)
     now = timezone.now()
     people = {u.full_name: u for u in User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}")}
-    staff = next((u for u in people.values() if u.is_staff), None)
+    staff = next(u for u in people.values() if u.is_staff)
     for spec in COMMUNITIES:
         if Community.objects.filter(name=spec.name).exists():
             continue
         founded = now - timedelta(days=rng.randint(200, 360))
-        community = Community.objects.create(
+        coordinator = people[spec.coordinators[0]]
+        community = services.community_propose(
+            proposer=coordinator,
             name=spec.name,
-            slug=spec.name.lower().replace(" & ", "-").replace(" ", "-"),
             domain=spec.domain,
             description=f"**{spec.name}** brings together people who care about {spec.topics[0].lower()}.\n\n"
             f"New here? Introduce yourself and tell us what you are working on.",
@@ -280,20 +283,17 @@ def seed_demo_communities() -> list[tuple[str, str]]:
             "unless the speaker agrees to share it.",
             meeting_rhythm=spec.rhythm,
             expected_value=spec.value,
-            join_policy=spec.join_policy,
+            topics=list(spec.topics),
             visibility=spec.visibility,
-            stage=spec.stage,
-            created_by=people[spec.coordinators[0]],
+            at=founded,
         )
-        Community.objects.filter(pk=community.pk).update(created_at=founded)
-        community.topics.set([_tag(name) for name in spec.topics])
-        Sponsorship.objects.create(
+        services.sponsorship_assign(
+            actor=staff,
             community=community,
             sponsor=people[spec.sponsor],
             since=(founded + timedelta(days=14)).date(),
             provides="Two hours a month for the core group; a budget for one meet-up a year.",
             expects="A shared practice library others can use, and a yearly story of what changed.",
-            created_by=staff,
         )
         taken = set()
         rows: list[tuple[User, str, str]] = []
@@ -310,57 +310,37 @@ def seed_demo_communities() -> list[tuple[str, str]]:
                 [Level.ACTIVE, Level.OCCASIONAL, Level.PERIPHERAL, Level.PERIPHERAL, Level.TRANSACTIONAL]
             )
             rows.append((person, level, Role.MEMBER))
-        events, ledger = [], []
         for index, (person, level, role) in enumerate(rows):
             joined = founded + timedelta(days=0 if index == 0 else rng.randint(1, (now - founded).days - 1))
             first_level = level if level != Level.ACTIVE or rng.random() < 0.5 else Level.PERIPHERAL
-            Membership.objects.create(
-                community=community,
-                user=person,
-                level=level,
-                role=role,
-                status=Status.ACTIVE,
-                joined_at=joined,
-            )
-            events.append(
-                MembershipEvent(
-                    community=community,
-                    user=person,
-                    kind=Event.JOINED,
-                    actor=person,
-                    at=joined,
-                    to_value=first_level,
+            if index == 0:
+                continue  # the proposer, a coordinator in the core group since the community began
+            if level == Level.CORE:
+                # Nobody joins straight into the core group: the coordinator brings them in.
+                membership = services.membership_join(
+                    user=person, community=community, level=Level.ACTIVE, at=joined
                 )
+                services.membership_change_level(
+                    actor=coordinator, membership=membership, level=Level.CORE, at=joined
+                )
+                if role == Role.COORDINATOR:
+                    services.membership_change_role(
+                        actor=coordinator, membership=membership, role=role, at=joined
+                    )
+                continue
+            membership = services.membership_join(
+                user=person, community=community, level=first_level, at=joined
             )
             if first_level != level:
-                events.append(
-                    MembershipEvent(
-                        community=community,
-                        user=person,
-                        kind=Event.LEVEL_CHANGED,
-                        actor=person,
-                        at=min(joined + timedelta(days=rng.randint(10, 60)), now - timedelta(hours=1)),
-                        from_value=first_level,
-                        to_value=level,
-                    )
+                services.membership_change_level(
+                    actor=person,
+                    membership=membership,
+                    level=level,
+                    at=min(joined + timedelta(days=rng.randint(10, 60)), now - timedelta(hours=1)),
                 )
-            if role == Role.COORDINATOR:
-                events.append(
-                    MembershipEvent(
-                        community=community,
-                        user=person,
-                        kind=Event.ROLE_CHANGED,
-                        actor=person,
-                        at=joined,
-                        from_value=Role.MEMBER,
-                        to_value=Role.COORDINATOR,
-                    )
-                )
-            ledger.append(
-                Participation(community=community, user=person, kind=Participation.Kind.JOINED, at=joined)
-            )
-        MembershipEvent.objects.bulk_create(events)
-        Participation.objects.bulk_create(ledger)
+        services.community_update(
+            actor=coordinator, community=community, join_policy=spec.join_policy, stage=spec.stage
+        )
         # Something waiting for the coordinators: a request, an invitation.
         waiting = [
             p
@@ -368,38 +348,16 @@ def seed_demo_communities() -> list[tuple[str, str]]:
             if n not in taken and not community.memberships.filter(user=p).exists()
         ]
         if waiting and spec.join_policy == APPROVAL:
-            person = waiting[0]
-            Membership.objects.create(
+            services.membership_request(
+                user=waiting[0],
                 community=community,
-                user=person,
-                status=Status.REQUESTED,
-                level=Level.OCCASIONAL,
                 message="I'd love to learn from you and share what we do in my team.",
-            )
-            MembershipEvent.objects.create(
-                community=community,
-                user=person,
-                kind=Event.REQUESTED,
-                actor=person,
+                level=Level.OCCASIONAL,
                 at=now - timedelta(days=2),
-                to_value=Level.OCCASIONAL,
             )
         if len(waiting) > 1 and spec.join_policy == INVITATION:
-            person = waiting[1]
-            Membership.objects.create(
-                community=community,
-                user=person,
-                status=Status.INVITED,
-                level=Level.PERIPHERAL,
-                invited_by=people[spec.coordinators[0]],
-                invitation_expires_at=now + timedelta(days=10),
-            )
-            MembershipEvent.objects.create(
-                community=community,
-                user=person,
-                kind=Event.INVITED,
-                actor=people[spec.coordinators[0]],
-                at=now - timedelta(days=4),
+            services.membership_invite(
+                actor=coordinator, community=community, user=waiting[1], at=now - timedelta(days=4)
             )
     return [
         (demo_email("Jonas Becker"), "coordinator of Site Reliability Guild"),
