@@ -2,11 +2,12 @@
 
 Who may record: the community's coordinators, its sponsors and staff (as `insights.access` says for the pages);
 an archived community no longer changes. A refusal is a `ValidationError` with a message for the person (nothing
-is stored then); a caller without the right gets `PermissionDenied`.
+is stored then); a caller without the right gets `PermissionDenied`. The keyword-only `at` is when the story was
+recorded (None: now); only demo data and tests pass it, to back-date history.
 """
 
 import logging
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -26,14 +27,14 @@ STORY_YEARS_BACK = 10
 TOO_OLD = f"Choose a date in the last {STORY_YEARS_BACK} years: value stories record what a community achieved lately."
 
 
-def story_earliest_date(user: User) -> date:
+def story_earliest_date(user: User, *, at: datetime | None = None) -> date:
     """The earliest date a value story may have happened on (10 years before today, where the person is)."""
-    return years_from(today_for(user), -STORY_YEARS_BACK)
+    return years_from(today_for(user, at=at), -STORY_YEARS_BACK)
 
 
-def today_for(user: User) -> date:
-    """The date it is now where `user` is (their profile's time zone, else the site's)."""
-    return timezone.localtime(timezone.now(), viewer_zone(user)).date()
+def today_for(user: User, *, at: datetime | None = None) -> date:
+    """The date it is now (or at `at`) where `user` is (their profile's time zone, else the site's)."""
+    return timezone.localtime(at or timezone.now(), viewer_zone(user)).date()
 
 
 def may_record_story_on(user: User, community: Community) -> bool:
@@ -51,11 +52,13 @@ def may_record_story_on(user: User, community: Community) -> bool:
 
 
 @transaction.atomic
-def value_story_record(*, actor: User, community: Community, **fields) -> ValueStory:
-    """Record a realized-value or reframing story on `community`, by `actor`.
+def value_story_record(
+    *, actor: User, community: Community, at: datetime | None = None, **fields
+) -> ValueStory:
+    """Record a realized-value or reframing story on `community`, by `actor` (at `at`, else now).
 
-    `fields` are the story's: cycle, title, story, evidence (optional), happened_on (not in the future where the
-    actor is).
+    `fields` are the story's: cycle, title, story, evidence (optional), happened_on (not after the day it is
+    recorded, where the actor is).
     """
     unknown = set(fields) - set(STORY_FIELDS)
     if unknown:
@@ -69,13 +72,16 @@ def value_story_record(*, actor: User, community: Community, **fields) -> ValueS
             f"{community.name} is archived: its value stories are kept for reference and no new ones are recorded."
         )
     happened_on = fields.get("happened_on")
-    if isinstance(happened_on, date) and happened_on > today_for(actor):
+    if isinstance(happened_on, date) and happened_on > today_for(actor, at=at):
         raise ValidationError({"happened_on": FUTURE_DATE})
-    if isinstance(happened_on, date) and happened_on < story_earliest_date(actor):
+    if isinstance(happened_on, date) and happened_on < story_earliest_date(actor, at=at):
         raise ValidationError({"happened_on": TOO_OLD})
     story = ValueStory(community=community, recorded_by=actor, **fields)
     story.full_clean()
     story.save()
+    if at is not None:  # recorded_at is set on insert (auto_now_add); a back-dated story is moved after it
+        ValueStory.objects.filter(pk=story.pk).update(recorded_at=at)
+        story.recorded_at = at
     logger.info(
         "value story %s (%s) recorded on %s by user %s", story.pk, story.cycle, community.slug, actor.pk
     )

@@ -3,7 +3,8 @@ this”, recommend, harvest from discussions and activity notes, and curate coll
 
 Each function is atomic, checks who may do it, refuses bad input with a `RepertoireError` carrying a message for
 the person (nothing is stored then), validates with `full_clean()`, records participation in the ledger (adding a
-resource, applying one), and mails through tasks enqueued on commit.
+resource, applying one), and mails through tasks enqueued on commit. The keyword-only `at` of the writes that keep
+a time is when it happened (None: now); only demo data and tests pass it, to back-date history.
 
 Who may do what: active members add resources and apply them; a resource's authors and the community's
 coordinators edit it (and only they see it while it is a draft); coordinators restore versions and curate
@@ -11,6 +12,7 @@ collections; coordinators and the core group harvest and recommend. An archived 
 """
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -203,6 +205,7 @@ def resource_create(
     uploads: Sequence[UploadedFile] = (),
     source_discussion: Discussion | None = None,
     source_occurrence: Occurrence | None = None,
+    at: datetime | None = None,
 ) -> Resource:
     """A member adds a resource (published at once, or a draft only its authors and coordinators see)."""
     _ensure_member(actor, community)
@@ -212,7 +215,7 @@ def resource_create(
     co_authors = [person for person in co_authors if person.pk != actor.pk]
     _check_authors(community, co_authors)
     checked = _check_uploads(0, uploads)
-    now = timezone.now()
+    now = at or timezone.now()
     resource = Resource(
         community=community,
         kind=kind,
@@ -277,6 +280,7 @@ def resource_update(
     co_authors: Sequence[User] | None = None,
     uploads: Sequence[UploadedFile] = (),
     remove_files: Sequence[ResourceFile] = (),
+    at: datetime | None = None,
 ) -> Resource:
     """Its authors or a coordinator edit a resource. Editing a published (or archived) resource keeps a new
     version with who, when and the change note; publishing a draft keeps its first version."""
@@ -297,7 +301,7 @@ def resource_update(
     before_tags = _tag_names(resource)
     before = {field: getattr(resource, field) for field in CONTENT_FIELDS}
     was_draft = resource.is_draft
-    now = timezone.now()
+    now = at or timezone.now()
     resource.title, resource.kind, resource.summary, resource.body = title, kind, summary, body
     resource.external_url = (external_url or "").strip()
     resource.status = status
@@ -334,7 +338,9 @@ def resource_update(
 
 
 @transaction.atomic
-def revision_restore(*, actor: User, resource: Resource, revision: Revision, note: str = "") -> Revision:
+def revision_restore(
+    *, actor: User, resource: Resource, revision: Revision, note: str = "", at: datetime | None = None
+) -> Revision:
     """A coordinator brings back an older version: the restore is itself a new version."""
     resource = Resource.objects.select_for_update().select_related("community").get(pk=resource.pk)
     _ensure_coordinator(actor, resource.community)
@@ -347,7 +353,7 @@ def revision_restore(*, actor: User, resource: Resource, revision: Revision, not
     latest = resource.revisions.order_by("-number").first()
     if latest is not None and latest.pk == revision.pk:
         raise RepertoireError(f"Version {revision.number} is already the current one.")
-    now = timezone.now()
+    now = at or timezone.now()
     resource.kind, resource.title, resource.summary = revision.kind, revision.title, revision.summary
     resource.body, resource.external_url = revision.body, revision.external_url
     resource.updated_at = now
@@ -364,7 +370,7 @@ def revision_restore(*, actor: User, resource: Resource, revision: Revision, not
 
 
 @transaction.atomic
-def resource_apply(*, actor: User, resource: Resource, story: str) -> Application:
+def resource_apply(*, actor: User, resource: Resource, story: str, at: datetime | None = None) -> Application:
     """“I applied this”: a member tells how they used a published resource and what came of it."""
     resource = Resource.objects.select_for_update().select_related("community").get(pk=resource.pk)
     _ensure_member(actor, resource.community)
@@ -381,7 +387,7 @@ def resource_apply(*, actor: User, resource: Resource, story: str) -> Applicatio
         raise RepertoireError(f"Keep the story under {MAX_STORY:,} characters.")
     if Application.objects.filter(resource=resource, user=actor).exists():
         raise RepertoireError("You already told how you applied this resource.")
-    now = timezone.now()
+    now = at or timezone.now()
     application = Application(resource=resource, user=actor, story=story, created_at=now)
     application.full_clean()
     application.save()
@@ -399,13 +405,15 @@ def resource_apply(*, actor: User, resource: Resource, story: str) -> Applicatio
 
 
 @transaction.atomic
-def resource_recommend(*, actor: User, resource: Resource, recommended: bool = True) -> Resource:
+def resource_recommend(
+    *, actor: User, resource: Resource, recommended: bool = True, at: datetime | None = None
+) -> Resource:
     """The core group (and coordinators) mark a published resource “recommended”, or take the mark away."""
     resource = Resource.objects.select_for_update().select_related("community").get(pk=resource.pk)
     _ensure_core(actor, resource.community)
     if recommended and not resource.is_published:
         raise RepertoireError("Only a published resource can be recommended.")
-    resource.recommended_at = timezone.now() if recommended else None
+    resource.recommended_at = (at or timezone.now()) if recommended else None
     resource.recommended_by = actor if recommended else None
     resource.save(update_fields=["recommended_at", "recommended_by"])
     return resource
@@ -425,7 +433,9 @@ def _plain(text: str, length: int) -> str:
 
 
 @transaction.atomic
-def resource_harvest_discussion(*, actor: User, discussion: Discussion) -> Resource:
+def resource_harvest_discussion(
+    *, actor: User, discussion: Discussion, at: datetime | None = None
+) -> Resource:
     """A coordinator or core member turns a discussion's accepted answer into a draft FAQ resource, linked back
     to the discussion; the answer's author is its co-author."""
     discussion = Discussion.objects.select_related("community", "author", "accepted_reply__author").get(
@@ -456,11 +466,14 @@ def resource_harvest_discussion(*, actor: User, discussion: Discussion) -> Resou
         status=Status.DRAFT,
         co_authors=co_authors,
         source_discussion=discussion,
+        at=at,
     )
 
 
 @transaction.atomic
-def resource_harvest_occurrence(*, actor: User, occurrence: Occurrence) -> Resource:
+def resource_harvest_occurrence(
+    *, actor: User, occurrence: Occurrence, at: datetime | None = None
+) -> Resource:
     """A coordinator or core member turns an activity's notes into a draft lesson, linked back to the date."""
     occurrence = Occurrence.objects.select_related("community", "activity").get(pk=occurrence.pk)
     community = occurrence.community
@@ -478,6 +491,7 @@ def resource_harvest_occurrence(*, actor: User, occurrence: Occurrence) -> Resou
         body=occurrence.notes,
         status=Status.DRAFT,
         source_occurrence=occurrence,
+        at=at,
     )
 
 
@@ -498,12 +512,18 @@ def _clean_collection(community: Community, title: str, description: str, *, exc
 
 
 @transaction.atomic
-def collection_create(*, actor: User, community: Community, title: str, description: str = "") -> Collection:
+def collection_create(
+    *, actor: User, community: Community, title: str, description: str = "", at: datetime | None = None
+) -> Collection:
     """A coordinator starts a collection."""
     _ensure_coordinator(actor, community)
     title, description = _clean_collection(community, title, description)
     collection = Collection(
-        community=community, title=title, description=description, created_by=actor, created_at=timezone.now()
+        community=community,
+        title=title,
+        description=description,
+        created_by=actor,
+        created_at=at or timezone.now(),
     )
     collection.full_clean()
     collection.save()

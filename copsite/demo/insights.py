@@ -1,4 +1,5 @@
-"""Demo and benchmark data for insights: value stories, and a year of daily snapshots rebuilt from the history.
+"""Demo and benchmark data for insights: value stories (the small demo's through the service), and a year of
+daily snapshots rebuilt from the history.
 
 The other apps seed their history first (membership events, the participation ledger, activities, discussions,
 resources); the snapshots are then computed from it by the same code the daily task and the rebuild command run,
@@ -16,6 +17,7 @@ from communities.models import Community, Sponsorship
 from copsite.demo.communities import COMMUNITIES
 from copsite.demo.members import DEMO_DOMAIN
 from insights.models import ValueStory
+from insights.services import may_record_story_on, value_story_record
 from insights.snapshots import local_today, snapshots_rebuild
 from members.models import User
 
@@ -112,28 +114,34 @@ DEMO_STORIES = [
 
 @transaction.atomic
 def seed_demo_value_stories() -> int:
-    """A few realized and reframing stories on the demo communities; safe to run again. Returns how many added."""
+    """A few realized and reframing stories on the demo communities, recorded through the service by their sponsor
+    or a coordinator a few days after they happened; safe to run again. Returns how many were added."""
     communities = {c.name: c for c in Community.objects.filter(name__in={s.community for s in DEMO_STORIES})}
     people = {u.full_name: u for u in User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}")}
     told = set(
         ValueStory.objects.filter(community__in=communities.values()).values_list("community__name", "title")
     )
-    today = timezone.localdate()
-    stories = [
-        ValueStory(
-            community=communities[spec.community],
+    now = timezone.now()
+    added = 0
+    for spec in DEMO_STORIES:
+        community, recorder = communities.get(spec.community), people.get(spec.recorded_by)
+        if community is None or recorder is None or (spec.community, spec.title) in told:
+            continue
+        if community.is_archived or not may_record_story_on(recorder, community):
+            continue
+        recorded_at = now - timedelta(days=max(spec.days_ago - 3, 0))
+        value_story_record(
+            actor=recorder,
+            community=community,
             cycle=spec.cycle,
             title=spec.title,
             story=spec.story,
             evidence=spec.evidence,
-            happened_on=today - timedelta(days=spec.days_ago),
-            recorded_by=people.get(spec.recorded_by),
+            happened_on=timezone.localdate(now - timedelta(days=spec.days_ago)),
+            at=recorded_at,
         )
-        for spec in DEMO_STORIES
-        if spec.community in communities and (spec.community, spec.title) not in told
-    ]
-    ValueStory.objects.bulk_create(stories)
-    return len(stories)
+        added += 1
+    return added
 
 
 def seed_demo_snapshots(*, days: int = SNAPSHOT_DAYS) -> int:
