@@ -1,4 +1,4 @@
-"""Calendar arithmetic every app needs the same way (the shared library floor of issue 15 is its future home)."""
+"""Calendar arithmetic every app needs the same way."""
 
 from datetime import date
 
