@@ -15,18 +15,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
-from communities.models import Community, Level, Membership, Sponsorship
+from communities.models import Community, Level, Membership, Sponsorship, visible_to_q
 from members.models import User
 
 
 def visible_communities_q(viewer: User) -> Q:
-    """Communities whose content (and memberships) `viewer` may see: listed ones, and private ones they belong to,
-    sponsor, or oversee as staff."""
-    if viewer.is_staff:
-        return Q()
-    member = Membership.objects.filter(community=OuterRef("pk"), user=viewer, status=Membership.Status.ACTIVE)
-    sponsor = Sponsorship.objects.filter(community=OuterRef("pk"), sponsor=viewer)
-    return Q(visibility=Community.Visibility.LISTED) | Q(Exists(member)) | Q(Exists(sponsor))
+    """Communities whose content (and memberships) `viewer` may see, as a condition: `visible_to_q`, the one
+    who-sees-what rule that `Community.objects.visible_to` applies."""
+    return visible_to_q(viewer)
 
 
 @dataclass
@@ -72,6 +68,17 @@ class CommunityAccess:
         ):
             return self.membership.status
         return None
+
+
+def access_for(viewer: User, community: Community) -> CommunityAccess:
+    """Who `viewer` is to `community`, for a service about to act (two small queries: the membership, and
+    whether they sponsor it). Views have theirs from `get_community_for`."""
+    return CommunityAccess(
+        community=community,
+        viewer=viewer,
+        membership=Membership.objects.filter(community=community, user=viewer).first(),
+        is_sponsor=Sponsorship.objects.filter(community=community, sponsor=viewer).exists(),
+    )
 
 
 def get_community_for(

@@ -5,7 +5,7 @@ import secrets
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 from members.models import Tag
@@ -29,6 +29,35 @@ class Level(models.TextChoices):
     OCCASIONAL = "occasional", "Occasional"
     PERIPHERAL = "peripheral", "Peripheral"
     TRANSACTIONAL = "transactional", "Transactional"
+
+
+class CommunityQuerySet(models.QuerySet):
+    """The one spelling of each filter on communities."""
+
+    def current(self) -> "CommunityQuerySet":
+        """Not archived: in browse lists, digests and counts."""
+        return self.filter(archived_at__isnull=True)
+
+    def visible_to(self, viewer) -> "CommunityQuerySet":
+        """Who sees what (see docs/who-sees-what.md): communities whose content and members `viewer` may see:
+        listed ones, and private ones they belong to or sponsor; staff see every one. The directory, search,
+        feeds, digests and follower mail all ask this."""
+        return self.filter(visible_to_q(viewer))
+
+    def sponsored_by(self, viewer) -> "CommunityQuerySet":
+        """The communities `viewer` sponsors (every one for staff): their dashboard."""
+        if viewer.is_staff:
+            return self.all()
+        return self.filter(Exists(Sponsorship.objects.filter(community=OuterRef("pk"), sponsor=viewer)))
+
+
+def visible_to_q(viewer) -> Q:
+    """`CommunityQuerySet.visible_to` as a condition, for expressions and annotations (evaluated on Community)."""
+    if viewer.is_staff:
+        return Q()
+    member = Membership.objects.active().filter(community=OuterRef("pk"), user=viewer)
+    sponsor = Sponsorship.objects.filter(community=OuterRef("pk"), sponsor=viewer)
+    return Q(visibility=Community.Visibility.LISTED) | Q(Exists(member)) | Q(Exists(sponsor))
 
 
 class Community(models.Model):
@@ -78,6 +107,8 @@ class Community(models.Model):
     # Filled by a PostgreSQL trigger (name > domain > description); unused on SQLite. See members/search_support.py.
     search_vector = SearchVectorField(null=True, editable=False)
 
+    objects = CommunityQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "communities"
@@ -101,6 +132,25 @@ class Community(models.Model):
     def stage_index(self) -> int:
         """1 to 5: where the community is in its life, for the stage indicator."""
         return list(Stage.values).index(self.stage) + 1
+
+
+class MembershipQuerySet(models.QuerySet):
+    """The one spelling of each filter on memberships."""
+
+    def active(self) -> "MembershipQuerySet":
+        return self.filter(status=Membership.Status.ACTIVE)
+
+    def coordinators(self) -> "MembershipQuerySet":
+        """Active coordinators."""
+        return self.active().filter(role=Membership.Role.COORDINATOR)
+
+    def schedulers(self) -> "MembershipQuerySet":
+        """Active coordinators and core group members: who runs the calendar and harvests into the library."""
+        return self.active().filter(Q(role=Membership.Role.COORDINATOR) | Q(level=Level.CORE))
+
+    def in_current(self) -> "MembershipQuerySet":
+        """In communities that are not archived."""
+        return self.filter(community__archived_at__isnull=True)
 
 
 class Membership(models.Model):
@@ -136,6 +186,8 @@ class Membership(models.Model):
     joined_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["community", "user"]

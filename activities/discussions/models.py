@@ -9,6 +9,30 @@ from django.urls import reverse
 from communities.models import Community
 
 
+def shown_q(prefix: str = "") -> Q:
+    """A post everyone who reads the thread sees: neither hidden by a coordinator nor deleted by its author.
+    `prefix` reaches it through a relation (e.g. `"discussion__"`, `"accepted_reply__"`)."""
+    return Q(**{f"{prefix}hidden_at__isnull": True, f"{prefix}deleted_at__isnull": True})
+
+
+class PostQuerySet(models.QuerySet):
+    """The one spelling of each filter on posts."""
+
+    def shown(self) -> "PostQuerySet":
+        """Neither hidden nor deleted (`shown_q`)."""
+        return self.filter(shown_q())
+
+    def not_hidden(self) -> "PostQuerySet":
+        """Not hidden by a coordinator (a deleted one keeps its place as a placeholder)."""
+        return self.filter(hidden_at__isnull=True)
+
+
+class ReplyQuerySet(PostQuerySet):
+    def in_shown_discussions(self) -> "ReplyQuerySet":
+        """Replies whose discussion is itself shown."""
+        return self.filter(shown_q("discussion__"))
+
+
 class Post(models.Model):
     """What discussions and replies share: an author, a markdown body, edits, the author's deletion, and hiding
     by a coordinator (with who and why; the author sees why)."""
@@ -28,6 +52,8 @@ class Post(models.Model):
     )
     hidden_reason = models.CharField(max_length=300, blank=True)
     search_vector = SearchVectorField(null=True, editable=False)  # PostgreSQL trigger: title > body
+
+    objects = PostQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -89,6 +115,8 @@ class Reply(Post):
     """An answer in a discussion."""
 
     discussion = models.ForeignKey(Discussion, on_delete=models.CASCADE, related_name="replies")
+
+    objects = ReplyQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
