@@ -6,6 +6,29 @@ from activities.calendar.views import calendars, feeds, schedule
 from activities.discussions import views as discussions
 
 app_name = "activities"
+
+# What schedulers and members do with one date, each at /c/<slug>/activities/<pk>/<name>/ under the name <name>.
+DATE_ACTIONS = {
+    "rsvp": schedule.rsvp,
+    "edit": schedule.edit,
+    "move": schedule.move,
+    "cancel": schedule.cancel,
+    "restore": schedule.restore,
+    "attendance": schedule.attendance,
+    "notes": schedule.notes,
+}
+# Editing, deleting, hiding and reporting a post: the discussion itself (no reply id, named discussion_<action>)
+# or one reply (reply_<action>).
+POST_ACTIONS = {
+    "edit": discussions.edit_post,
+    "delete": discussions.delete_post,
+    "hide": discussions.hide_post,
+    "unhide": discussions.unhide_post,
+    "report": discussions.report_post,
+}
+DATE = "c/<slug:slug>/activities/<int:pk>/"
+DISCUSSION = "c/<slug:slug>/discussions/<int:pk>/"
+
 urlpatterns = [
     # A person's calendars.
     path("calendar/", calendars.my_calendar, name="calendar"),
@@ -18,15 +41,9 @@ urlpatterns = [
     # A community's calendar and its activities.
     path("c/<slug:slug>/activities/", calendars.community_calendar, name="community_calendar"),
     path("c/<slug:slug>/activities/new/", schedule.schedule, name="schedule"),
-    path("c/<slug:slug>/activities/<int:pk>/", schedule.occurrence, name="occurrence"),
-    path("c/<slug:slug>/activities/<int:pk>/activity.ics", feeds.occurrence_ics, name="occurrence_ics"),
-    path("c/<slug:slug>/activities/<int:pk>/rsvp/", schedule.rsvp, name="rsvp"),
-    path("c/<slug:slug>/activities/<int:pk>/edit/", schedule.edit, name="edit"),
-    path("c/<slug:slug>/activities/<int:pk>/move/", schedule.move, name="move"),
-    path("c/<slug:slug>/activities/<int:pk>/cancel/", schedule.cancel, name="cancel"),
-    path("c/<slug:slug>/activities/<int:pk>/restore/", schedule.restore, name="restore"),
-    path("c/<slug:slug>/activities/<int:pk>/attendance/", schedule.attendance, name="attendance"),
-    path("c/<slug:slug>/activities/<int:pk>/notes/", schedule.notes, name="notes"),
+    path(DATE, schedule.occurrence, name="occurrence"),
+    path(f"{DATE}activity.ics", feeds.occurrence_ics, name="occurrence_ics"),
+    *(path(f"{DATE}{name}/", view, name=name) for name, view in DATE_ACTIONS.items()),
     # A community's discussions.
     path("c/<slug:slug>/discussions/", discussions.discussion_list, name="discussions"),
     path("c/<slug:slug>/discussions/new/", discussions.start, name="discussion_start"),
@@ -37,41 +54,18 @@ urlpatterns = [
         discussions.resolve_report,
         name="resolve_report",
     ),
-    path("c/<slug:slug>/discussions/<int:pk>/", discussions.thread, name="discussion"),
-    path("c/<slug:slug>/discussions/<int:pk>/reply/", discussions.reply, name="discussion_reply"),
-    path("c/<slug:slug>/discussions/<int:pk>/follow/", discussions.follow, name="discussion_follow"),
-    path("c/<slug:slug>/discussions/<int:pk>/accept/", discussions.accept, name="discussion_accept"),
-    path("c/<slug:slug>/discussions/<int:pk>/pin/", discussions.pin, name="discussion_pin"),
-    path("c/<slug:slug>/discussions/<int:pk>/lock/", discussions.lock, name="discussion_lock"),
-    # Editing, deleting, hiding and reporting a post: the discussion itself (no reply id) or one reply.
-    path("c/<slug:slug>/discussions/<int:pk>/edit/", discussions.edit_post, name="discussion_edit"),
-    path("c/<slug:slug>/discussions/<int:pk>/delete/", discussions.delete_post, name="discussion_delete"),
-    path("c/<slug:slug>/discussions/<int:pk>/hide/", discussions.hide_post, name="discussion_hide"),
-    path("c/<slug:slug>/discussions/<int:pk>/unhide/", discussions.unhide_post, name="discussion_unhide"),
-    path("c/<slug:slug>/discussions/<int:pk>/report/", discussions.report_post, name="discussion_report"),
-    path(
-        "c/<slug:slug>/discussions/<int:pk>/replies/<int:reply>/edit/",
-        discussions.edit_post,
-        name="reply_edit",
+    path(DISCUSSION, discussions.thread, name="discussion"),
+    path(f"{DISCUSSION}reply/", discussions.reply, name="discussion_reply"),
+    path(f"{DISCUSSION}follow/", discussions.follow, name="discussion_follow"),
+    path(f"{DISCUSSION}accept/", discussions.accept, name="discussion_accept"),
+    path(f"{DISCUSSION}pin/", discussions.pin, name="discussion_pin"),
+    path(f"{DISCUSSION}lock/", discussions.lock, name="discussion_lock"),
+    *(
+        path(f"{DISCUSSION}{action}/", view, name=f"discussion_{action}")
+        for action, view in POST_ACTIONS.items()
     ),
-    path(
-        "c/<slug:slug>/discussions/<int:pk>/replies/<int:reply>/delete/",
-        discussions.delete_post,
-        name="reply_delete",
-    ),
-    path(
-        "c/<slug:slug>/discussions/<int:pk>/replies/<int:reply>/hide/",
-        discussions.hide_post,
-        name="reply_hide",
-    ),
-    path(
-        "c/<slug:slug>/discussions/<int:pk>/replies/<int:reply>/unhide/",
-        discussions.unhide_post,
-        name="reply_unhide",
-    ),
-    path(
-        "c/<slug:slug>/discussions/<int:pk>/replies/<int:reply>/report/",
-        discussions.report_post,
-        name="reply_report",
+    *(
+        path(f"{DISCUSSION}replies/<int:reply>/{action}/", view, name=f"reply_{action}")
+        for action, view in POST_ACTIONS.items()
     ),
 ]

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from activities.calendar.models import Activity, Occurrence, Rsvp
 from activities.calendar.recurrence import MAX_OCCURRENCES
 from communities.forms import check_addresses, split_addresses
-from communities.models import Community, Membership
+from communities.models import Community
 from core.viewer_zone import viewer_zone_name
 from members.forms import time_zone_choices
 from members.models import User
@@ -53,12 +53,9 @@ class HostsField(forms.CharField):
         check_addresses(addresses, limit=10)
         members = {
             m.user.email.lower(): m.user
-            for m in Membership.objects.filter(
-                community=self.community,
-                status=Membership.Status.ACTIVE,
-                user__is_active=True,
-                user__email__in=addresses,
-            ).select_related("user")
+            for m in self.community.memberships.active()
+            .filter(user__is_active=True, user__email__in=addresses)
+            .select_related("user")
         }
         strangers = [address for address in addresses if address not in members]
         if strangers:
@@ -73,25 +70,24 @@ PAST_CONFIRMED = "past_confirmed"
 
 class ConfirmsPastDate:
     """For forms whose date the service refuses when it is in the past, unless confirmed: the checkbox
-    "This date is in the past: record it anyway" is a field only once it is needed, that is once the service's
-    refusal is routed to it (`add_error`), or when the person ticked it (it stays while the form comes back)."""
+    "This date is in the past: record it anyway" (a field of every such form, last, so the service's refusal
+    `{"past_confirmed": …}` lands next to it) is shown only once it is needed: after that refusal, or when the
+    person ticked it (it stays while the form comes back)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.is_bound and self.add_prefix(PAST_CONFIRMED) in self.data:
-            self._add_past_confirmation()
-
-    def _add_past_confirmation(self) -> None:
         self.fields[PAST_CONFIRMED] = forms.BooleanField(
             label="This date is in the past: record it anyway",
             required=False,
             help_text="For an activity that already took place.",
         )
 
-    def add_error(self, field, error) -> None:
-        if field == PAST_CONFIRMED and field not in self.fields:
-            self._add_past_confirmation()
-        super().add_error(field, error)
+    @property
+    def asks_past_confirmation(self) -> bool:
+        """Whether the page shows the checkbox: the date was refused as past, or the person ticked it."""
+        return self.is_bound and (
+            PAST_CONFIRMED in self.errors or self.add_prefix(PAST_CONFIRMED) in self.data
+        )
 
     def past_is_confirmed(self) -> bool:
         return bool(self.cleaned_data.get(PAST_CONFIRMED))

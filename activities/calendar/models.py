@@ -2,12 +2,14 @@
 
 import secrets
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from communities.models import Community
 
@@ -69,6 +71,18 @@ class Activity(models.Model):
         return self.repeat != self.Repeat.NONE
 
 
+class OccurrenceQuerySet(models.QuerySet):
+    """The one spelling of each filter on dates."""
+
+    def between(self, start: datetime, end: datetime) -> "OccurrenceQuerySet":
+        """Dates that overlap the span from `start` to `end` (a month of a calendar)."""
+        return self.filter(start__lt=end, end__gt=start)
+
+    def upcoming(self) -> "OccurrenceQuerySet":
+        """Dates still to come or under way: not cancelled, not over."""
+        return self.filter(cancelled=False, end__gt=timezone.now())
+
+
 class Occurrence(models.Model):
     """One date of an activity. A moved occurrence keeps its `original_start` (iCalendar RECURRENCE-ID)."""
 
@@ -82,6 +96,8 @@ class Occurrence(models.Model):
     cancel_reason = models.CharField(max_length=300, blank=True)
     notes = models.TextField(blank=True, help_text="Written after it happened (markdown).")
     attendance_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OccurrenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["start", "pk"]
@@ -106,6 +122,18 @@ class Occurrence(models.Model):
         return self.start != self.original_start
 
 
+class RsvpQuerySet(models.QuerySet):
+    """The one spelling of each filter on answers."""
+
+    def seated(self) -> "RsvpQuerySet":
+        """Going, with a seat (not on the waitlist)."""
+        return self.filter(answer=Rsvp.Answer.GOING, waitlisted=False)
+
+    def waitlisted(self) -> "RsvpQuerySet":
+        """Going, waiting for a seat."""
+        return self.filter(answer=Rsvp.Answer.GOING, waitlisted=True)
+
+
 class Rsvp(models.Model):
     """A member's answer for one occurrence. When the activity is full, "going" joins the waitlist."""
 
@@ -121,6 +149,8 @@ class Rsvp(models.Model):
     answered_at = models.DateTimeField(help_text="When the current answer was given: the waitlist's order.")
     attended = models.BooleanField(null=True, blank=True, help_text="Recorded by a coordinator afterwards.")
     reminded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RsvpQuerySet.as_manager()
 
     class Meta:
         ordering = ["occurrence", "answered_at", "pk"]

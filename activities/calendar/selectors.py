@@ -1,4 +1,5 @@
-"""Reads for activities: calendars, agendas, the viewer's RSVPs, feeds. Each a fixed number of queries."""
+"""Reads for activities: calendars, agendas, the viewer's RSVPs, a date's people and attendance, feeds. Each a
+fixed number of queries."""
 
 import calendar as calendar_module
 from dataclasses import dataclass, field
@@ -9,12 +10,17 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.http import Http404
 from django.utils import timezone
 
-from activities.calendar.models import CalendarToken, Occurrence, Rsvp
-from communities.access import CommunityAccess, visible_communities_q
+from activities.calendar.models import Activity, CalendarToken, Occurrence, Rsvp
+from communities.access import CommunityAccess
 from communities.models import Community, Membership
+from communities.selectors import community_members
 from members.models import User
 
 Answer = Rsvp.Answer
+
+# A feed carries every series with a date in the last year or later: calendar apps keep the recent past,
+# and a community's whole history would make the feed grow without end.
+FEED_HISTORY = timedelta(days=365)
 
 
 def with_rsvp_counts(occurrences: QuerySet[Occurrence], viewer: User | None = None) -> QuerySet[Occurrence]:
@@ -45,44 +51,58 @@ def community_occurrences(
     *, community: Community, start: datetime, end: datetime, viewer: User
 ) -> QuerySet[Occurrence]:
     """A community's dates between two instants, cancelled ones included (shown struck through)."""
-    return with_rsvp_counts(
-        Occurrence.objects.filter(community=community, start__lt=end, end__gt=start), viewer
-    ).order_by("start", "pk")
+    return with_rsvp_counts(community.occurrences.between(start, end), viewer).order_by("start", "pk")
+
+
+def community_has_dates(community: Community) -> bool:
+    """Whether anything was ever scheduled in the community (an empty month says which)."""
+    return community.occurrences.exists()
 
 
 def upcoming_for_community(*, community: Community, viewer: User, limit: int = 3) -> list[Occurrence]:
     """The next dates of a community (for its home page): not cancelled, not over."""
-    return list(
-        with_rsvp_counts(
-            Occurrence.objects.filter(community=community, cancelled=False, end__gt=timezone.now()), viewer
-        ).order_by("start", "pk")[:limit]
-    )
+    return list(with_rsvp_counts(community.occurrences.upcoming(), viewer).order_by("start", "pk")[:limit])
+
+
+def _my_community_ids(user: User) -> QuerySet:
+    """The communities `user` is an active member of, as a subquery."""
+    return Membership.objects.active().filter(user=user).values("community_id")
+
+
+def belongs_anywhere(user: User) -> bool:
+    """Whether `user` is an active member of any community (an empty calendar suggests joining one)."""
+    return Membership.objects.active().filter(user=user).exists()
+
+
+def my_communities(user: User) -> list[Community]:
+    """The communities `user` is an active member of, by name (their feed links)."""
+    return [
+        membership.community
+        for membership in Membership.objects.active()
+        .filter(user=user)
+        .select_related("community")
+        .order_by("community__name")
+    ]
 
 
 def my_occurrences(*, user: User, start: datetime, end: datetime) -> QuerySet[Occurrence]:
     """Every date of every community the member belongs to, with their RSVP on each."""
-    mine = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values("community_id")
-    return with_rsvp_counts(
-        Occurrence.objects.filter(community_id__in=mine, start__lt=end, end__gt=start), user
-    ).order_by("start", "pk")
+    mine = Occurrence.objects.filter(community_id__in=_my_community_ids(user)).between(start, end)
+    return with_rsvp_counts(mine, user).order_by("start", "pk")
 
 
 def my_upcoming(*, user: User, limit: int = 5) -> list[Occurrence]:
     """For the home page: my next dates (I'm going, or in my communities), not cancelled."""
-    mine = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values("community_id")
-    return list(
-        with_rsvp_counts(
-            Occurrence.objects.filter(community_id__in=mine, cancelled=False, end__gt=timezone.now()), user
-        ).order_by("start", "pk")[:limit]
-    )
+    mine = Occurrence.objects.filter(community_id__in=_my_community_ids(user)).upcoming()
+    return list(with_rsvp_counts(mine, user).order_by("start", "pk")[:limit])
 
 
 def whats_on(*, viewer: User) -> QuerySet[Occurrence]:
     """The organization's upcoming dates in listed communities (and private ones the viewer may see)."""
-    visible = Community.objects.filter(visible_communities_q(viewer), archived_at__isnull=True).values("pk")
-    return with_rsvp_counts(
-        Occurrence.objects.filter(community_id__in=visible, cancelled=False, end__gt=timezone.now()), viewer
-    ).order_by("start", "pk")
+    visible = Community.objects.current().visible_to(viewer).values("pk")
+    return with_rsvp_counts(Occurrence.objects.filter(community_id__in=visible).upcoming(), viewer).order_by(
+        "start", "pk"
+    )
 
 
 @dataclass
@@ -135,6 +155,79 @@ def attendees(*, occurrence: Occurrence) -> QuerySet[Rsvp]:
     return occurrence.rsvps.select_related("user", "user__org_unit").order_by(
         "waitlisted", "answered_at", "pk"
     )
+
+
+def people_at(occurrence: Occurrence) -> dict[str, list[Rsvp]]:
+    """Who is going, waiting, maybe coming, and who came: a date's people section (one query)."""
+    people = list(attendees(occurrence=occurrence))
+    return {
+        "going": [r for r in people if r.answer == Answer.GOING and not r.waitlisted],
+        "waitlist": [r for r in people if r.answer == Answer.GOING and r.waitlisted],
+        "maybe": [r for r in people if r.answer == Answer.MAYBE],
+        "attended": [r for r in people if r.attended],
+    }
+
+
+SAID = {Answer.GOING: "said going", Answer.MAYBE: "said maybe", Answer.NOT_GOING: "said not going"}
+
+
+def attendance_choices(*, occurrence: Occurrence) -> tuple[list[tuple[int, str]], set[int]]:
+    """The attendance form's members (those ticked first, then by name), each with what they answered, and who
+    is ticked: who was recorded before, or else who said they were going (with a seat). Two queries."""
+    answers = {r.user_id: r for r in attendees(occurrence=occurrence)}
+    if occurrence.attendance_recorded_at:
+        checked = {user_id for user_id, r in answers.items() if r.attended}
+    else:
+        checked = {user_id for user_id, r in answers.items() if r.answer == Answer.GOING and not r.waitlisted}
+
+    def label(membership: Membership) -> str:
+        r = answers.get(membership.user_id)
+        said = ("on the waitlist" if r.waitlisted else SAID[r.answer]) if r else ""
+        return f"{membership.user.full_name} ({said})" if said else membership.user.full_name
+
+    members = sorted(
+        community_members(community=occurrence.community),
+        key=lambda m: (m.user_id not in checked, m.user.full_name),
+    )
+    return [(m.user_id, label(m)) for m in members], checked
+
+
+def series_opening(activity: Activity) -> tuple[Occurrence, int]:
+    """The first date of a series just scheduled and how many dates it has (one query)."""
+    dates = list(activity.occurrences.select_related("community").order_by("start"))
+    return dates[0], len(dates)
+
+
+def series_for_download(*, community: Community, pk: int) -> list[Occurrence]:
+    """Every date of the series the date `pk` of this community belongs to, for its .ics (404 if it belongs
+    elsewhere)."""
+    series = list(
+        community.occurrences.filter(activity__occurrences__pk=pk)
+        .select_related("activity", "community")
+        .order_by("sequence")
+    )
+    if not series:
+        raise Http404("No such activity")
+    return series
+
+
+def feed_occurrences(community_ids: QuerySet | list[int]) -> QuerySet[Occurrence]:
+    """Every date of the series (whole series, so their RRULEs stay whole) of these communities that have a
+    date within FEED_HISTORY or later. One query."""
+    cutoff = timezone.now() - FEED_HISTORY
+    recent_series = Occurrence.objects.filter(community_id__in=community_ids, end__gte=cutoff).values(
+        "activity_id"
+    )
+    return (
+        Occurrence.objects.filter(community_id__in=community_ids, activity_id__in=recent_series)
+        .select_related("activity", "community")
+        .order_by("activity_id", "sequence")
+    )
+
+
+def my_feed_occurrences(user: User) -> QuerySet[Occurrence]:
+    """The personal feed: `feed_occurrences` of every community `user` is an active member of. One query."""
+    return feed_occurrences(_my_community_ids(user))
 
 
 def user_for_feed_token(token: str) -> User:

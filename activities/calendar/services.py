@@ -1,54 +1,45 @@
 """Writes for activities: scheduling, series changes, RSVPs with a waitlist, attendance, notes, feed tokens.
 
-Each function is atomic, checks who may do it, refuses bad input with an `ActivityError` (nothing changed), records
-participation in the ledger, and sends mail through tasks enqueued on commit.
+Each function is atomic and enforces the calendar's rules (`activities.calendar.rules`, refusing with
+`NotPermitted`); it refuses bad input with an `ActivityError` keyed by the form field it is about (nothing
+changed), records participation in the ledger, and sends mail through tasks enqueued on commit.
 """
 
 import zoneinfo
 from datetime import date, datetime, timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef
 from django.utils import timezone
 
-from activities.calendar import tasks
+from activities.calendar import rules, tasks
 from activities.calendar.models import Activity, CalendarToken, Occurrence, Rsvp
 from activities.calendar.recurrence import RecurrenceError, expand
-from communities.models import Community, Level, Membership, Participation
+from communities.access import access_for
+from communities.models import Community, Membership, Participation
 from communities.services import participation_record
 from core.dates import years_from
+from core.rules import Refused, require
 from members.models import User
 
 Answer = Rsvp.Answer
 
 
-class ActivityError(ValidationError):
-    """A refusal with a message for the person who tried (nothing was changed)."""
+class ActivityError(Refused):
+    """Bad input refused with a message for the person who tried (nothing was changed), keyed by the form field
+    it is about where there is one: `ActivityError({"end_time": "…"})`."""
 
 
-def can_schedule(user: User, community: Community) -> bool:
-    """Coordinators and core group members schedule a community's activities."""
-    return Membership.objects.filter(
-        Q(role=Membership.Role.COORDINATOR) | Q(level=Level.CORE),
-        community=community,
-        user=user,
-        status=Membership.Status.ACTIVE,
-    ).exists()
-
-
-def _ensure_scheduler(actor: User, community: Community) -> None:
-    if community.is_archived:
-        raise ActivityError(f"{community.name} is archived: its calendar no longer changes.")
-    if not can_schedule(actor, community):
-        raise ActivityError("Only coordinators and core group members can schedule and change activities.")
+def _require_scheduler(actor: User, community: Community) -> None:
+    access = access_for(actor, community)
+    require(rules.may_schedule(access), rules.schedule_refusal(access))
 
 
 def _zone(name: str) -> zoneinfo.ZoneInfo:
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ActivityError(f"Unknown time zone “{name}”.") from None
+        raise ActivityError({"time_zone": f"Unknown time zone “{name}”."}) from None
 
 
 DATE_RANGE_YEARS = 5
@@ -61,21 +52,36 @@ def activity_date_range(today: date | None = None) -> tuple[date, date]:
     return years_from(today, -DATE_RANGE_YEARS), years_from(today, DATE_RANGE_YEARS)
 
 
-def _check_date(day: date, what: str = "Choose a date") -> None:
+def _check_date(day: date, field: str = "date", what: str = "Choose a date") -> None:
     first, last = activity_date_range()
     if not first <= day <= last:
         raise ActivityError(
-            f"{what} between {first:%-d %B %Y} and {last:%-d %B %Y}: activities are recorded up to "
-            f"{DATE_RANGE_YEARS} years back and planned up to {DATE_RANGE_YEARS} years ahead."
+            {
+                field: f"{what} between {first:%-d %B %Y} and {last:%-d %B %Y}: activities are recorded up to "
+                f"{DATE_RANGE_YEARS} years back and planned up to {DATE_RANGE_YEARS} years ahead."
+            }
         )
 
 
 def _check_times(start_local: datetime, end_local: datetime) -> None:
     _check_date(start_local.date())
     if end_local <= start_local:
-        raise ActivityError("The end must be after the start.")
+        raise ActivityError({"end_time": "The end must be after the start."})
     if end_local - start_local > timedelta(days=3):
-        raise ActivityError("An activity can last at most three days.")
+        raise ActivityError({"end_time": "An activity can last at most three days."})
+
+
+def _check_capacity(capacity: int | None) -> None:
+    if capacity is not None and capacity < 1:
+        raise ActivityError({"capacity": "Capacity must be at least 1, or empty for no limit."})
+
+
+def _expand(**series) -> list[tuple[datetime, datetime]]:
+    """The dates of a series (`recurrence.expand`); a series without a sane end is refused for the whole form."""
+    try:
+        return expand(**series)
+    except RecurrenceError as error:
+        raise ActivityError(str(error)) from None
 
 
 PAST_DATE = (
@@ -87,7 +93,7 @@ def _check_not_past(start: datetime, past_confirmed: bool, now: datetime | None 
     """A start in the past is recorded only when the person says so: it is more often a slip (the wrong month or
     year) than a record of what already happened, and members can no longer answer for it."""
     if start < (now or timezone.now()) and not past_confirmed:
-        raise ActivityError(PAST_DATE)
+        raise ActivityError({"past_confirmed": PAST_DATE})
 
 
 @transaction.atomic
@@ -116,13 +122,12 @@ def activity_schedule(
     A first date in the past is refused unless `past_confirmed`: the person said they are recording what already
     happened. `at` back-dates the scheduling (demo data and tests; None is now): the activity's creation time,
     and "the past" is before `at`."""
-    _ensure_scheduler(actor, community)
+    _require_scheduler(actor, community)
     _zone(time_zone)
     _check_times(start_local, end_local)
     if repeat != Activity.Repeat.NONE and repeat_until is not None:
-        _check_date(repeat_until, "Choose an end of the series")
-    if capacity is not None and capacity < 1:
-        raise ActivityError("Capacity must be at least 1, or empty for no limit.")
+        _check_date(repeat_until, "repeat_until", "Choose an end of the series")
+    _check_capacity(capacity)
     activity = Activity(
         community=community,
         title=title.strip(),
@@ -137,18 +142,15 @@ def activity_schedule(
         repeat_until=repeat_until if repeat != Activity.Repeat.NONE else None,
         created_by=actor,
     )
-    try:
-        activity.full_clean()
-        dates = expand(
-            repeat=repeat,
-            first_local=start_local,
-            duration=end_local - start_local,
-            time_zone=time_zone,
-            count=activity.repeat_count,
-            until=activity.repeat_until,
-        )
-    except RecurrenceError as error:
-        raise ActivityError(str(error)) from None
+    activity.full_clean()
+    dates = _expand(
+        repeat=repeat,
+        first_local=start_local,
+        duration=end_local - start_local,
+        time_zone=time_zone,
+        count=activity.repeat_count,
+        until=activity.repeat_until,
+    )
     _check_not_past(dates[0][0], past_confirmed, at)
     activity.save()
     if at is not None:
@@ -175,22 +177,17 @@ def activity_update(
     *, actor: User, activity: Activity, capacity=UNCHANGED, hosts: list[User] | None = None, **fields
 ) -> Activity:
     """Change what a series is (title, kind, description, place, link, capacity, hosts), not its dates."""
-    _ensure_scheduler(actor, activity.community)
+    _require_scheduler(actor, activity.community)
     allowed = {"title", "kind", "description", "place", "online_link"}
     if set(fields) - allowed:
         raise ValueError(f"cannot update {sorted(set(fields) - allowed)}")
     for field, value in fields.items():
         setattr(activity, field, value.strip() if isinstance(value, str) else value)
     if capacity is not UNCHANGED and capacity is not None:
-        if capacity < 1:
-            raise ActivityError("Capacity must be at least 1, or empty for no limit.")
+        _check_capacity(capacity)
         busiest = (
-            Rsvp.objects.filter(
-                occurrence__activity=activity,
-                occurrence__start__gte=timezone.now(),
-                answer=Answer.GOING,
-                waitlisted=False,
-            )
+            Rsvp.objects.seated()
+            .filter(occurrence__activity=activity, occurrence__start__gte=timezone.now())
             .values("occurrence")
             .annotate(n=Count("pk"))
             .aggregate(top=Max("n"))["top"]
@@ -198,7 +195,10 @@ def activity_update(
         )
         if capacity < busiest:
             raise ActivityError(
-                f"{busiest} people are already going to one of its dates: the capacity cannot be lower than that."
+                {
+                    "capacity": f"{busiest} people are already going to one of its dates: the capacity cannot "
+                    "be lower than that."
+                }
             )
     if capacity is not UNCHANGED:
         activity.capacity = capacity
@@ -211,7 +211,7 @@ def activity_update(
         waiting = Occurrence.objects.filter(
             activity=activity,
             start__gte=timezone.now(),
-            pk__in=Rsvp.objects.filter(waitlisted=True).values("occurrence_id"),
+            pk__in=Rsvp.objects.waitlisted().values("occurrence_id"),
         )
         for occurrence in waiting.select_for_update(of=("self",)):
             while _promote_from_waitlist(occurrence):
@@ -229,13 +229,13 @@ def _locked_occurrence(occurrence: Occurrence) -> Occurrence:
 def occurrence_cancel(*, actor: User, occurrence: Occurrence, reason: str) -> Occurrence:
     """Cancel one date (with a reason people see); the rest of the series stays."""
     occurrence = _locked_occurrence(occurrence)
-    _ensure_scheduler(actor, occurrence.community)
+    _require_scheduler(actor, occurrence.community)
     if occurrence.cancelled:
         raise ActivityError("This date is already cancelled.")
-    if occurrence.end <= timezone.now():
+    if rules.is_over(occurrence):
         raise ActivityError("This date is over: it can no longer be cancelled.")
     if not reason.strip():
-        raise ActivityError("Say why it is cancelled: people who planned to come will see it.")
+        raise ActivityError({"reason": "Say why it is cancelled: people who planned to come will see it."})
     occurrence.cancelled, occurrence.cancel_reason = True, reason.strip()[:300]
     occurrence.save(update_fields=["cancelled", "cancel_reason"])
     going = list(
@@ -248,8 +248,11 @@ def occurrence_cancel(*, actor: User, occurrence: Occurrence, reason: str) -> Oc
 
 @transaction.atomic
 def occurrence_restore(*, actor: User, occurrence: Occurrence) -> Occurrence:
+    """Undo a cancellation: the date takes place after all."""
     occurrence = _locked_occurrence(occurrence)
-    _ensure_scheduler(actor, occurrence.community)
+    _require_scheduler(actor, occurrence.community)
+    if not occurrence.cancelled:
+        raise ActivityError("This date is not cancelled.")
     occurrence.cancelled, occurrence.cancel_reason = False, ""
     occurrence.save(update_fields=["cancelled", "cancel_reason"])
     return occurrence
@@ -267,7 +270,7 @@ def occurrence_move(
     """Move one date of a series (given in the organizer's zone); its RSVPs stay with it. A new start in the past
     is refused unless `past_confirmed`."""
     occurrence = _locked_occurrence(occurrence)
-    _ensure_scheduler(actor, occurrence.community)
+    _require_scheduler(actor, occurrence.community)
     _check_times(start_local, end_local)
     zone = _zone(occurrence.activity.time_zone)
     _check_not_past(start_local.replace(tzinfo=zone), past_confirmed)
@@ -291,7 +294,7 @@ def series_split(
     in the past is refused unless `past_confirmed`."""
     occurrence = _locked_occurrence(occurrence)
     old = occurrence.activity
-    _ensure_scheduler(actor, old.community)
+    _require_scheduler(actor, old.community)
     if not old.is_recurring:
         raise ActivityError("This activity does not repeat: edit its date instead.")
     _check_times(start_local, end_local)
@@ -312,17 +315,14 @@ def series_split(
         created_by=actor,
     )
     new.hosts.set(old.hosts.all())
-    try:
-        dates = expand(
-            repeat=old.repeat,
-            first_local=start_local,
-            duration=end_local - start_local,
-            time_zone=old.time_zone,
-            count=remaining,
-            until=None,
-        )
-    except RecurrenceError as error:
-        raise ActivityError(str(error)) from None
+    dates = _expand(
+        repeat=old.repeat,
+        first_local=start_local,
+        duration=end_local - start_local,
+        time_zone=old.time_zone,
+        count=remaining,
+        until=None,
+    )
     for n, (row, (start, end)) in enumerate(zip(following, dates, strict=True), start=1):
         row.activity, row.sequence, row.original_start, row.start, row.end = new, n, start, start, end
     Occurrence.objects.bulk_update(following, ["activity", "sequence", "original_start", "start", "end"])
@@ -336,13 +336,6 @@ def series_split(
 # --- RSVPs and attendance -------------------------------------------------------------------------------
 
 
-def _ensure_member(user: User, community: Community) -> None:
-    if not Membership.objects.filter(
-        community=community, user=user, status=Membership.Status.ACTIVE
-    ).exists():
-        raise ActivityError(f"Join {community.name} to answer for its activities.")
-
-
 @transaction.atomic
 def rsvp_set(*, user: User, occurrence: Occurrence, answer: str, at: datetime | None = None) -> Rsvp:
     """Answer going / maybe / not going. A full activity puts new "going" answers on the waitlist; giving up a
@@ -351,25 +344,20 @@ def rsvp_set(*, user: User, occurrence: Occurrence, answer: str, at: datetime | 
     tests; None is now): answers close when the date is over at that time."""
     occurrence = _locked_occurrence(occurrence)
     if answer not in Answer.values:
-        raise ActivityError("Answer going, maybe or not going.")
-    _ensure_member(user, occurrence.community)
-    if occurrence.community.is_archived:
-        raise ActivityError(f"{occurrence.community.name} is archived: its calendar no longer changes.")
+        raise ActivityError({"answer": "Answer going, maybe or not going."})
+    access = access_for(user, occurrence.community)
+    require(rules.may_answer(access), rules.answer_refusal(access))
     if occurrence.cancelled:
         raise ActivityError("This date is cancelled.")
     now = at or timezone.now()
-    if occurrence.end <= now:
+    if rules.is_over(occurrence, now):
         raise ActivityError("This date is over: answers are closed.")
     rsvp = Rsvp.objects.filter(occurrence=occurrence, user=user).first()
     was_seated = bool(rsvp and rsvp.answer == Answer.GOING and not rsvp.waitlisted)
     if rsvp and rsvp.answer == answer:
         return rsvp
     capacity = occurrence.activity.capacity
-    seated = (
-        Rsvp.objects.filter(occurrence=occurrence, answer=Answer.GOING, waitlisted=False)
-        .exclude(user=user)
-        .count()
-    )
+    seated = occurrence.rsvps.seated().exclude(user=user).count()
     waitlisted = answer == Answer.GOING and capacity is not None and seated >= capacity
     if rsvp is None:
         rsvp = Rsvp(occurrence=occurrence, user=user)
@@ -389,15 +377,9 @@ def rsvp_set(*, user: User, occurrence: Occurrence, answer: str, at: datetime | 
 
 def _promote_from_waitlist(occurrence: Occurrence) -> Rsvp | None:
     capacity = occurrence.activity.capacity
-    seated = Rsvp.objects.filter(occurrence=occurrence, answer=Answer.GOING, waitlisted=False).count()
-    if capacity is not None and seated >= capacity:
+    if capacity is not None and occurrence.rsvps.seated().count() >= capacity:
         return None
-    first = (
-        Rsvp.objects.select_for_update()
-        .filter(occurrence=occurrence, answer=Answer.GOING, waitlisted=True)
-        .order_by("answered_at", "pk")
-        .first()
-    )
+    first = occurrence.rsvps.waitlisted().select_for_update().order_by("answered_at", "pk").first()
     if first is None:
         return None
     first.waitlisted = False
@@ -416,18 +398,19 @@ def attendance_record(
     back-dates the record (demo data and tests; None is now).
     """
     occurrence = _locked_occurrence(occurrence)
-    _ensure_scheduler(actor, occurrence.community)
+    access = access_for(actor, occurrence.community)
+    require(rules.may_record_attendance(access), rules.schedule_refusal(access))
     now = at or timezone.now()
-    if occurrence.start > now:
-        raise ActivityError("Attendance can be recorded once the activity has started.")
+    if not rules.has_started(occurrence, now):
+        raise ActivityError(rules.ATTENDANCE_NOT_STARTED)
     members = set(
-        Membership.objects.filter(
-            community=occurrence.community, user_id__in=attended_user_ids, status=Membership.Status.ACTIVE
-        ).values_list("user_id", flat=True)
+        occurrence.community.memberships.active()
+        .filter(user_id__in=attended_user_ids)
+        .values_list("user_id", flat=True)
     )
     strangers = set(attended_user_ids) - members
     if strangers:
-        raise ActivityError("Only members of the community can be recorded as attending.")
+        raise ActivityError({"attended": "Only members of the community can be recorded as attending."})
     already = set(occurrence.rsvps.filter(attended=True).values_list("user_id", flat=True))
     existing = {r.user_id: r for r in occurrence.rsvps.all()}
     for user_id in members:
@@ -461,9 +444,10 @@ def attendance_record(
 def occurrence_notes_save(*, actor: User, occurrence: Occurrence, notes: str) -> Occurrence:
     """Notes written after the activity happened (what was discussed, decisions, links)."""
     occurrence = _locked_occurrence(occurrence)
-    _ensure_scheduler(actor, occurrence.community)
+    access = access_for(actor, occurrence.community)
+    require(rules.may_write_notes(access), rules.schedule_refusal(access))
     if len(notes) > 50_000:
-        raise ActivityError("Notes can be at most 50,000 characters.")
+        raise ActivityError({"notes": "Notes can be at most 50,000 characters."})
     occurrence.notes = notes
     occurrence.save(update_fields=["notes"])
     return occurrence
@@ -489,20 +473,20 @@ def reminders_claim_due(*, within: timedelta = timedelta(hours=24), now: datetim
     of the community) with a conditional update, so a second run at the same time claims nothing. Returns the
     claimed RSVP ids."""
     now = now or timezone.now()
-    still_member = Membership.objects.filter(
-        community=OuterRef("occurrence__community"), user=OuterRef("user"), status=Membership.Status.ACTIVE
+    still_member = Membership.objects.active().filter(
+        community=OuterRef("occurrence__community"), user=OuterRef("user")
     )
     candidates = list(
-        Rsvp.objects.filter(
+        Rsvp.objects.seated()
+        .filter(
             Exists(still_member),
-            answer=Answer.GOING,
-            waitlisted=False,
             reminded_at__isnull=True,
             occurrence__cancelled=False,
             occurrence__start__gt=now,
             occurrence__start__lte=now + within,
             user__is_active=True,
-        ).values_list("pk", flat=True)[:5000]
+        )
+        .values_list("pk", flat=True)[:5000]
     )
     claimed = []
     for pk in candidates:

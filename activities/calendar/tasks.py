@@ -6,6 +6,7 @@
 import logging
 
 from celery import shared_task
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from activities.calendar.models import Occurrence, Rsvp
@@ -34,6 +35,21 @@ def _context(occurrence: Occurrence, user) -> dict:
     }
 
 
+def _mail(rsvp: Rsvp, template: str, kind: str) -> int:
+    """One mail about the date of `rsvp` to the person who answered, unless they turned this kind of mail off."""
+    if not _wants(rsvp.user, kind):
+        return 0
+    context = _context(rsvp.occurrence, rsvp.user)
+    return int(
+        send_templated_mail(template=f"activities/{template}", to=rsvp.user, context=context, kind=kind)
+    )
+
+
+def _with_mail_context(rsvps: QuerySet[Rsvp]) -> QuerySet[Rsvp]:
+    """Answers with what their mail shows: the person (and their zone), the date, its activity and community."""
+    return rsvps.select_related("user__profile", "occurrence__activity", "occurrence__community")
+
+
 @shared_task(
     name="activities.tasks.send_waitlist_promoted",
     autoretry_for=(OSError,),
@@ -42,21 +58,8 @@ def _context(occurrence: Occurrence, user) -> dict:
 )
 def send_waitlist_promoted(rsvp_id: int) -> int:
     """Tell someone a seat freed up and they moved from the waitlist to going."""
-    rsvp = (
-        Rsvp.objects.select_related("user__profile", "occurrence__activity", "occurrence__community")
-        .filter(pk=rsvp_id, answer=Rsvp.Answer.GOING, waitlisted=False)
-        .first()
-    )
-    if rsvp is None or not _wants(rsvp.user, CHANGES):
-        return 0
-    return int(
-        send_templated_mail(
-            template="activities/waitlist_promoted",
-            to=rsvp.user,
-            context=_context(rsvp.occurrence, rsvp.user),
-            kind=CHANGES,
-        )
-    )
+    rsvp = _with_mail_context(Rsvp.objects.seated().filter(pk=rsvp_id)).first()
+    return 0 if rsvp is None else _mail(rsvp, "waitlist_promoted", CHANGES)
 
 
 @shared_task(
@@ -67,19 +70,10 @@ def send_waitlist_promoted(rsvp_id: int) -> int:
 )
 def send_occurrence_cancelled(occurrence_id: int, rsvp_ids: list[int]) -> int:
     """Tell those going (or maybe going) that a date is cancelled, with the reason."""
-    rsvps = Rsvp.objects.select_related(
-        "user__profile", "occurrence__activity", "occurrence__community"
-    ).filter(pk__in=rsvp_ids, occurrence_id=occurrence_id, occurrence__cancelled=True)
-    sent = 0
-    for rsvp in rsvps:
-        if _wants(rsvp.user, CHANGES):
-            sent += send_templated_mail(
-                template="activities/cancelled",
-                to=rsvp.user,
-                context=_context(rsvp.occurrence, rsvp.user),
-                kind=CHANGES,
-            )
-    return sent
+    rsvps = _with_mail_context(
+        Rsvp.objects.filter(pk__in=rsvp_ids, occurrence_id=occurrence_id, occurrence__cancelled=True)
+    )
+    return sum(_mail(rsvp, "cancelled", CHANGES) for rsvp in rsvps)
 
 
 @shared_task(
@@ -87,21 +81,10 @@ def send_occurrence_cancelled(occurrence_id: int, rsvp_ids: list[int]) -> int:
 )
 def send_reminder(rsvp_id: int) -> int:
     """One reminder, for an RSVP already claimed by send_due_reminders (unless the answer changed since)."""
-    rsvp = (
-        Rsvp.objects.select_related("user__profile", "occurrence__activity", "occurrence__community")
-        .filter(pk=rsvp_id, answer=Rsvp.Answer.GOING, waitlisted=False)
-        .first()
-    )
-    if rsvp is None or rsvp.occurrence.cancelled or not _wants(rsvp.user, REMINDERS):
+    rsvp = _with_mail_context(Rsvp.objects.seated().filter(pk=rsvp_id)).first()
+    if rsvp is None or rsvp.occurrence.cancelled:
         return 0
-    return int(
-        send_templated_mail(
-            template="activities/reminder",
-            to=rsvp.user,
-            context=_context(rsvp.occurrence, rsvp.user),
-            kind=REMINDERS,
-        )
-    )
+    return _mail(rsvp, "reminder", REMINDERS)
 
 
 @shared_task(name="activities.tasks.send_due_reminders", bind=True)

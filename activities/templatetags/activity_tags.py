@@ -14,12 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince, timeuntil
 
-from activities.calendar import selectors
-from activities.calendar.services import can_schedule
+from activities.calendar import rules, selectors
 from activities.models import Occurrence, Rsvp
 from activities.page_actions import actions_for
-from communities.access import CommunityAccess
-from communities.models import Community, Membership
+from communities.access import CommunityAccess, access_for
+from communities.models import Community
 from core.viewer_zone import viewer_zone
 
 register = template.Library()
@@ -27,22 +26,19 @@ register = template.Library()
 
 @register.inclusion_tag("activities/_upcoming.html", takes_context=True)
 def upcoming_activities(context, community: Community) -> dict:
-    """A community's next three dates (not cancelled, not over) with RSVP buttons for its members."""
+    """A community's next three dates (not cancelled, not over) with RSVP buttons for its members; the rules
+    are asked of the page's `access` when it is this community's (else of the viewer's own)."""
     request = context["request"]
     user = request.user
     access = context.get("access")
-    if access is not None and access.community.pk == community.pk:
-        is_member = access.is_member
-    else:
-        is_member = Membership.objects.filter(
-            community=community, user=user, status=Membership.Status.ACTIVE
-        ).exists()
+    if access is None or access.community.pk != community.pk:
+        access = access_for(user, community)
     return {
         "request": request,
         "occurrences": selectors.upcoming_for_community(community=community, viewer=user),
         "zone": viewer_zone(user),
-        "can_answer": is_member and not community.is_archived,
-        "can_schedule": not community.is_archived and can_schedule(user, community),
+        "can_answer": rules.may_answer(access),
+        "can_schedule": rules.may_schedule(access),
         "community": community,
         "calendar_url": reverse("activities:community_calendar", args=[community.slug]),
     }
@@ -75,7 +71,8 @@ def my_rsvp(occurrence: Occurrence) -> Rsvp | None:
 
 @register.filter
 def is_over(occurrence: Occurrence) -> bool:
-    return occurrence.end <= timezone.now()
+    """`rules.is_over`: the date has ended."""
+    return rules.is_over(occurrence)
 
 
 @register.filter

@@ -11,6 +11,7 @@ from activities.calendar import services
 from activities.calendar.services import ActivityError
 from activities.models import Occurrence, Rsvp
 from communities.models import Participation
+from core.rules import NotPermitted
 from tests.activities.test_schedule import first, schedule
 from tests.factories import CommunityFactory, coordinator_of, member_of
 
@@ -235,7 +236,7 @@ def test_rsvp_service_refuses_non_members_cancelled_and_past():
     community = CommunityFactory()
     coordinator = coordinator_of(community)
     occurrence = first(schedule(community, coordinator))
-    with pytest.raises(ActivityError, match="Join"):
+    with pytest.raises(NotPermitted, match="Join"):
         services.rsvp_set(user=member_of(CommunityFactory()), occurrence=occurrence, answer="going")
     past = first(schedule(community, coordinator, days=-2, past_confirmed=True, title="Old"))
     with pytest.raises(ActivityError, match="over"):

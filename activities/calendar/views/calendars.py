@@ -19,11 +19,9 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from activities.calendar import selectors
+from activities.calendar import rules, selectors
 from activities.calendar.models import Occurrence
-from activities.calendar.views.schedule import may_schedule
 from communities.access import get_community_for
-from communities.models import Membership
 
 AGENDA, MONTH = "agenda", "month"
 
@@ -129,9 +127,9 @@ def community_calendar(request: HttpRequest, slug: str) -> HttpResponse:
         "access": access,
         "tab": "activities",
         "calendar": calendar,
-        "can_schedule": may_schedule(access),
+        "can_schedule": rules.may_schedule(access),
         # Only asked when the month is empty, to say whether anything was ever scheduled.
-        "has_any": not calendar.is_empty or Occurrence.objects.filter(community=community).exists(),
+        "has_any": not calendar.is_empty or selectors.community_has_dates(community),
     }
     return _render_calendar(request, "activities/community_calendar.html", context)
 
@@ -147,8 +145,7 @@ def my_calendar(request: HttpRequest) -> HttpResponse:
         "calendar": calendar,
         "show_community": True,
         # Only asked when the month is empty, to suggest joining a community if there is none.
-        "has_communities": not calendar.is_empty
-        or Membership.objects.filter(user=request.user, status=Membership.Status.ACTIVE).exists(),
+        "has_communities": not calendar.is_empty or selectors.belongs_anywhere(request.user),
     }
     return _render_calendar(request, "activities/calendar.html", context)
 

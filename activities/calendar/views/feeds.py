@@ -3,35 +3,25 @@
 Feeds are reached by the secret token in their URL (calendar apps cannot log in), so they neither need nor
 touch a session: they never read `request.user`. Each feed runs a fixed number of queries whatever the data:
 the token, the community and the viewer's membership where there is one, and the occurrences with their
-activity and community (`activities.calendar.ical` groups them into series).
+activity and community (`activities.calendar.ical` groups them into series; the selectors say which).
 """
-
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from activities.calendar import selectors, services
 from activities.calendar.ical import calendar_for
-from activities.calendar.models import Occurrence
 from communities.access import get_community_for
-from communities.models import Community, Membership
 from core.ratelimits import rate_limited
 from core.viewer_zone import reads_no_session
-from members.models import User
 
-# A feed carries every series with a date in the last year or later: calendar apps keep the recent past,
-# and a community's whole history would make the feed grow without end.
-FEED_HISTORY = timedelta(days=365)
 FEED_MAX_AGE = 300
 
 
@@ -49,20 +39,6 @@ def _feed_response(body: bytes) -> HttpResponse:
     return response
 
 
-def _feed_occurrences(communities: QuerySet | list[int]) -> QuerySet[Occurrence]:
-    """Every date of the series (whole series, so their RRULEs stay whole) of these communities that have a
-    date within FEED_HISTORY or later. One query."""
-    cutoff = timezone.now() - FEED_HISTORY
-    recent_series = Occurrence.objects.filter(community_id__in=communities, end__gte=cutoff).values(
-        "activity_id"
-    )
-    return (
-        Occurrence.objects.filter(community_id__in=communities, activity_id__in=recent_series)
-        .select_related("activity", "community")
-        .order_by("activity_id", "sequence")
-    )
-
-
 def feed_url(name: str, **kwargs: str) -> str:
     """An absolute feed URL (calendar apps need the whole address)."""
     return f"{settings.SITE_URL}{reverse(f'activities:{name}', kwargs=kwargs)}"
@@ -74,13 +50,7 @@ def feed_url(name: str, **kwargs: str) -> str:
 def occurrence_ics(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Download the .ics of the activity a date belongs to: the whole series, with its exceptions."""
     access = get_community_for(request.user, slug, content=True)
-    series = list(
-        Occurrence.objects.filter(community=access.community, activity__occurrences__pk=pk)
-        .select_related("activity", "community")
-        .order_by("sequence")
-    )
-    if not series:
-        raise Http404("No such activity")
+    series = selectors.series_for_download(community=access.community, pk=pk)
     activity = series[0].activity
     filename = f"{slugify(activity.title) or 'activity'}.ics"
     return _ics_response(
@@ -94,8 +64,7 @@ def occurrence_ics(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def my_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The member's personal feed: every date of every community they are an active member of."""
     user = selectors.user_for_feed_token(token)
-    mine = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values("community_id")
-    body = calendar_for(_feed_occurrences(mine), name=f"{settings.SITE_NAME}: my communities")
+    body = calendar_for(selectors.my_feed_occurrences(user), name=f"{settings.SITE_NAME}: my communities")
     return _feed_response(body)
 
 
@@ -109,19 +78,10 @@ def community_feed(request: HttpRequest, token: str, slug: str) -> HttpResponse:
     access = get_community_for(user, slug, content=True)
     community = access.community
     body = calendar_for(
-        _feed_occurrences([community.pk]),
+        selectors.feed_occurrences([community.pk]),
         name=f"{community.name} ({settings.SITE_NAME})",
     )
     return _feed_response(body)
-
-
-def _my_communities(user: User) -> list[Community]:
-    return [
-        membership.community
-        for membership in Membership.objects.filter(user=user, status=Membership.Status.ACTIVE)
-        .select_related("community")
-        .order_by("community__name")
-    ]
 
 
 @login_required
@@ -132,7 +92,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     personal = feed_url("my_feed", token=token)
     communities = [
         {"community": community, "url": feed_url("community_feed", token=token, slug=community.slug)}
-        for community in _my_communities(request.user)
+        for community in selectors.my_communities(request.user)
     ]
     context = {
         "personal_url": personal,

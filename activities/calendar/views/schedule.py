@@ -7,7 +7,10 @@ viewer's own time zone (core.viewer_zone's middleware); forms take times in the 
 """
 
 import zoneinfo
+from collections.abc import Callable
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,7 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import dateformat, timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from activities.calendar import selectors, services
+from activities.calendar import rules, selectors, services
 from activities.calendar.forms import (
     AttendanceForm,
     CancelForm,
@@ -29,23 +32,20 @@ from activities.calendar.forms import (
 )
 from activities.calendar.models import Occurrence, Rsvp
 from activities.calendar.recurrence import describe
-from activities.calendar.services import ActivityError
 from communities.access import CommunityAccess, get_community_for
-from communities.selectors import community_members
+from core.forms import refusal_text
+from core.pages import form_page, post_and_return
 from core.redirects import safe_next
+from core.rules import Refused
 
 Answer = Rsvp.Answer
 
 
-def may_schedule(access: CommunityAccess) -> bool:
-    """Coordinators and core group members of a community that is not archived."""
-    return not access.community.is_archived and services.can_schedule(access.viewer, access.community)
-
-
 def _scheduler_access(request: HttpRequest, slug: str) -> CommunityAccess:
+    """The community, for those who may schedule there (`rules.may_schedule`): 404 for outsiders, 403 for others."""
     access = get_community_for(request.user, slug, content=True)
-    if not may_schedule(access):
-        raise PermissionDenied("Only coordinators and core group members can schedule and change activities.")
+    if not rules.may_schedule(access):
+        raise PermissionDenied(rules.schedule_refusal(access))
     return access
 
 
@@ -54,10 +54,10 @@ def _when(occurrence: Occurrence) -> str:
     return dateformat.format(timezone.localtime(occurrence.start), "l j F")
 
 
-def _field_for(error: ActivityError, fields: dict[str, tuple[str, ...]]) -> str | None:
-    """The form field a service's refusal is about (by a word in its message), or None for the whole form."""
-    text = error.message.lower()
-    return next((name for name, words in fields.items() if any(word in text for word in words)), None)
+def _scheduled(activity_and_count: tuple[Occurrence, int]) -> str:
+    first, count = activity_and_count
+    dates = f"{count} dates from {_when(first)}" if count > 1 else _when(first)
+    return f"Scheduled: {first.activity.title}, {dates}."
 
 
 @login_required
@@ -66,46 +66,19 @@ def schedule(request: HttpRequest, slug: str) -> HttpResponse:
     """Schedule an activity: one date, or a series repeating weekly, fortnightly or monthly."""
     access = _scheduler_access(request, slug)
     form = ScheduleForm(request.POST or None, community=access.community, organizer=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            activity = services.activity_schedule(
+    return form_page(
+        request,
+        form,
+        template="activities/schedule.html",
+        context={"access": access, "tab": "activities"},
+        act=lambda data: selectors.series_opening(
+            services.activity_schedule(
                 actor=request.user, community=access.community, **form.service_fields()
             )
-        except ActivityError as error:
-            field = _field_for(
-                error,
-                {
-                    "repeat_until": ("end of the series",),
-                    "date": ("choose a date",),
-                    "end_time": ("end must", "three days"),
-                    "capacity": ("capacity",),
-                    "past_confirmed": ("in the past",),
-                },
-            )
-            form.add_error(field, error.message)
-        else:
-            first = activity.occurrences.order_by("start").first()
-            count = activity.occurrences.count()
-            dates = f"{count} dates from {_when(first)}" if count > 1 else _when(first)
-            messages.success(request, f"Scheduled: {activity.title}, {dates}.")
-            return redirect(first)
-    return render(
-        request,
-        "activities/schedule.html",
-        {"access": access, "tab": "activities", "form": form},
-        status=400 if form.is_bound else 200,
+        ),
+        success=_scheduled,
+        then=lambda opening: opening[0].get_absolute_url(),
     )
-
-
-def _people(occurrence: Occurrence) -> dict[str, list]:
-    """Who is going, waiting, maybe coming, and who came: the page's people section (one query)."""
-    people = list(selectors.attendees(occurrence=occurrence))
-    return {
-        "going": [r for r in people if r.answer == Answer.GOING and not r.waitlisted],
-        "waitlist": [r for r in people if r.answer == Answer.GOING and r.waitlisted],
-        "maybe": [r for r in people if r.answer == Answer.MAYBE],
-        "attended": [r for r in people if r.attended],
-    }
 
 
 @login_required
@@ -130,11 +103,11 @@ def occurrence(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             first_local=(found.series_first_start or found.original_start).astimezone(organizer_zone),
         ),
         "show_organizer_time": found.start.astimezone(organizer_zone).utcoffset() != viewer_offset,
-        **_people(found),
-        "can_schedule": may_schedule(access),
-        "can_answer": access.is_member and not access.community.is_archived,
-        "is_over": found.end <= timezone.now(),
-        "has_started": found.start <= timezone.now(),
+        **selectors.people_at(found),
+        "can_schedule": rules.may_schedule(access),
+        "can_answer": rules.may_answer(access),
+        "is_over": rules.is_over(found),
+        "has_started": rules.has_started(found),
     }
     return render(request, "activities/occurrence.html", context)
 
@@ -166,8 +139,8 @@ def rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             answer = services.rsvp_set(
                 user=request.user, occurrence=found, answer=form.cleaned_data["answer"]
             )
-        except ActivityError as refusal:
-            error = refusal.message
+        except Refused as refusal:
+            error = refusal_text(refusal)
         else:
             success = _rsvp_message(answer, found)
     back = safe_next(request, found.get_absolute_url())
@@ -176,7 +149,7 @@ def rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         compact = request.POST.get("compact") == "1"
         context = {
             "occurrence": fresh,
-            "can_answer": access.is_member and not access.community.is_archived,
+            "can_answer": rules.may_answer(access),
             "compact": compact,
             "next": back,
             "announce": error or success,
@@ -185,7 +158,7 @@ def rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         response = render(request, "activities/_rsvp.html", context)
         if not compact:
             # On the date's own page the lists of who is going change too: swapped in out of band.
-            people = {"occurrence": fresh, "oob": True, **_people(fresh)}
+            people = {"occurrence": fresh, "oob": True, **selectors.people_at(fresh)}
             response.write(render_to_string("activities/occurrence.html#people", people, request=request))
         return response
     if error:
@@ -193,6 +166,38 @@ def rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     else:
         messages.success(request, success)
     return redirect(back)
+
+
+ACTION = "activities/action.html"
+
+
+def _tool_context(access: CommunityAccess, found: Occurrence, **texts: str | bool) -> dict:
+    """What a schedulers' form about one date shows (`activities/action.html`): `heading`, `intro`, `submit` and
+    optional `danger`."""
+    return {"access": access, "tab": "activities", "occurrence": found, **texts}
+
+
+def _tool_page(
+    request: HttpRequest,
+    access: CommunityAccess,
+    found: Occurrence,
+    form: forms.Form,
+    *,
+    act: Callable[[dict], Any],
+    success: str | Callable[[Any], str],
+    **texts: str,
+) -> HttpResponse:
+    """A schedulers' form about one date: on a valid POST `act` runs, `success` is said and the date's page
+    follows; bad input or the service's refusal comes back on the form."""
+    return form_page(
+        request,
+        form,
+        template=ACTION,
+        context=_tool_context(access, found, **texts),
+        act=act,
+        success=success,
+        then=found.get_absolute_url(),
+    )
 
 
 @login_required
@@ -203,29 +208,24 @@ def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     found = selectors.occurrence_for(access, pk, request.user)
     activity = found.activity
     form = EditForm(request.POST or None, activity=activity)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.activity_update(actor=request.user, activity=activity, **form.service_fields())
-        except ActivityError as error:
-            form.add_error(_field_for(error, {"capacity": ("capacity",)}), error.message)
-        else:
-            scope = "every date of the series" if activity.is_recurring else "the activity"
-            messages.success(request, f"Saved: the changes apply to {scope}.")
-            return redirect(found)
-    context = {
-        "access": access,
-        "tab": "activities",
-        "occurrence": found,
-        "form": form,
-        "heading": f"Edit {found.activity.title}",
-        "intro": (
+    scope = "every date of the series" if activity.is_recurring else "the activity"
+    return _tool_page(
+        request,
+        access,
+        found,
+        form,
+        act=lambda data: services.activity_update(
+            actor=request.user, activity=activity, **form.service_fields()
+        ),
+        success=f"Saved: the changes apply to {scope}.",
+        heading=f"Edit {activity.title}",
+        intro=(
             "Changes apply to every date of this series. To change one date's time, move it instead."
             if activity.is_recurring
             else "To change its date or time, move it instead."
         ),
-        "submit": "Save the changes",
-    }
-    return render(request, "activities/action.html", context, status=400 if form.is_bound else 200)
+        submit="Save the changes",
+    )
 
 
 @login_required
@@ -235,47 +235,32 @@ def move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     access = _scheduler_access(request, slug)
     found = selectors.occurrence_for(access, pk, request.user)
     form = MoveForm(request.POST or None, occurrence=found)
-    if request.method == "POST" and form.is_valid():
+
+    def act(data: dict) -> None:
         start_local, end_local = form.local_times()
-        try:
-            if form.following:
-                services.series_split(
-                    actor=request.user,
-                    occurrence=found,
-                    start_local=start_local,
-                    end_local=end_local,
-                    past_confirmed=form.past_is_confirmed(),
-                )
-            else:
-                services.occurrence_move(
-                    actor=request.user,
-                    occurrence=found,
-                    start_local=start_local,
-                    end_local=end_local,
-                    past_confirmed=form.past_is_confirmed(),
-                )
-        except ActivityError as error:
-            fields = {
-                "date": ("choose a date",),
-                "end_time": ("end must", "three days"),
-                "past_confirmed": ("in the past",),
-            }
-            form.add_error(_field_for(error, fields), error.message)
-        else:
-            moved = selectors.occurrence_for(access, pk, request.user)
-            what = "This date and the following ones are" if form.following else "This date is"
-            messages.success(request, f"{what} moved. Answers given so far stay.")
-            return redirect(moved)
-    context = {
-        "access": access,
-        "tab": "activities",
-        "occurrence": found,
-        "form": form,
-        "heading": f"Move {found.activity.title} on {_when(found)}",
-        "intro": "Everyone's answers stay with the date. People see the new time in their own time zone.",
-        "submit": "Move",
-    }
-    return render(request, "activities/action.html", context, status=400 if form.is_bound else 200)
+        move_or_split = services.series_split if form.following else services.occurrence_move
+        move_or_split(
+            actor=request.user,
+            occurrence=found,
+            start_local=start_local,
+            end_local=end_local,
+            past_confirmed=form.past_is_confirmed(),
+        )
+
+    return _tool_page(
+        request,
+        access,
+        found,
+        form,
+        act=act,
+        success=lambda _: (
+            f"{'This date and the following ones are' if form.following else 'This date is'} moved. "
+            "Answers given so far stay."
+        ),
+        heading=f"Move {found.activity.title} on {_when(found)}",
+        intro="Everyone's answers stay with the date. People see the new time in their own time zone.",
+        submit="Move",
+    )
 
 
 @login_required
@@ -286,29 +271,28 @@ def cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     found = selectors.occurrence_for(access, pk, request.user)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.occurrence_cancel(
-                actor=request.user, occurrence=found, reason=form.cleaned_data["reason"]
-            )
-        except ActivityError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, f"{found.activity.title} on {_when(found)} is cancelled.")
-        return redirect(found)
-    context = {
-        "access": access,
-        "tab": "activities",
-        "occurrence": found,
-        "form": form,
-        "heading": f"Cancel {found.activity.title} on {_when(found)}",
-        "intro": (
+        # A refusal here is about the date (already cancelled, over), not what was typed: said on its page.
+        return post_and_return(
+            request,
+            form,
+            back=found.get_absolute_url(),
+            act=lambda data: services.occurrence_cancel(
+                actor=request.user, occurrence=found, reason=data["reason"]
+            ),
+            success=f"{found.activity.title} on {_when(found)} is cancelled.",
+        )
+    context = _tool_context(
+        access,
+        found,
+        heading=f"Cancel {found.activity.title} on {_when(found)}",
+        intro=(
             "Only this date is cancelled; the other dates of the series stay. It stays on the calendar, struck "
             "through, with your reason."
         ),
-        "submit": "Cancel this date",
-        "danger": True,
-    }
-    return render(request, "activities/action.html", context, status=400 if form.is_bound else 200)
+        submit="Cancel this date",
+        danger=True,
+    )
+    return render(request, ACTION, {**context, "form": form}, status=400 if form.is_bound else 200)
 
 
 @login_required
@@ -317,16 +301,13 @@ def restore(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Undo a cancellation: the date takes place after all."""
     access = _scheduler_access(request, slug)
     found = selectors.occurrence_for(access, pk, request.user)
-    if not found.cancelled:
-        messages.error(request, "This date is not cancelled.")
-        return redirect(found)
-    try:
-        services.occurrence_restore(actor=request.user, occurrence=found)
-    except ActivityError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"{found.activity.title} on {_when(found)} takes place after all.")
-    return redirect(found)
+    return post_and_return(
+        request,
+        forms.Form(request.POST),
+        back=found.get_absolute_url(),
+        act=lambda data: services.occurrence_restore(actor=request.user, occurrence=found),
+        success=f"{found.activity.title} on {_when(found)} takes place after all.",
+    )
 
 
 @login_required
@@ -335,50 +316,24 @@ def attendance(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Record who came, prefilled from those going (or from what was recorded before)."""
     access = _scheduler_access(request, slug)
     found = selectors.occurrence_for(access, pk, request.user)
-    if found.start > timezone.now():
-        messages.error(request, "Attendance can be recorded once the activity has started.")
+    if not rules.has_started(found):
+        messages.error(request, rules.ATTENDANCE_NOT_STARTED)
         return redirect(found)
-    answers = {r.user_id: r for r in selectors.attendees(occurrence=found)}
-    if found.attendance_recorded_at:
-        checked = {user_id for user_id, r in answers.items() if r.attended}
-    else:
-        checked = {user_id for user_id, r in answers.items() if r.answer == Answer.GOING and not r.waitlisted}
-    labels = {Answer.GOING: "said going", Answer.MAYBE: "said maybe", Answer.NOT_GOING: "said not going"}
-
-    def label(membership) -> str:
-        r = answers.get(membership.user_id)
-        said = ("on the waitlist" if r.waitlisted else labels[r.answer]) if r else ""
-        return f"{membership.user.full_name} ({said})" if said else membership.user.full_name
-
-    members = sorted(
-        community_members(community=access.community),
-        key=lambda m: (m.user_id not in checked, m.user.full_name),
+    members, checked = selectors.attendance_choices(occurrence=found)
+    form = AttendanceForm(request.POST or None, members=members, checked=checked)
+    return _tool_page(
+        request,
+        access,
+        found,
+        form,
+        act=lambda data: services.attendance_record(
+            actor=request.user, occurrence=found, attended_user_ids=form.attended_ids()
+        ),
+        success=lambda came: f"Attendance recorded: {came} {'person' if came == 1 else 'people'} came.",
+        heading=f"Who came to {found.activity.title} on {_when(found)}",
+        intro="Recording attendance counts towards each member's participation in the community.",
+        submit="Record attendance",
     )
-    form = AttendanceForm(
-        request.POST or None, members=[(m.user_id, label(m)) for m in members], checked=checked
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            came = services.attendance_record(
-                actor=request.user, occurrence=found, attended_user_ids=form.attended_ids()
-            )
-        except ActivityError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(
-                request, f"Attendance recorded: {came} {'person' if came == 1 else 'people'} came."
-            )
-            return redirect(found)
-    context = {
-        "access": access,
-        "tab": "activities",
-        "occurrence": found,
-        "form": form,
-        "heading": f"Who came to {found.activity.title} on {_when(found)}",
-        "intro": "Recording attendance counts towards each member's participation in the community.",
-        "submit": "Record attendance",
-    }
-    return render(request, "activities/action.html", context, status=400 if form.is_bound else 200)
 
 
 @login_required
@@ -388,23 +343,16 @@ def notes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     access = _scheduler_access(request, slug)
     found = selectors.occurrence_for(access, pk, request.user)
     form = NotesForm(request.POST or None, initial={"notes": found.notes})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.occurrence_notes_save(
-                actor=request.user, occurrence=found, notes=form.cleaned_data["notes"]
-            )
-        except ActivityError as error:
-            form.add_error("notes", error.message)
-        else:
-            messages.success(request, "The notes are saved.")
-            return redirect(found)
-    context = {
-        "access": access,
-        "tab": "activities",
-        "occurrence": found,
-        "form": form,
-        "heading": f"Notes of {found.activity.title} on {_when(found)}",
-        "intro": "Members see them on the date's page.",
-        "submit": "Save the notes",
-    }
-    return render(request, "activities/action.html", context, status=400 if form.is_bound else 200)
+    return _tool_page(
+        request,
+        access,
+        found,
+        form,
+        act=lambda data: services.occurrence_notes_save(
+            actor=request.user, occurrence=found, notes=data["notes"]
+        ),
+        success="The notes are saved.",
+        heading=f"Notes of {found.activity.title} on {_when(found)}",
+        intro="Members see them on the date's page.",
+        submit="Save the notes",
+    )
