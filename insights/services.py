@@ -1,21 +1,24 @@
 """Writes for insights: recording a value story (realized value or reframing) on a community.
 
-Who may record: the community's coordinators, its sponsors and staff (as `insights.access` says for the pages);
-an archived community no longer changes. A refusal is a `ValidationError` with a message for the person (nothing
-is stored then); a caller without the right gets `PermissionDenied`. The keyword-only `at` is when the story was
-recorded (None: now); only demo data and tests pass it, to back-date history.
+Who may record is `insights.rules.may_record_story` (coordinators, sponsors and staff, while the community is
+not archived), enforced here with `core.rules.require`: a refusal is `NotPermitted`, with the rule's message. Bad
+input is an `InsightsError` keyed by its field (nothing is stored then). The keyword-only `at` is when the story
+was recorded (None: now); only demo data and tests pass it, to back-date history.
 """
 
 import logging
 from datetime import date, datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from communities.models import Community, Membership, Sponsorship
+from communities.access import access_for
+from communities.models import Community
 from core.dates import years_from
+from core.rules import Refused, require
 from core.viewer_zone import viewer_zone
+from insights import rules
 from insights.models import ValueStory
 from members.models import User
 
@@ -25,6 +28,10 @@ STORY_FIELDS = ("cycle", "title", "story", "evidence", "happened_on")
 FUTURE_DATE = "The date cannot be in the future: record what has already happened."
 STORY_YEARS_BACK = 10
 TOO_OLD = f"Choose a date in the last {STORY_YEARS_BACK} years: value stories record what a community achieved lately."
+
+
+class InsightsError(Refused):
+    """Insights refused what was typed (a field-keyed message); nothing was stored."""
 
 
 def story_earliest_date(user: User, *, at: datetime | None = None) -> date:
@@ -38,17 +45,8 @@ def today_for(user: User, *, at: datetime | None = None) -> date:
 
 
 def may_record_story_on(user: User, community: Community) -> bool:
-    """Staff, the community's sponsors and its active coordinators record its value stories."""
-    if user.is_staff:
-        return True
-    if Sponsorship.objects.filter(community=community, sponsor=user).exists():
-        return True
-    return Membership.objects.filter(
-        community=community,
-        user=user,
-        status=Membership.Status.ACTIVE,
-        role=Membership.Role.COORDINATOR,
-    ).exists()
+    """`rules.may_record_story` for a person and a community (two queries), for callers without an access."""
+    return rules.may_record_story(access_for(user, community))
 
 
 @transaction.atomic
@@ -63,21 +61,18 @@ def value_story_record(
     unknown = set(fields) - set(STORY_FIELDS)
     if unknown:
         raise TypeError(f"value_story_record() got unexpected fields: {', '.join(sorted(unknown))}")
-    if not may_record_story_on(actor, community):
-        raise PermissionDenied(
-            "Only this community's coordinators, its sponsors and staff record value stories."
-        )
-    if community.is_archived:
-        raise ValidationError(
-            f"{community.name} is archived: its value stories are kept for reference and no new ones are recorded."
-        )
+    access = access_for(actor, community)
+    require(rules.may_record_story(access), lambda: rules.story_refusal(access))
     happened_on = fields.get("happened_on")
     if isinstance(happened_on, date) and happened_on > today_for(actor, at=at):
-        raise ValidationError({"happened_on": FUTURE_DATE})
+        raise InsightsError({"happened_on": FUTURE_DATE})
     if isinstance(happened_on, date) and happened_on < story_earliest_date(actor, at=at):
-        raise ValidationError({"happened_on": TOO_OLD})
+        raise InsightsError({"happened_on": TOO_OLD})
     story = ValueStory(community=community, recorded_by=actor, **fields)
-    story.full_clean()
+    try:
+        story.full_clean()
+    except ValidationError as invalid:
+        raise InsightsError(invalid.error_dict) from invalid
     story.save()
     if at is not None:  # recorded_at is set on insert (auto_now_add); a back-dated story is moved after it
         ValueStory.objects.filter(pk=story.pk).update(recorded_at=at)

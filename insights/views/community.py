@@ -5,17 +5,16 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from communities.access import CommunityAccess
 from core.csv_files import csv_response
+from core.pages import form_page
 from core.ratelimits import rate_limited
-from insights import services
-from insights.access import get_health_access, may_record_story
+from insights import rules, services
+from insights.access import get_health_access
 from insights.charts import level_bar
 from insights.exports import chart_csv_rows
 from insights.figures import member_figures
@@ -102,7 +101,7 @@ def health(request: HttpRequest, slug: str) -> HttpResponse:
         "stories": value_stories(community, period),
         "spread": spread,
         "spread_chart": org_unit_chart(spread) if spread else None,
-        "may_record": may_record_story(access) and not community.is_archived,
+        "may_record": rules.may_record_story(access),
     }
     return render(request, "insights/community.html", context)
 
@@ -140,44 +139,34 @@ def chart_csv(request: HttpRequest, slug: str, chart: str) -> HttpResponse:
     return csv_response(filename=f"{filename}.csv", header=header, rows=rows)
 
 
-def _refuse_archived(request: HttpRequest, access: CommunityAccess) -> HttpResponse:
-    messages.error(
-        request,
-        f"{access.community.name} is archived: its value stories are kept for reference and no new ones are "
-        "recorded.",
-    )
-    return redirect(_health_url(access.community.slug, anchor="value"))
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def story_create(request: HttpRequest, slug: str) -> HttpResponse:
-    """A coordinator, sponsor or staff member records a realized-value or reframing story on the community."""
+    """A coordinator, sponsor or staff member records a realized-value or reframing story on the community. An
+    archived community sends them back to its health page with the reason."""
     access = get_health_access(request.user, slug, record=True)
-    community = access.community
-    if community.is_archived:
-        return _refuse_archived(request, access)
+    if not rules.may_record_story(access):
+        messages.error(request, rules.story_refusal(access))
+        return redirect(_health_url(slug, anchor="value"))
     today = services.today_for(request.user)
-    initial = (
-        {"cycle": request.GET.get("cycle")} if request.GET.get("cycle") in ValueStory.Cycle.values else {}
+    cycle = request.GET.get("cycle")
+    initial = {"cycle": cycle} if cycle in ValueStory.Cycle.values else {}
+
+    def recorded(story: ValueStory) -> str:
+        days = _period_showing(story.happened_on, today)
+        if last_days(days, today=today).first_day <= story.happened_on:
+            return f"Recorded: “{story.title}”."
+        return (
+            f"Recorded: “{story.title}”. It happened more than {days} days ago, so the value matrix does not "
+            "list it."
+        )
+
+    return form_page(
+        request,
+        ValueStoryForm(request.POST or None, today=today, initial=initial),
+        template="insights/story_form.html",
+        context={"access": access, "tab": "health"},
+        act=lambda data: services.value_story_record(actor=request.user, community=access.community, **data),
+        success=recorded,
+        then=lambda story: _health_url(slug, _period_showing(story.happened_on, today), f"story-{story.pk}"),
     )
-    form = ValueStoryForm(request.POST or None, today=today, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            story = services.value_story_record(actor=request.user, community=community, **form.cleaned_data)
-        except ValidationError as refusal:
-            form.add_error(None, refusal)
-        else:
-            days = _period_showing(story.happened_on, today)
-            if last_days(days, today=today).first_day <= story.happened_on:
-                messages.success(request, f"Recorded: “{story.title}”.")
-            else:
-                messages.success(
-                    request,
-                    f"Recorded: “{story.title}”. It happened more than {days} days ago, so the value matrix "
-                    "does not list it.",
-                )
-            return redirect(_health_url(slug, days, f"story-{story.pk}"))
-    # A form with errors comes back with 200: what was typed is kept and the errors are shown next to it.
-    context = {"access": access, "tab": "health", "form": form}
-    return render(request, "insights/story_form.html", context)
