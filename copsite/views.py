@@ -7,11 +7,10 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from communities.access import visible_communities_q
-from communities.models import Community
 from communities.selectors import my_memberships
 from copsite.health import service_states
 from copsite.search import BY_KEY, TYPES, search_all
+from copsite.selectors import search_scope
 from core.numbers import number_param
 from core.ratelimits import rate_limited
 from core.search_support import clean_query
@@ -24,7 +23,7 @@ MAX_SEARCH_PAGE = 10_000  # a search never lists more rows than this many pages
 def healthz(request: HttpRequest) -> JsonResponse:
     """Database, cache and broker state as JSON; 503 when any of them is down."""
     services = service_states()
-    healthy = all(state["ok"] for state in services.values())
+    healthy = all(state["ok"] for _name, state in services.items())
     return JsonResponse(
         {"status": "ok" if healthy else "degraded", "services": services}, status=200 if healthy else 503
     )
@@ -46,18 +45,12 @@ def search(request: HttpRequest) -> HttpResponse:
     query = clean_query(request.GET.get("q"))
     chosen = BY_KEY.get(request.GET.get("type", ""))
     include_archived = request.GET.get("archived") == "1"
-    community = None
-    if slug := request.GET.get("community", "").strip():
-        community = Community.objects.filter(visible_communities_q(request.user), slug=slug).first()
-    choosable = Community.objects.filter(visible_communities_q(request.user))
-    if not include_archived:
-        choosable = choosable.filter(archived_at__isnull=True)
-    communities = list(choosable.order_by("name").values("pk", "slug", "name"))
-    # The communities the search looks in: those the filter offers (visible, archived only when asked for), or
-    # the chosen one among them. Found here once, every type of result shares them (no query of their own).
-    community_ids = [c["pk"] for c in communities if community is None or c["pk"] == community.pk]
+    scope = search_scope(
+        request.user, slug=request.GET.get("community", "").strip(), include_archived=include_archived
+    )
+    community, community_ids = scope.community, scope.community_ids
     context = {
-        "communities": communities,
+        "communities": scope.communities,
         "query": query.text,
         "searchable": query.is_searchable,
         "types": TYPES,

@@ -157,17 +157,7 @@ def deliveries_plan(
             period = current_period(frequency[user_id], zones[user_id], now, force=force)
             if period is None:
                 continue
-            planned.append(
-                Delivery(
-                    recipient_id=user_id,
-                    kind=key,
-                    period=period.key,
-                    scope=f"community:{community_id}" if community_id else "",
-                    community_id=community_id,
-                    period_start=period.start,
-                    period_end=period.end,
-                )
-            )
+            planned.append(unsaved_delivery(key, period, recipient_id=user_id, community_id=community_id))
     Delivery.objects.bulk_create(planned, batch_size=1000, ignore_conflicts=True)
     pending = Delivery.objects.filter(kind=key, status__in=[Status.PENDING, Status.SENDING])
     if community_ids is not None:
@@ -176,6 +166,20 @@ def deliveries_plan(
         if any(community_id for _user_id, community_id in pairs):
             pending = pending.filter(community_id__in=community_ids)
     return list(pending.order_by("pk").values_list("pk", flat=True))
+
+
+def unsaved_delivery(key: str, period: Period, *, recipient_id: int, community_id: int | None) -> Delivery:
+    """A delivery of kind `key` for one recipient and period (and community, for per-community kinds), not saved:
+    what planning inserts and what a staff preview builds."""
+    return Delivery(
+        recipient_id=recipient_id,
+        kind=key,
+        period=period.key,
+        scope=f"community:{community_id}" if community_id else "",
+        community_id=community_id,
+        period_start=period.start,
+        period_end=period.end,
+    )
 
 
 def _zone(name: str | None) -> ZoneInfo:

@@ -14,7 +14,6 @@ from django.utils.safestring import SafeString
 from activities.models import Occurrence
 from communities.models import Community
 from insights import charts
-from insights.access import dashboard_communities
 from insights.figures import MemberFigures, member_figures
 from insights.health import ATTENTION_WEIGHT, Check, attention_score, health_checks
 from insights.models import Snapshot
@@ -130,9 +129,9 @@ def dashboard_cards(
     the next dates.
     """
     now = now or timezone.now()
-    communities = dashboard_communities(viewer).only(*CARD_FIELDS).order_by("name", "pk")
+    communities = Community.objects.sponsored_by(viewer).only(*CARD_FIELDS).order_by("name", "pk")
     if not include_archived:
-        communities = communities.filter(archived_at__isnull=True)
+        communities = communities.current()
     if stage:
         communities = communities.filter(stage=stage)
     if q:
