@@ -1,7 +1,7 @@
 """The constellation of communities: who they share, the people who span them, and which org units take part where.
 
 Communities are the nodes; two communities are linked when at least `k` people are active members of both. Only
-communities the viewer may see take part (`communities.access.visible_communities_q`), so a private community,
+communities the viewer may see take part (`Community.objects.visible_to`), so a private community,
 its size and its links appear only to its members, its sponsors and staff; every count is made of memberships
 in those communities alone. "Member" here means an active membership (the row's status), as on community pages.
 
@@ -26,12 +26,10 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from communities.access import visible_communities_q
 from communities.models import Community, Membership, Stage
 from communities.selectors import org_unit_and_descendants
 from members.models import OrgUnit, Tag, User
 
-ACTIVE = Membership.Status.ACTIVE
 DEFAULT_K = 3
 MIN_K, MAX_K = 1, 50
 MAP_NODES = 60  # the largest communities drawn on the map; the table lists them all
@@ -228,12 +226,12 @@ def constellation(
     if not MIN_K <= k <= MAX_K:
         raise ValueError(f"k must be between {MIN_K} and {MAX_K}")
     units = org_unit_and_descendants(org_unit_id) if org_unit_id else None
-    communities = Community.objects.filter(visible_communities_q(viewer))
+    communities = Community.objects.visible_to(viewer)
     if not include_archived:
-        communities = communities.filter(archived_at__isnull=True)
+        communities = communities.current()
     if topic_id:
         communities = communities.filter(topics__id=topic_id)
-    counted = Membership.objects.filter(community=OuterRef("pk"), status=ACTIVE)
+    counted = Membership.objects.active().filter(community=OuterRef("pk"))
     if units is not None:
         counted = counted.filter(user__org_unit__in=units)
     counted = counted.order_by().values("community").annotate(n=Count("pk")).values("n")
@@ -260,7 +258,7 @@ def constellation(
     by_id = {node.id: node for node in nodes}
     ids = list(by_id)
 
-    memberships = Membership.objects.filter(status=ACTIVE, community_id__in=ids)
+    memberships = Membership.objects.active().filter(community_id__in=ids)
     if units is not None:
         memberships = memberships.filter(user__org_unit__in=units)
     pairs = _pairs(memberships, k) if ids else []
@@ -373,7 +371,7 @@ def _unit_matrix(
 def filter_choices(viewer: User) -> dict:
     """The filters' choices: topics of communities the viewer may see, and divisions with their departments
     (two queries)."""
-    visible = Community.objects.filter(visible_communities_q(viewer))
+    visible = Community.objects.visible_to(viewer)
     topics = list(Tag.objects.filter(communities__in=visible).distinct().order_by("name"))
     units = list(
         OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.DIVISION, OrgUnit.Kind.DEPARTMENT]).values_list(

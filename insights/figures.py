@@ -58,7 +58,7 @@ def active_ledger_q(*, now: datetime | None = None, prefix: str = "") -> Q:
 def member_figures(community_ids: list[int], *, now: datetime | None = None) -> dict[int, MemberFigures]:
     """Members by level and role, active members and org units for each community (three queries)."""
     figures = {pk: MemberFigures() for pk in community_ids}
-    members = Membership.objects.filter(community_id__in=community_ids, status=Membership.Status.ACTIVE)
+    members = Membership.objects.active().filter(community_id__in=community_ids)
     rows = (
         members.values("community_id", "level")
         .annotate(n=Count("pk"), coordinators=Count("pk", filter=Q(role=Membership.Role.COORDINATOR)))
@@ -161,13 +161,11 @@ def window_figures(
     ):
         figures[row["community_id"]].joined = row["joined"]
         figures[row["community_id"]].promoted = row["promoted"]
-    for community_id, created, answered, solved in Discussion.objects.filter(
-        community_id__in=community_ids,
-        created_at__gte=since,
-        created_at__lt=until,
-        hidden_at__isnull=True,
-        deleted_at__isnull=True,
-    ).values_list("community_id", "created_at", "first_answer_at", "solved_at"):
+    for community_id, created, answered, solved in (
+        Discussion.objects.shown()
+        .filter(community_id__in=community_ids, created_at__gte=since, created_at__lt=until)
+        .values_list("community_id", "created_at", "first_answer_at", "solved_at")
+    ):
         figure = figures[community_id]
         figure.discussions += 1
         if answered is not None and answered < until:

@@ -10,12 +10,13 @@ Each reader here runs one query.
 """
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from communities.models import Community, Level, Membership, Participation
+from communities.models import Community, Level, Participation
 from insights.charts import Chart, Series, bar_chart, line_chart, stacked_area_chart
 from insights.figures import DISCUSSION_WINDOW, LEVELS, active_ledger_q
 from insights.models import Snapshot, ValueStory
@@ -93,67 +94,67 @@ def monthly_history(
     def flow(name: str) -> list:
         return [found[start].flows[name] if start in found else None for start in starts]
 
+    def monthly(
+        make: Callable[..., Chart], id: str, title: str, series: list[Series], y_label: str, unit=""
+    ) -> Chart:
+        return make(
+            id=id, title=title, x_labels=labels, series=series, x_label=MONTH_AXIS, y_label=y_label, unit=unit
+        )
+
+    levels = [Series(Level(level).label, stock(f"level_{level}"), f"level-{level}") for level in LEVELS]
     window = DISCUSSION_WINDOW.days
     charts = [
-        stacked_area_chart(
-            id="membership",
-            title="Members by commitment level",
-            x_labels=labels,
-            series=[
-                Series(Level(level).label, stock(f"level_{level}"), f"level-{level}") for level in LEVELS
-            ],
-            x_label=MONTH_AXIS,
-            y_label="Members at the end of the month",
+        monthly(
+            stacked_area_chart,
+            "membership",
+            "Members by commitment level",
+            levels,
+            "Members at the end of the month",
         ),
-        line_chart(
-            id="active",
-            title="Active members",
-            x_labels=labels,
-            series=[Series("Active members", stock("active_members"), "series-1")],
-            x_label=MONTH_AXIS,
-            y_label="Members active in the 30 days to the end of the month",
+        monthly(
+            line_chart,
+            "active",
+            "Active members",
+            [Series("Active members", stock("active_members"), "series-1")],
+            "Members active in the 30 days to the end of the month",
         ),
-        bar_chart(
-            id="activities",
-            title="Activities held and attendance",
-            x_labels=labels,
-            series=[
+        monthly(
+            bar_chart,
+            "activities",
+            "Activities held and attendance",
+            [
                 Series("Activities held", flow("activities_held"), "series-1"),
                 Series("Attendances", flow("attendance"), "series-2"),
             ],
-            x_label=MONTH_AXIS,
-            y_label="Per month",
+            "Per month",
         ),
-        bar_chart(
-            id="discussions",
-            title="Discussions started",
-            x_labels=labels,
-            series=[Series("Discussions started", flow("discussions"), "series-5")],
-            x_label=MONTH_AXIS,
-            y_label="Discussions per month",
+        monthly(
+            bar_chart,
+            "discussions",
+            "Discussions started",
+            [Series("Discussions started", flow("discussions"), "series-5")],
+            "Discussions per month",
         ),
-        line_chart(
-            id="shares",
-            title="Discussions answered and solved",
-            x_labels=labels,
-            series=[
+        monthly(
+            line_chart,
+            "shares",
+            "Discussions answered and solved",
+            [
                 Series("Answered", stock("answered_share", _share), "series-1"),
                 Series("Solved", stock("solved_share", _share), "series-3"),
             ],
-            x_label=MONTH_AXIS,
-            y_label=f"Share of the discussions started in the {window} days to the end of the month",
+            f"Share of the discussions started in the {window} days to the end of the month",
             unit="%",
         ),
-        bar_chart(
-            id="repertoire",
-            title="Resources added and applied stories",
-            x_labels=labels,
-            series=[
+        monthly(
+            bar_chart,
+            "repertoire",
+            "Resources added and applied stories",
+            [
                 Series("Resources added", flow("resources_added"), "series-1"),
                 Series("“I applied this” stories", flow("applied"), "series-4"),
             ],
-            x_label=MONTH_AXIS,
-            y_label="Per month",
+            "Per month",
         ),
     ]
     return {chart.id: chart for chart in charts}
@@ -178,7 +179,7 @@ def org_unit_spread(community: Community, *, now: datetime | None = None) -> lis
         active_ledger_q(now=now), community_id=community.pk, user_id=OuterRef("user_id")
     )
     rows = (
-        Membership.objects.filter(community=community, status=Membership.Status.ACTIVE)
+        community.memberships.active()
         .values("user__org_unit_id", "user__org_unit__name")
         .annotate(members=Count("pk"), active=Count("pk", filter=Q(Exists(active))))
         .order_by("-active", "-members", "user__org_unit__name")

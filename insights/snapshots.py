@@ -142,13 +142,8 @@ def compute_snapshots(
     )
     discussions: dict[int, list[tuple]] = defaultdict(list)
     for community_id, created, answered, solved in (
-        Discussion.objects.filter(
-            community_id__in=ids,
-            created_at__gte=start - DISCUSSION_WINDOW,
-            created_at__lt=end,
-            hidden_at__isnull=True,
-            deleted_at__isnull=True,
-        )
+        Discussion.objects.shown()
+        .filter(community_id__in=ids, created_at__gte=start - DISCUSSION_WINDOW, created_at__lt=end)
         .order_by("created_at")
         .values_list("community_id", "created_at", "first_answer_at", "solved_at")
     ):

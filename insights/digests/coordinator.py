@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from activities.discussions.models import shown_q
 from activities.discussions.selectors import UNANSWERED_AFTER
 from activities.models import Discussion, Occurrence, Report, Rsvp
 from communities.models import Community, EmailInvitation, Level, Membership, MembershipEvent
@@ -42,11 +43,7 @@ TIME_FORMAT = "D j M, H:i T"
 
 def candidates(community_ids: list[int] | None) -> list[tuple[int, int | None]]:
     """(coordinator, community) for every active coordinator of every community not archived (one query)."""
-    coordinators = Membership.objects.filter(
-        status=Membership.Status.ACTIVE,
-        role=Membership.Role.COORDINATOR,
-        community__archived_at__isnull=True,
-    )
+    coordinators = Membership.objects.coordinators().in_current()
     if community_ids is not None:
         coordinators = coordinators.filter(community_id__in=community_ids)
     return list(coordinators.order_by("community_id", "user_id").values_list("user_id", "community_id"))
@@ -135,10 +132,9 @@ def _gather(
     ):
         rows[occurrence.community_id].occurrences.append(occurrence)
     for discussion in (
-        Discussion.objects.filter(
+        Discussion.objects.shown()
+        .filter(
             community_id__in=ids,
-            hidden_at__isnull=True,
-            deleted_at__isnull=True,
             first_answer_at__isnull=True,
             created_at__lt=until - UNANSWERED_AFTER,
         )
@@ -148,10 +144,9 @@ def _gather(
         rows[discussion.community_id].unanswered.append(discussion)
     for report in (
         Report.objects.filter(
-            Q(reply__isnull=True) | Q(reply__hidden_at__isnull=True, reply__deleted_at__isnull=True),
+            Q(reply__isnull=True) | shown_q("reply__"),
+            shown_q("discussion__"),
             discussion__community_id__in=ids,
-            discussion__hidden_at__isnull=True,
-            discussion__deleted_at__isnull=True,
             resolved_at__isnull=True,
         )
         .select_related("discussion")
@@ -533,13 +528,13 @@ def build(deliveries: list[Delivery]) -> dict[int, Mail | None]:
         d.community_id: d.community for d in deliveries if d.community_id and d.community.archived_at is None
     }
     still = set(
-        Membership.objects.filter(
+        Membership.objects.coordinators()
+        .filter(
             community_id__in=list(communities),
             user_id__in={d.recipient_id for d in deliveries},
-            status=Membership.Status.ACTIVE,
-            role=Membership.Role.COORDINATOR,
             user__is_active=True,
-        ).values_list("user_id", "community_id")
+        )
+        .values_list("user_id", "community_id")
     )
     wanted = [d for d in deliveries if (d.recipient_id, d.community_id) in still]
     mails: dict[int, Mail | None] = {d.pk: None for d in deliveries}

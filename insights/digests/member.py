@@ -18,6 +18,7 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
+from activities.discussions.models import shown_q
 from activities.models import Discussion, Occurrence, Reply, Rsvp
 from communities.models import Membership
 from insights.deliveries import Mail
@@ -86,11 +87,21 @@ class _Community:
     slug: str
 
 
+def _item(community: _Community, page: str, pk: int, title: str, at: datetime, detail: str = "") -> Item:
+    """A line about object `pk` of `community`, linking to its `page`."""
+    return Item(
+        title=title,
+        url=_path(page, community.slug, pk),
+        community_id=community.pk,
+        community=community.name,
+        at=at,
+        detail=detail,
+    )
+
+
 def candidates(community_ids: list[int] | None) -> list[tuple[int, int | None]]:
     """Every active user with an active membership in a community that is not archived (one query)."""
-    memberships = Membership.objects.filter(
-        status=Membership.Status.ACTIVE, user__is_active=True, community__archived_at__isnull=True
-    )
+    memberships = Membership.objects.active().in_current().filter(user__is_active=True)
     if community_ids is not None:
         memberships = memberships.filter(community_id__in=community_ids)
     user_ids = memberships.order_by("user_id").values_list("user_id", flat=True).distinct()
@@ -120,9 +131,9 @@ def build(deliveries: list[Delivery]) -> dict[int, Mail | None]:
     communities_of: dict[int, list[_Community]] = defaultdict(list)
     zones: dict[int, str] = {}
     for user_id, community_id, name, slug, zone in (
-        Membership.objects.filter(
-            user_id__in=user_ids, status=Membership.Status.ACTIVE, community__archived_at__isnull=True
-        )
+        Membership.objects.active()
+        .in_current()
+        .filter(user_id__in=user_ids)
         .order_by("community__name", "community_id")
         .values_list(
             "user_id", "community_id", "community__name", "community__slug", "user__profile__time_zone"
@@ -221,26 +232,21 @@ def _new_discussions(
     """(2) Visible discussions started in the communities during [since, until), newest first, by community."""
     by_community: dict[int, list[_Posted]] = defaultdict(list)
     rows = (
-        Discussion.objects.filter(
-            community_id__in=list(communities),
-            created_at__gte=since,
-            created_at__lt=until,
-            hidden_at__isnull=True,
-            deleted_at__isnull=True,
-        )
+        Discussion.objects.shown()
+        .filter(community_id__in=list(communities), created_at__gte=since, created_at__lt=until)
         .annotate(author_name=_author_name())
         .order_by("-created_at", "-pk")
         .values_list("pk", "community_id", "title", "author_id", "author_name", "created_at")
     )
     for pk, community_id, title, author_id, author, created_at in rows:
         community = communities[community_id]
-        item = Item(
-            title=title,
-            url=_path("activities:discussion", community.slug, pk),
-            community_id=community_id,
-            community=community.name,
-            at=created_at,
-            detail=f"started by {author}" if author else "",
+        item = _item(
+            community,
+            "activities:discussion",
+            pk,
+            title,
+            created_at,
+            f"started by {author}" if author else "",
         )
         by_community[community_id].append(_Posted(item, frozenset([author_id]) - {None}))
     return by_community
@@ -285,14 +291,7 @@ def _new_resources(
         if names:
             detail = f"{detail}, by {', '.join(names)}"
         community = communities[community_id]
-        item = Item(
-            title=title,
-            url=_path("repertoire:resource", community.slug, pk),
-            community_id=community_id,
-            community=community.name,
-            at=published,
-            detail=detail,
-        )
+        item = _item(community, "repertoire:resource", pk, title, published, detail)
         by_community[community_id].append(_Posted(item, frozenset([created_by, *author_ids]) - {None}))
     return by_community
 
@@ -329,13 +328,7 @@ def _upcoming(
             continue
         seen.add(pk)
         community = communities[community_id]
-        item = Item(
-            title=title,
-            url=_path("activities:occurrence", community.slug, pk),
-            community_id=community_id,
-            community=community.name,
-            at=start,
-        )
+        item = _item(community, "activities:occurrence", pk, title, start)
         by_community[community_id].append(_Upcoming(pk, item, created_at))
     return by_community, answers
 
@@ -348,13 +341,11 @@ def _followed_replies(
     by_follower: dict[int, list[_FollowedReply]] = defaultdict(list)
     rows = (
         Reply.objects.filter(
+            shown_q(),
+            shown_q("discussion__"),
             discussion__follows__user_id__in=user_ids,
             created_at__gte=since,
             created_at__lt=until,
-            hidden_at__isnull=True,
-            deleted_at__isnull=True,
-            discussion__hidden_at__isnull=True,
-            discussion__deleted_at__isnull=True,
         )
         .annotate(author_name=_author_name())
         .order_by("created_at", "pk")
