@@ -13,59 +13,53 @@ class InsightsConfig(AppConfig):
         from insights.digests import coordinator, member, sponsor
         from members.notifications import Frequency, MailKind, register_mail_kind
 
-        register_mail_kind(
-            MailKind(
-                key="coordinator_digest",
-                audience="coordinators",
-                label="Coordinator digest of each community I coordinate",
-                help_text="Requests and invitations waiting, who joined or left, upcoming activities, unanswered "
-                "discussions and reports, new resources and stories, and the health checks that need you.",
-                default=Frequency.WEEKLY,
-                allowed=(Frequency.DAILY, Frequency.WEEKLY, Frequency.OFF),
-            )
+        # Each digest or report: its kind of mail (what members tune) and the module that finds its recipients
+        # and builds it. It is sent at the frequencies its mail offers, except off.
+        digests = (
+            (
+                MailKind(
+                    key="coordinator_digest",
+                    audience="coordinators",
+                    label="Coordinator digest of each community I coordinate",
+                    help_text="Requests and invitations waiting, who joined or left, upcoming activities, "
+                    "unanswered discussions and reports, new resources and stories, and the health checks that "
+                    "need you.",
+                    default=Frequency.WEEKLY,
+                    allowed=(Frequency.DAILY, Frequency.WEEKLY, Frequency.OFF),
+                ),
+                coordinator,
+            ),
+            (
+                MailKind(
+                    key="sponsor_report",
+                    audience="sponsors",
+                    label="Report on the communities I sponsor",
+                    help_text="The period's figures against the one before, stages, reach, the value created and "
+                    "the best stories, with a CSV of the figures.",
+                    default=Frequency.MONTHLY,
+                    allowed=(Frequency.WEEKLY, Frequency.MONTHLY, Frequency.OFF),
+                ),
+                sponsor,
+            ),
+            (
+                MailKind(
+                    key="member_digest",
+                    label="Digest of my communities",
+                    help_text="New discussions and resources, upcoming activities, and replies to discussions I "
+                    "follow. Nothing is sent when there is nothing new.",
+                    default=Frequency.WEEKLY,
+                    allowed=(Frequency.DAILY, Frequency.WEEKLY, Frequency.OFF),
+                ),
+                member,
+            ),
         )
-        register_mail_kind(
-            MailKind(
-                key="sponsor_report",
-                audience="sponsors",
-                label="Report on the communities I sponsor",
-                help_text="The period's figures against the one before, stages, reach, the value created and the "
-                "best stories, with a CSV of the figures.",
-                default=Frequency.MONTHLY,
-                allowed=(Frequency.WEEKLY, Frequency.MONTHLY, Frequency.OFF),
+        for kind, builder in digests:
+            register_mail_kind(kind)
+            register_digest(
+                DigestKind(
+                    key=kind.key,
+                    candidates=builder.candidates,
+                    build=builder.build,
+                    frequencies=tuple(f for f in kind.allowed if f != Frequency.OFF),
+                )
             )
-        )
-        register_mail_kind(
-            MailKind(
-                key="member_digest",
-                label="Digest of my communities",
-                help_text="New discussions and resources, upcoming activities, and replies to discussions I "
-                "follow. Nothing is sent when there is nothing new.",
-                default=Frequency.WEEKLY,
-                allowed=(Frequency.DAILY, Frequency.WEEKLY, Frequency.OFF),
-            )
-        )
-        register_digest(
-            DigestKind(
-                key="coordinator_digest",
-                candidates=coordinator.candidates,
-                build=coordinator.build,
-                frequencies=(Frequency.DAILY, Frequency.WEEKLY),
-            )
-        )
-        register_digest(
-            DigestKind(
-                key="sponsor_report",
-                candidates=sponsor.candidates,
-                build=sponsor.build,
-                frequencies=(Frequency.WEEKLY, Frequency.MONTHLY),
-            )
-        )
-        register_digest(
-            DigestKind(
-                key="member_digest",
-                candidates=member.candidates,
-                build=member.build,
-                frequencies=(Frequency.DAILY, Frequency.WEEKLY),
-            )
-        )

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -127,46 +127,39 @@ class Chart:
         ]
 
 
-def line_chart(
-    *,
-    id: str,
-    title: str,
-    x_labels: Sequence[str],
-    series: Sequence[Series],
-    x_label: str,
-    y_label: str,
-    unit: str = "",
-) -> Chart:
-    """A line per series with a marker per value; a ``None`` breaks the line."""
-    return _chart("line", id, title, x_labels, series, x_label, y_label, unit)
+def _chart_of(kind: str, doc: str) -> Callable[..., Chart]:
+    """The builder of one kind of chart: keyword-only arguments, x labels as strings, the series as a list."""
+
+    def build(
+        *,
+        id: str,
+        title: str,
+        x_labels: Sequence[str],
+        series: Sequence[Series],
+        x_label: str,
+        y_label: str,
+        unit: str = "",
+    ) -> Chart:
+        return Chart(
+            id=id,
+            title=title,
+            x_label=x_label,
+            y_label=y_label,
+            x_labels=[str(label) for label in x_labels],
+            series=list(series),
+            kind=kind,
+            unit=unit,
+        )
+
+    build.__doc__ = doc
+    return build
 
 
-def stacked_area_chart(
-    *,
-    id: str,
-    title: str,
-    x_labels: Sequence[str],
-    series: Sequence[Series],
-    x_label: str,
-    y_label: str,
-    unit: str = "",
-) -> Chart:
-    """Areas stacked in series order, the first at the bottom; ``None`` counts as 0 in the stack."""
-    return _chart("stacked", id, title, x_labels, series, x_label, y_label, unit)
-
-
-def bar_chart(
-    *,
-    id: str,
-    title: str,
-    x_labels: Sequence[str],
-    series: Sequence[Series],
-    x_label: str,
-    y_label: str,
-    unit: str = "",
-) -> Chart:
-    """Bars grouped per x label, one per series; nothing is drawn for ``None``."""
-    return _chart("bars", id, title, x_labels, series, x_label, y_label, unit)
+line_chart = _chart_of("line", "A line per series with a marker per value; a ``None`` breaks the line.")
+stacked_area_chart = _chart_of(
+    "stacked", "Areas stacked in series order, the first at the bottom; ``None`` counts as 0 in the stack."
+)
+bar_chart = _chart_of("bars", "Bars grouped per x label, one per series; nothing is drawn for ``None``.")
 
 
 def sparkline(
@@ -373,28 +366,6 @@ class _XLabels:
     height: float
     overhang_left: float = 0.0
     overhang_right: float = 0.0
-
-
-def _chart(
-    kind: str,
-    id: str,
-    title: str,
-    x_labels: Sequence[str],
-    series: Sequence[Series],
-    x_label: str,
-    y_label: str,
-    unit: str,
-) -> Chart:
-    return Chart(
-        id=id,
-        title=title,
-        x_label=x_label,
-        y_label=y_label,
-        x_labels=[str(label) for label in x_labels],
-        series=list(series),
-        kind=kind,
-        unit=unit,
-    )
 
 
 def _render_chart(chart: Chart) -> SafeString:

@@ -7,6 +7,7 @@ its status, and what a coordinator can do about it. All communities' checks take
 """
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -93,194 +94,215 @@ class _Inputs:
     now: datetime
 
 
-def _coordinator(inputs: _Inputs, config: dict) -> Check:
+@dataclass(frozen=True)
+class Reading:
+    """What one check read from a community's figures: the figure, how it reads, the threshold it is held to and
+    the status (`Status.NO_DATA` when there is nothing to measure yet)."""
+
+    measured: str
+    threshold: str
+    status: Status
+    value: float | None = None
+
+
+def _minimum(value: float, wanted: float, measured: str, unit: str = "") -> Reading:
+    """The reading of a "minimum" check: at least `wanted` (`at_least`)."""
+    return Reading(measured, f"at least {wanted}{unit}", at_least(value, wanted), value)
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """One row of the table of checks: its key, title and advice (and its advice when there is nothing to
+    measure yet), and how it reads a community's figures. Calling it is the one evaluator: the reading, with the
+    row's key, title and advice, makes the `Check`."""
+
+    key: str
+    title: str
+    advice: str
+    read: Callable[[_Inputs, dict], Reading]
+    no_data_advice: str = ""
+
+    def __call__(self, inputs: _Inputs, config: dict) -> Check:
+        reading = self.read(inputs, config)
+        return Check(
+            key=self.key,
+            title=self.title,
+            measured=reading.measured,
+            threshold=reading.threshold,
+            status=reading.status,
+            advice=self.no_data_advice if reading.status is Status.NO_DATA else self.advice,
+            value=reading.value,
+        )
+
+
+CHECKS: dict[str, CheckSpec] = {}
+
+
+def check(key: str, title: str, *, advice: str, no_data_advice: str = "") -> Callable:
+    """Enter the decorated reading into the table of checks (settings.INSIGHTS_HEALTH_CHECKS names them by key)."""
+
+    def enter(read: Callable[[_Inputs, dict], Reading]) -> CheckSpec:
+        CHECKS[key] = CheckSpec(key, title, advice, read, no_data_advice)
+        return CHECKS[key]
+
+    return enter
+
+
+@check(
+    "coordinator",
+    "A coordinator shepherds the community",
+    advice="Ask staff to appoint a coordinator from the core group; a community without one drifts.",
+)
+def _coordinator(inputs: _Inputs, config: dict) -> Reading:
     count = inputs.members.coordinators
     ok = count > 0 and not inputs.community.needs_coordinator
-    return Check(
-        key="coordinator",
-        title="A coordinator shepherds the community",
-        measured=f"{_plural(count, 'coordinator')}",
-        threshold="at least 1",
-        status=Status.OK if ok else Status.ATTENTION,
-        advice="Ask staff to appoint a coordinator from the core group; a community without one drifts.",
-        value=count,
-    )
+    return Reading(_plural(count, "coordinator"), "at least 1", Status.OK if ok else Status.ATTENTION, count)
 
 
-def _core_group(inputs: _Inputs, config: dict) -> Check:
-    count, wanted = inputs.members.levels["core"], config["min_members"]
-    return Check(
-        key="core_group",
-        title="A core group carries the community",
-        measured=f"{_plural(count, 'member')} in the core group",
-        threshold=f"at least {wanted}",
-        status=at_least(count, wanted),
-        advice="Invite the members who already take the lead into the core group (Members → level).",
-        value=count,
-    )
+@check(
+    "core_group",
+    "A core group carries the community",
+    advice="Invite the members who already take the lead into the core group (Members → level).",
+)
+def _core_group(inputs: _Inputs, config: dict) -> Reading:
+    count = inputs.members.levels["core"]
+    return _minimum(count, config["min_members"], f"{_plural(count, 'member')} in the core group")
 
 
-def _rhythm(inputs: _Inputs, config: dict) -> Check:
+@check(
+    "rhythm",
+    "A regular rhythm of activities",
+    advice="Schedule a recurring activity (Activities → Schedule, “repeats every other week”) so members can "
+    "count on the next meeting.",
+)
+def _rhythm(inputs: _Inputs, config: dict) -> Reading:
     weeks, max_gap = config["window_weeks"], config["max_gap_weeks"]
     figures = inputs.windows[weeks * 7]
     opened = max(inputs.now - timedelta(weeks=weeks), inputs.community.created_at)
     moments = [opened, *[held for held in figures.held if held <= inputs.now], inputs.now]
     gap = max((later - earlier for earlier, later in itertools.pairwise(moments)), default=timedelta(0))
     gap_weeks = round(gap / timedelta(weeks=1), 1)
-    return Check(
-        key="rhythm",
-        title="A regular rhythm of activities",
-        measured=f"longest stretch without an activity in the last {weeks} weeks: {_plural(gap_weeks, 'week')} "
+    return Reading(
+        f"longest stretch without an activity in the last {weeks} weeks: {_plural(gap_weeks, 'week')} "
         f"({_plural(len(figures.held), 'activity')} held)",
-        threshold=f"no gap longer than {_plural(max_gap, 'week')}",
-        status=at_most(gap_weeks, max_gap),
-        advice="Schedule a recurring activity (Activities → Schedule, “repeats every other week”) so members "
-        "can count on the next meeting.",
-        value=gap_weeks,
+        f"no gap longer than {_plural(max_gap, 'week')}",
+        at_most(gap_weeks, max_gap),
+        gap_weeks,
     )
 
 
-def _active_share(inputs: _Inputs, config: dict) -> Check:
+@check(
+    "active_share",
+    "Members take part",
+    advice="Ask peripheral members a question they can answer, or invite them to present a short story from "
+    "their work at the next activity.",
+    no_data_advice="Invite the people who care about the domain.",
+)
+def _active_share(inputs: _Inputs, config: dict) -> Reading:
     share, wanted = inputs.members.active_share, config["min_percent"]
     if share is None:
-        return Check(
-            key="active_share",
-            title="Members take part",
-            measured="no members yet",
-            threshold=f"at least {wanted}% active in the last 30 days",
-            status=Status.NO_DATA,
-            advice="Invite the people who care about the domain.",
-        )
-    return Check(
-        key="active_share",
-        title="Members take part",
-        measured=f"{share:g}% active in the last 30 days ({inputs.members.active_members} of "
-        f"{inputs.members.members})",
-        threshold=f"at least {wanted}%",
-        status=at_least(share, wanted),
-        advice="Ask peripheral members a question they can answer, or invite them to present a short story "
-        "from their work at the next activity.",
-        value=share,
+        return Reading("no members yet", f"at least {wanted}% active in the last 30 days", Status.NO_DATA)
+    measured = (
+        f"{share:g}% active in the last 30 days ({inputs.members.active_members} of {inputs.members.members})"
     )
+    return _minimum(share, wanted, measured, "%")
 
 
-def _repertoire(inputs: _Inputs, config: dict) -> Check:
-    days, wanted = config["window_days"], config["min_resources"]
+@check(
+    "repertoire",
+    "A growing repertoire",
+    advice="Harvest accepted answers and activity notes into the library: “Harvest into the library” on a solved "
+    "discussion or under an activity's notes, or Library → “Harvest” for all of them.",
+)
+def _repertoire(inputs: _Inputs, config: dict) -> Reading:
+    days = config["window_days"]
     added = inputs.windows[days].count(Participation.Kind.RESOURCE_ADDED)
-    return Check(
-        key="repertoire",
-        title="A growing repertoire",
-        measured=f"{_plural(added, 'resource')} added in the last {days} days",
-        threshold=f"at least {wanted}",
-        status=at_least(added, wanted),
-        advice="Harvest accepted answers and activity notes into the library: “Harvest into the library” on a "
-        "solved discussion or under an activity's notes, or Library → “Harvest” for all of them.",
-        value=added,
+    return _minimum(
+        added, config["min_resources"], f"{_plural(added, 'resource')} added in the last {days} days"
     )
 
 
-def _answered(inputs: _Inputs, config: dict) -> Check:
+@check(
+    "answered",
+    "Questions get answered",
+    advice="Look at Discussions → Unanswered and mention (@name) a member who knows the answer.",
+    no_data_advice="Start a discussion with a question from your own work; others follow an example.",
+)
+def _answered(inputs: _Inputs, config: dict) -> Reading:
     days, wanted = config["window_days"], config["min_percent"]
     figures = inputs.windows[days]
     if not figures.discussions:
-        return Check(
-            key="answered",
-            title="Questions get answered",
-            measured=f"no discussions started in the last {days} days",
-            threshold=f"at least {wanted}% answered",
-            status=Status.NO_DATA,
-            advice="Start a discussion with a question from your own work; others follow an example.",
+        return Reading(
+            f"no discussions started in the last {days} days", f"at least {wanted}% answered", Status.NO_DATA
         )
-    return Check(
-        key="answered",
-        title="Questions get answered",
-        measured=f"{figures.answered_share:g}% of {_plural(figures.discussions, 'discussion')} from the last "
-        f"{days} days answered",
-        threshold=f"at least {wanted}%",
-        status=at_least(figures.answered_share, wanted),
-        advice="Look at Discussions → Unanswered and mention (@name) a member who knows the answer.",
-        value=figures.answered_share,
+    measured = (
+        f"{figures.answered_share:g}% of {_plural(figures.discussions, 'discussion')} from the last {days} days "
+        "answered"
     )
+    return _minimum(figures.answered_share, wanted, measured, "%")
 
 
-def _first_reply(inputs: _Inputs, config: dict) -> Check:
+@check(
+    "first_reply",
+    "Answers come quickly",
+    advice="Agree in the core group who looks at new questions each week.",
+    no_data_advice="Follow new discussions so you hear of them at once.",
+)
+def _first_reply(inputs: _Inputs, config: dict) -> Reading:
     days, limit = config["window_days"], config["max_hours"]
     median = inputs.windows[days].median_first_reply_hours
     if median is None:
-        return Check(
-            key="first_reply",
-            title="Answers come quickly",
-            measured=f"no answered discussions in the last {days} days",
-            threshold=f"a first reply within {limit} hours (median)",
-            status=Status.NO_DATA,
-            advice="Follow new discussions so you hear of them at once.",
+        return Reading(
+            f"no answered discussions in the last {days} days",
+            f"a first reply within {limit} hours (median)",
+            Status.NO_DATA,
         )
-    return Check(
-        key="first_reply",
-        title="Answers come quickly",
-        measured=f"median time to a first reply: {_plural(median, 'hour')}",
-        threshold=f"at most {limit} hours",
-        status=at_most(median, limit),
-        advice="Agree in the core group who looks at new questions each week.",
-        value=median,
+    return Reading(
+        f"median time to a first reply: {_plural(median, 'hour')}",
+        f"at most {limit} hours",
+        at_most(median, limit),
+        median,
     )
 
 
-def _applied(inputs: _Inputs, config: dict) -> Check:
-    days, wanted = config["window_days"], config["min_stories"]
+@check(
+    "applied",
+    "Members apply what the community knows",
+    advice="Ask members at the next activity who used a resource, and invite them to record it.",
+)
+def _applied(inputs: _Inputs, config: dict) -> Reading:
+    days = config["window_days"]
     count = inputs.windows[days].count(Participation.Kind.APPLIED)
-    return Check(
-        key="applied",
-        title="Members apply what the community knows",
-        measured=f"{_plural(count, '“I applied this” story')} in the last {days} days",
-        threshold=f"at least {wanted}",
-        status=at_least(count, wanted),
-        advice="Ask members at the next activity who used a resource, and invite them to record it.",
-        value=count,
-    )
+    measured = f"{_plural(count, '“I applied this” story')} in the last {days} days"
+    return _minimum(count, config["min_stories"], measured)
 
 
-def _newcomers(inputs: _Inputs, config: dict) -> Check:
-    days, wanted = config["window_days"], config["min_promotions"]
+@check(
+    "newcomers",
+    "Newcomers move towards the centre",
+    advice="Give occasional members a role (host a session, curate a collection) and change their level when "
+    "they take it up.",
+)
+def _newcomers(inputs: _Inputs, config: dict) -> Reading:
+    days = config["window_days"]
     count = inputs.windows[days].promoted
-    return Check(
-        key="newcomers",
-        title="Newcomers move towards the centre",
-        measured=f"{_plural(count, 'member')} moved into the active level or the core group in the last {days} days",
-        threshold=f"at least {wanted}",
-        status=at_least(count, wanted),
-        advice="Give occasional members a role (host a session, curate a collection) and change their level "
-        "when they take it up.",
-        value=count,
+    measured = (
+        f"{_plural(count, 'member')} moved into the active level or the core group in the last {days} days"
     )
+    return _minimum(count, config["min_promotions"], measured)
 
 
-def _handover(inputs: _Inputs, config: dict) -> Check:
-    days, wanted = config["window_days"], config["min_stories"]
+@check(
+    "handover",
+    "The transformation is decided and recorded",
+    advice="Record what the community becomes, and what of its practice lives on (Health → Record a story).",
+)
+def _handover(inputs: _Inputs, config: dict) -> Reading:
+    days = config["window_days"]
     count = inputs.stories.get(days, 0)
-    return Check(
-        key="handover",
-        title="The transformation is decided and recorded",
-        measured=f"{_plural(count, 'reframing story')} recorded in the last {days} days",
-        threshold=f"at least {wanted}",
-        status=at_least(count, wanted),
-        advice="Record what the community becomes, and what of its practice lives on (Health → Record a story).",
-        value=count,
+    return _minimum(
+        count, config["min_stories"], f"{_plural(count, 'reframing story')} recorded in the last {days} days"
     )
-
-
-CHECKS = {
-    "coordinator": _coordinator,
-    "core_group": _core_group,
-    "rhythm": _rhythm,
-    "active_share": _active_share,
-    "repertoire": _repertoire,
-    "answered": _answered,
-    "first_reply": _first_reply,
-    "applied": _applied,
-    "newcomers": _newcomers,
-    "handover": _handover,
-}
 
 
 def _window_days(config: dict) -> int | None:
