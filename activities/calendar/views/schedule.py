@@ -1,9 +1,10 @@
 """Views of one activity date and what people do with it: schedule an activity, a date's page, RSVP, and the
 schedulers' edit, move, cancel, restore, attendance and notes.
 
-Who: anyone who may see the community's content sees its dates (404 for outsiders); active members answer;
-coordinators and core group members schedule and change (403 for others). Every view shows times in the
-viewer's own time zone (core.viewer_zone's middleware); forms take times in the organizer's.
+Who: anyone who may see the community's content sees its dates (404 for outsiders); who answers, schedules and
+changes is `activities.calendar.rules` (403 for others, with the rule's refusal). The services' refusals come back
+on the form, next to the field they name (`core.pages`). Every view shows times in the viewer's own time zone
+(core.viewer_zone's middleware); forms take times in the organizer's.
 """
 
 import zoneinfo
@@ -49,13 +50,20 @@ def _scheduler_access(request: HttpRequest, slug: str) -> CommunityAccess:
     return access
 
 
+def _scheduler_date(request: HttpRequest, slug: str, pk: int) -> tuple[CommunityAccess, Occurrence]:
+    """A date of the community with its counts, for those who may schedule there (404 for a date elsewhere)."""
+    access = _scheduler_access(request, slug)
+    return access, selectors.occurrence_for(access, pk, request.user)
+
+
 def _when(occurrence: Occurrence) -> str:
     """The date of an occurrence in the active (viewer's) zone, e.g. "Tuesday 14 April"."""
     return dateformat.format(timezone.localtime(occurrence.start), "l j F")
 
 
-def _scheduled(activity_and_count: tuple[Occurrence, int]) -> str:
-    first, count = activity_and_count
+def _scheduled(opening: tuple[Occurrence, int]) -> str:
+    """What scheduling says: the title and the first date (and how many there are)."""
+    first, count = opening
     dates = f"{count} dates from {_when(first)}" if count > 1 else _when(first)
     return f"Scheduled: {first.activity.title}, {dates}."
 
@@ -204,8 +212,7 @@ def _tool_page(
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Change what a series is (every date of it): title, kind, description, place, link, capacity, hosts."""
-    access = _scheduler_access(request, slug)
-    found = selectors.occurrence_for(access, pk, request.user)
+    access, found = _scheduler_date(request, slug, pk)
     activity = found.activity
     form = EditForm(request.POST or None, activity=activity)
     scope = "every date of the series" if activity.is_recurring else "the activity"
@@ -232,8 +239,7 @@ def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Move one date (its answers stay with it), or for a series this date and the following ones."""
-    access = _scheduler_access(request, slug)
-    found = selectors.occurrence_for(access, pk, request.user)
+    access, found = _scheduler_date(request, slug, pk)
     form = MoveForm(request.POST or None, occurrence=found)
 
     def act(data: dict) -> None:
@@ -267,8 +273,7 @@ def move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Cancel one date with a reason (the rest of the series stays); those going are told by email."""
-    access = _scheduler_access(request, slug)
-    found = selectors.occurrence_for(access, pk, request.user)
+    access, found = _scheduler_date(request, slug, pk)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         # A refusal here is about the date (already cancelled, over), not what was typed: said on its page.
@@ -299,8 +304,7 @@ def cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def restore(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Undo a cancellation: the date takes place after all."""
-    access = _scheduler_access(request, slug)
-    found = selectors.occurrence_for(access, pk, request.user)
+    _, found = _scheduler_date(request, slug, pk)
     return post_and_return(
         request,
         forms.Form(request.POST),
@@ -314,8 +318,7 @@ def restore(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def attendance(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Record who came, prefilled from those going (or from what was recorded before)."""
-    access = _scheduler_access(request, slug)
-    found = selectors.occurrence_for(access, pk, request.user)
+    access, found = _scheduler_date(request, slug, pk)
     if not rules.has_started(found):
         messages.error(request, rules.ATTENDANCE_NOT_STARTED)
         return redirect(found)
@@ -340,8 +343,7 @@ def attendance(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def notes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Notes written after the date happened: what was discussed, decisions, links."""
-    access = _scheduler_access(request, slug)
-    found = selectors.occurrence_for(access, pk, request.user)
+    access, found = _scheduler_date(request, slug, pk)
     form = NotesForm(request.POST or None, initial={"notes": found.notes})
     return _tool_page(
         request,
