@@ -94,6 +94,10 @@ class AcceptForm(forms.Form):
     page = forms.IntegerField(required=False, min_value=1, max_value=LARGEST)
 
 
+class ConfirmForm(forms.Form):
+    """A button with nothing to type (delete, show again, resolve): the POST itself is the confirmation."""
+
+
 class ToggleForm(forms.Form):
     """On or off (follow, pin, lock): `on=1` or `on=0`."""
 

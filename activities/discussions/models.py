@@ -32,6 +32,10 @@ class ReplyQuerySet(PostQuerySet):
         """Replies whose discussion is itself shown."""
         return self.filter(shown_q("discussion__"))
 
+    def in_discussions_not_hidden(self) -> "ReplyQuerySet":
+        """Replies whose discussion no coordinator hid (a discussion its author deleted keeps its thread)."""
+        return self.filter(discussion__hidden_at__isnull=True)
+
 
 class Post(models.Model):
     """What discussions and replies share: an author, a markdown body, edits, the author's deletion, and hiding

@@ -1,25 +1,37 @@
 """Search answered by the discussions: discussions and replies in communities the reader may see.
 
-Hidden and deleted posts never appear; archived communities only when asked for."""
+Hidden and deleted posts never appear (nor replies in a hidden discussion); archived communities only when asked
+for."""
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from functools import partial
+
+from django.db.models import QuerySet
 
 from activities.discussions.models import Discussion, Reply
 from communities.models import Community
 from communities.search import in_communities
-from core.search_support import (
-    Hit,
-    Query,
-    Results,
-    ranked,
-    ranked_page,
-    snippet,
-    with_headline,
-)
+from core.search_support import Hit, Query, Results, ranked, ranked_page, snippet, with_headline
 from members.models import User
 
 
-def search_discussions(
+@dataclass(frozen=True)
+class _Posts:
+    """What searching discussions and searching replies differ in."""
+
+    kind: str  # of one hit
+    group: str  # of the results
+    shown: Callable[[], QuerySet]  # the posts everyone who reads the thread sees
+    community_field: str
+    plain_fields: dict[str, int]
+    related: str  # what a hit shows beside the post: its community
+    title: Callable[[Discussion | Reply], str]
+    community: Callable[[Discussion | Reply], Community]
+
+
+def _search(
+    posts: _Posts,
     *,
     viewer: User,
     query: Query,
@@ -29,76 +41,56 @@ def search_discussions(
     limit: int = 5,
     community_ids: Collection[int] | None = None,
 ) -> Results:
-    discussions = Discussion.objects.filter(
-        in_communities(
-            "community_id",
-            community_ids,
-            viewer=viewer,
-            community=community,
-            include_archived=include_archived,
-        ),
-        hidden_at__isnull=True,
-        deleted_at__isnull=True,
+    where = in_communities(
+        posts.community_field,
+        community_ids,
+        viewer=viewer,
+        community=community,
+        include_archived=include_archived,
     )
+    matches = posts.shown().filter(where)
     total, capped, page = ranked_page(
-        ranked(discussions, query, plain_fields={"title": 2, "body": 1}),
-        rows=with_headline(Discussion.objects.select_related("community"), query, field_name="body"),
+        ranked(matches, query, plain_fields=posts.plain_fields),
+        rows=with_headline(matches.model.objects.select_related(posts.related), query, field_name="body"),
         order_by=("-rank", "-pk"),
         offset=offset,
         limit=limit,
     )
     hits = [
         Hit(
-            kind="discussion",
-            title=d.title,
-            url=d.get_absolute_url(),
-            snippet=snippet(d, query, field_name="body"),
-            context=d.community.name,
-            at=d.created_at,
+            kind=posts.kind,
+            title=posts.title(post),
+            url=post.get_absolute_url(),
+            snippet=snippet(post, query, field_name="body"),
+            context=posts.community(post).name,
+            at=post.created_at,
         )
-        for d in page
+        for post in page
     ]
-    return Results(kind="discussions", total=total, hits=hits, capped=capped)
+    return Results(kind=posts.group, total=total, hits=hits, capped=capped)
 
 
-def search_replies(
-    *,
-    viewer: User,
-    query: Query,
-    community: Community | None = None,
-    include_archived: bool = False,
-    offset: int = 0,
-    limit: int = 5,
-    community_ids: Collection[int] | None = None,
-) -> Results:
-    replies = Reply.objects.filter(
-        in_communities(
-            "discussion__community_id",
-            community_ids,
-            viewer=viewer,
-            community=community,
-            include_archived=include_archived,
-        ),
-        hidden_at__isnull=True,
-        deleted_at__isnull=True,
-        discussion__hidden_at__isnull=True,
-    )
-    total, capped, page = ranked_page(
-        ranked(replies, query, plain_fields={"body": 1}),
-        rows=with_headline(Reply.objects.select_related("discussion__community"), query, field_name="body"),
-        order_by=("-rank", "-pk"),
-        offset=offset,
-        limit=limit,
-    )
-    hits = [
-        Hit(
-            kind="reply",
-            title=f"Reply in “{r.discussion.title}”",
-            url=r.get_absolute_url(),
-            snippet=snippet(r, query, field_name="body"),
-            context=r.discussion.community.name,
-            at=r.created_at,
-        )
-        for r in page
-    ]
-    return Results(kind="replies", total=total, hits=hits, capped=capped)
+DISCUSSIONS = _Posts(
+    kind="discussion",
+    group="discussions",
+    shown=lambda: Discussion.objects.shown(),
+    community_field="community_id",
+    plain_fields={"title": 2, "body": 1},
+    related="community",
+    title=lambda discussion: discussion.title,
+    community=lambda discussion: discussion.community,
+)
+REPLIES = _Posts(
+    kind="reply",
+    group="replies",
+    shown=lambda: Reply.objects.shown().in_discussions_not_hidden(),
+    community_field="discussion__community_id",
+    plain_fields={"body": 1},
+    related="discussion__community",
+    title=lambda reply: f"Reply in “{reply.discussion.title}”",
+    community=lambda reply: reply.discussion.community,
+)
+
+# The site-wide search calls each with the keywords of `_search` (viewer, query, community, …).
+search_discussions = partial(_search, DISCUSSIONS)
+search_replies = partial(_search, REPLIES)

@@ -3,15 +3,20 @@
 Hidden posts and discussions of archived communities stay out of lists and counts.
 """
 
+import operator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import reduce
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from activities.discussions import rules
 from activities.discussions.models import Discussion, Follow, Reply, Report
-from communities.access import CommunityAccess, visible_communities_q
+from communities.access import CommunityAccess
 from communities.models import Community, Membership
 from members.models import User
 
@@ -22,48 +27,95 @@ FILTERS = ("all", "unanswered", "unsolved", "mine")
 def community_discussions(
     *, community: Community, viewer: User, filter_by: str = "all"
 ) -> QuerySet[Discussion]:
-    """A community's discussions, newest activity first (pinned on top), without hidden ones."""
+    """A community's discussions, newest activity first (pinned on top), without hidden ones; a discussion its
+    author deleted keeps its place in the list, but waits for no answer."""
+    discussions = Discussion.objects.filter(community=community)
     discussions = (
-        Discussion.objects.filter(community=community, hidden_at__isnull=True)
-        .select_related("author", "accepted_reply")
-        .annotate(viewer_follows=Exists(Follow.objects.filter(discussion=OuterRef("pk"), user=viewer)))
+        discussions.shown() if filter_by in ("unanswered", "unsolved") else discussions.not_hidden()
+    ).select_related("author", "accepted_reply")
+    discussions = discussions.annotate(
+        viewer_follows=Exists(Follow.objects.filter(discussion=OuterRef("pk"), user=viewer))
     )
     if filter_by == "unanswered":
         discussions = discussions.filter(
-            first_answer_at__isnull=True,
-            deleted_at__isnull=True,
-            created_at__lte=timezone.now() - UNANSWERED_AFTER,
+            first_answer_at__isnull=True, created_at__lte=timezone.now() - UNANSWERED_AFTER
         )
     elif filter_by == "unsolved":
-        discussions = discussions.filter(accepted_reply__isnull=True, deleted_at__isnull=True)
+        discussions = discussions.filter(accepted_reply__isnull=True)
     elif filter_by == "mine":
         replied = Reply.objects.filter(discussion=OuterRef("pk"), author=viewer, deleted_at__isnull=True)
         discussions = discussions.filter(Exists(replied) | Q(author=viewer))
     return discussions.order_by("-pinned", "-last_activity_at", "-pk")
 
 
-def discussion_for(access: CommunityAccess, pk: int, viewer: User) -> Discussion:
+def discussion_for(access: CommunityAccess, pk: int) -> Discussion:
     """One discussion of this community with what its page needs (404 if elsewhere, or hidden from the viewer:
-    a hidden discussion is seen only by its author and the coordinators)."""
+    `rules.may_see_post`)."""
     discussion = (
         Discussion.objects.filter(pk=pk, community=access.community)
         .select_related("author", "author__profile", "accepted_reply__author", "hidden_by", "community")
-        .annotate(viewer_follows=Exists(Follow.objects.filter(discussion=OuterRef("pk"), user=viewer)))
+        .annotate(viewer_follows=Exists(Follow.objects.filter(discussion=OuterRef("pk"), user=access.viewer)))
         .first()
     )
-    if discussion is None:
-        raise Http404("No such discussion")
-    if discussion.is_hidden and not (access.is_coordinator or discussion.author_id == viewer.pk):
+    if discussion is None or not rules.may_see_post(access, discussion):
         raise Http404("No such discussion")
     return discussion
 
 
-def thread_replies(*, discussion: Discussion, viewer: User, is_coordinator: bool) -> QuerySet[Reply]:
-    """The replies of a thread in order. Hidden ones show only to coordinators and their authors (with why)."""
+def thread_page_size() -> int:
+    """Replies on one page of a thread."""
+    return settings.PAGE_SIZE * 2
+
+
+def thread_replies(access: CommunityAccess, discussion: Discussion) -> QuerySet[Reply]:
+    """The replies of a thread in order, those the viewer may see (`rules.may_see_post`, as a query: a hidden one
+    shows only to coordinators and its author, with why)."""
     replies = discussion.replies.select_related("author", "hidden_by").order_by("created_at", "pk")
-    if not is_coordinator:
-        replies = replies.filter(Q(hidden_at__isnull=True) | Q(author=viewer))
+    if not rules.sees_hidden_posts(access):
+        replies = replies.filter(Q(hidden_at__isnull=True) | Q(author=access.viewer))
     return replies
+
+
+def thread_post(access: CommunityAccess, discussion: Discussion, reply: int | None) -> Discussion | Reply:
+    """The discussion itself, or one of its replies the viewer may see (404 otherwise)."""
+    if reply is None:
+        return discussion
+    found = thread_replies(access, discussion).filter(pk=reply).first()
+    if found is None:
+        raise Http404("No such reply")
+    found.discussion = discussion
+    return found
+
+
+def page_of_reply(access: CommunityAccess, discussion: Discussion, wanted: str) -> int | None:
+    """The page of the thread that shows reply `wanted` (a pk as typed in a link; links to a reply from mail and
+    after posting), or None when there is no such reply the viewer may see."""
+    if not wanted.isdigit():
+        return None
+    replies = thread_replies(access, discussion)
+    found = replies.filter(pk=int(wanted)).values("pk", "created_at").first()
+    if found is None:
+        return None
+    before = replies.filter(
+        Q(created_at__lt=found["created_at"]) | Q(created_at=found["created_at"], pk__lt=found["pk"])
+    ).count()
+    return before // thread_page_size() + 1
+
+
+def community_reply(access: CommunityAccess, pk: int | None) -> Reply | None:
+    """A reply of any discussion of this community, or None (the service says when it belongs to another
+    discussion)."""
+    if pk is None:
+        return None
+    return Reply.objects.filter(pk=pk, discussion__community=access.community).first()
+
+
+def report_for(access: CommunityAccess, pk: int) -> Report:
+    """A report about a post of this community (404 if elsewhere)."""
+    report = Report.objects.filter(pk=pk, discussion__community=access.community).first()
+    if report is None:
+        raise Http404("No such report")
+    return report
 
 
 def open_reports(*, community: Community) -> QuerySet[Report]:
@@ -75,10 +127,16 @@ def open_reports(*, community: Community) -> QuerySet[Report]:
     )
 
 
+def open_report_count(*, community: Community) -> int:
+    """How many reports the coordinators have not dealt with yet."""
+    return Report.objects.filter(discussion__community=community, resolved_at__isnull=True).count()
+
+
 def latest_for_community(*, community: Community, limit: int = 5) -> list[Discussion]:
     """The latest discussions of a community (for its home), with reply counts."""
     return list(
-        Discussion.objects.filter(community=community, hidden_at__isnull=True, deleted_at__isnull=True)
+        Discussion.objects.shown()
+        .filter(community=community)
         .select_related("author")
         .order_by("-last_activity_at", "-pk")[:limit]
     )
@@ -96,21 +154,17 @@ class ActivityItem:
 
 def recent_activity_for(*, user: User, limit: int = 8) -> list[ActivityItem]:
     """New discussions and replies in my communities (not hidden, not deleted, not archived): two queries."""
-    mine = Membership.objects.filter(
-        user=user, status=Membership.Status.ACTIVE, community__archived_at__isnull=True
-    ).values("community_id")
+    mine = Membership.objects.active().in_current().filter(user=user).values("community_id")
     discussions = list(
-        Discussion.objects.filter(community_id__in=mine, hidden_at__isnull=True, deleted_at__isnull=True)
+        Discussion.objects.shown()
+        .filter(community_id__in=mine)
         .select_related("author", "community")
         .order_by("-created_at")[:limit]
     )
     replies = list(
-        Reply.objects.filter(
-            discussion__community_id__in=mine,
-            hidden_at__isnull=True,
-            deleted_at__isnull=True,
-            discussion__hidden_at__isnull=True,
-        )
+        Reply.objects.shown()
+        .in_discussions_not_hidden()
+        .filter(discussion__community_id__in=mine)
         .select_related("author", "discussion__community")
         .order_by("-created_at")[:limit]
     )
@@ -119,11 +173,19 @@ def recent_activity_for(*, user: User, limit: int = 8) -> list[ActivityItem]:
     return sorted(items, key=lambda item: item.at, reverse=True)[:limit]
 
 
-def visible_discussions(*, viewer: User) -> QuerySet[Discussion]:
-    """Discussions the viewer may read anywhere (for search): visible communities, not archived, not hidden."""
-    communities = Community.objects.filter(visible_communities_q(viewer), archived_at__isnull=True).values(
-        "pk"
+def readers_among(users: Iterable[User], community: Community) -> list[User]:
+    """Those of `users` who may read `community`'s discussions, by the one who-sees-what rule
+    (`Community.objects.visible_to`), in one query whatever their number: someone who left a private community
+    keeps their follow but is not mailed its posts, and nobody is told of a mention they could not read."""
+    users = list(users)
+    if not users:
+        return []
+    may_read = reduce(
+        operator.or_,
+        (
+            Q(pk=user.pk) & Q(Exists(Community.objects.visible_to(user).filter(pk=community.pk)))
+            for user in users
+        ),
     )
-    return Discussion.objects.filter(
-        community_id__in=communities, hidden_at__isnull=True, deleted_at__isnull=True
-    )
+    readers = set(User.objects.filter(may_read).values_list("pk", flat=True))
+    return [user for user in users if user.pk in readers]

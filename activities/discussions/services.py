@@ -1,23 +1,23 @@
 """Writes for discussions: start, reply, edit, delete, accept an answer, follow, report, and moderation.
 
-Each function is atomic, checks who may do it, refuses bad input with a `DiscussionError` (nothing changed),
-records participation in the ledger, and mails (replies to followers, mentions, reports) through tasks enqueued
-on commit.
+Each function is atomic, enforces who may do it (`activities.discussions.rules`: `NotPermitted`), refuses bad
+input with a `DiscussionError` naming the field it is about (nothing changed), records participation in the
+ledger, and mails (replies to followers, mentions, reports) through tasks enqueued on commit.
 """
 
 import re
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from activities.discussions import tasks
+from activities.discussions import rules, selectors, tasks
 from activities.discussions.models import Discussion, Follow, Mention, Reply, Report
-from communities.access import visible_communities_q
-from communities.models import Community, Membership, Participation
+from communities.access import access_for
+from communities.models import Community, Participation
 from communities.services import participation_record
+from core.rules import Refused, require
 from members.models import User
 
 MAX_TITLE = 200
@@ -25,56 +25,27 @@ MAX_BODY = 50_000  # characters; a post of a megabyte is refused
 MENTION_PATTERN = re.compile(r"(?<![\w@])@([A-Za-z0-9][A-Za-z0-9._+-]*[A-Za-z0-9])")
 
 
-class DiscussionError(ValidationError):
-    """A refusal with a message for the person who tried (nothing was changed)."""
+class DiscussionError(Refused):
+    """Bad input, or a post in a state that does not allow it: a message for the person who tried, keyed by the
+    form field it is about where there is one (nothing was changed)."""
 
 
-# --- Who may do what ------------------------------------------------------------------------------------
-
-
-def _is_member(user: User, community: Community) -> bool:
-    return Membership.objects.filter(community=community, user=user, status=Membership.Status.ACTIVE).exists()
-
-
-def is_coordinator(user: User, community: Community) -> bool:
-    return Membership.objects.filter(
-        community=community, user=user, status=Membership.Status.ACTIVE, role=Membership.Role.COORDINATOR
-    ).exists()
-
-
-def _ensure_member(user: User, community: Community) -> None:
-    if community.is_archived:
-        raise DiscussionError(f"{community.name} is archived: its discussions are kept for reference only.")
-    if not _is_member(user, community):
-        raise DiscussionError(f"Join {community.name} to take part in its discussions.")
-
-
-def _ensure_still_member(user: User, community: Community) -> None:
-    """Authors change their posts with the standing it takes to post: a removed or former member no longer may."""
-    if not _is_member(user, community):
-        raise DiscussionError(
-            f"You are no longer a member of {community.name}: your posts there stay as they are."
-        )
-
-
-def _ensure_coordinator(user: User, community: Community) -> None:
-    if community.is_archived:
-        raise DiscussionError(f"{community.name} is archived: its discussions are kept for reference only.")
-    if not is_coordinator(user, community):
-        raise DiscussionError("Only the community's coordinators can do that.")
+# --- Checks ---------------------------------------------------------------------------------------------
 
 
 def _clean_text(*, body: str, title: str | None = None) -> tuple[str, str | None]:
     if title is not None:
         title = title.strip()
         if not title:
-            raise DiscussionError("Give the discussion a title: what is it about, in a few words?")
+            raise DiscussionError({"title": "Give the discussion a title: what is it about, in a few words?"})
         if len(title) > MAX_TITLE:
-            raise DiscussionError(f"Keep the title under {MAX_TITLE} characters.")
+            raise DiscussionError({"title": f"Keep the title under {MAX_TITLE} characters."})
     if not body or not body.strip():
-        raise DiscussionError("Write something: the text cannot be empty.")
+        raise DiscussionError({"body": "Write something: the text cannot be empty."})
     if len(body) > MAX_BODY:
-        raise DiscussionError(f"The text is too long ({len(body):,} characters); keep it under {MAX_BODY:,}.")
+        raise DiscussionError(
+            {"body": f"The text is too long ({len(body):,} characters); keep it under {MAX_BODY:,}."}
+        )
     return body.strip(), title
 
 
@@ -100,19 +71,13 @@ def mentioned_users(body: str) -> list[User]:
     return [people[0] for people in found.values() if len(people) == 1]
 
 
-def _may_see(user: User, community: Community) -> bool:
-    """The who-sees-what rule of communities/access.py, not a second copy of it."""
-    return Community.objects.filter(visible_communities_q(user), pk=community.pk).exists()
-
-
 def _record_mentions(
     *, discussion: Discussion, reply: Reply | None, body: str, author: User, at: datetime | None = None
 ) -> None:
     """Record new mentions and notify those who may see the community (never the author themselves)."""
     new = []
-    for user in mentioned_users(body):
-        if user.pk == author.pk or not _may_see(user, discussion.community):
-            continue
+    others = [user for user in mentioned_users(body) if user.pk != author.pk]
+    for user in selectors.readers_among(others, discussion.community):
         mention, created = Mention.objects.get_or_create(discussion=discussion, reply=reply, user=user)
         if created:
             new.append(user.pk)
@@ -124,6 +89,17 @@ def _record_mentions(
 
 
 # --- Starting and replying ------------------------------------------------------------------------------
+
+
+def _record_participation(post: Discussion | Reply, *, at: datetime) -> None:
+    """The ledger's row for a new post: a discussion is "posted", a reply "replied"."""
+    kind, source = (
+        (Participation.Kind.POSTED, f"discussion:{post.pk}")
+        if isinstance(post, Discussion)
+        else (Participation.Kind.REPLIED, f"reply:{post.pk}")
+    )
+    community = _post_discussion(post).community
+    participation_record(community=community, user=post.author, kind=kind, source=source, at=at)
 
 
 def _follow(user: User, discussion: Discussion, at: datetime | None = None) -> None:
@@ -138,20 +114,15 @@ def discussion_start(
 ) -> Discussion:
     """A member asks a question or shares an experience; they follow it from then on. `at` back-dates it (demo
     data and tests; None is now): the post, the follow, the mentions and the ledger row."""
-    _ensure_member(author, community)
+    access = access_for(author, community)
+    require(rules.may_post(access), lambda: rules.post_refusal(access))
     body, title = _clean_text(body=body, title=title)
     now = at or timezone.now()
     discussion = Discussion.objects.create(
         community=community, author=author, title=title, body=body, created_at=now, last_activity_at=now
     )
     _follow(author, discussion, at)
-    participation_record(
-        community=community,
-        user=author,
-        kind=Participation.Kind.POSTED,
-        source=f"discussion:{discussion.pk}",
-        at=now,
-    )
+    _record_participation(discussion, at=now)
     _record_mentions(discussion=discussion, reply=None, body=body, author=author, at=at)
     return discussion
 
@@ -162,7 +133,7 @@ def _locked_discussion(discussion: Discussion) -> Discussion:
 
 def _refresh_counts(discussion: Discussion) -> None:
     """Recount visible replies, the first answer and the latest activity (after hiding or deleting)."""
-    visible = discussion.replies.filter(hidden_at__isnull=True, deleted_at__isnull=True)
+    visible = discussion.replies.shown()
     discussion.reply_count = visible.count()
     first_answer = visible.exclude(author_id=discussion.author_id).order_by("created_at").first()
     discussion.first_answer_at = first_answer.created_at if first_answer else None
@@ -177,11 +148,8 @@ def reply_add(*, author: User, discussion: Discussion, body: str, at: datetime |
     it (demo data and tests; None is now): the reply, the discussion's activity and first answer, the follow, the
     mentions and the ledger row."""
     discussion = _locked_discussion(discussion)
-    _ensure_member(author, discussion.community)
-    if discussion.locked:
-        raise DiscussionError("This discussion is locked: no new replies.")
-    if discussion.is_hidden or discussion.is_deleted:
-        raise DiscussionError("This discussion is no longer open for replies.")
+    access = access_for(author, discussion.community)
+    require(rules.may_reply(access, discussion), lambda: rules.reply_refusal(access, discussion))
     body, _ = _clean_text(body=body)
     now = at or timezone.now()
     reply = Reply.objects.create(discussion=discussion, author=author, body=body, created_at=now)
@@ -191,13 +159,7 @@ def reply_add(*, author: User, discussion: Discussion, body: str, at: datetime |
         discussion.first_answer_at = now
     discussion.save(update_fields=["reply_count", "last_activity_at", "first_answer_at"])
     _follow(author, discussion, at)
-    participation_record(
-        community=discussion.community,
-        user=author,
-        kind=Participation.Kind.REPLIED,
-        source=f"reply:{reply.pk}",
-        at=now,
-    )
+    _record_participation(reply, at=now)
     _record_mentions(discussion=discussion, reply=reply, body=body, author=author, at=at)
     transaction.on_commit(lambda: tasks.send_reply_mail.delay(reply.pk))
     return reply
@@ -216,6 +178,16 @@ def _locked_post(post: Discussion | Reply) -> Discussion | Reply:
     return model.objects.select_for_update(of=("self",)).select_related(*related).get(pk=post.pk)
 
 
+def _withdrawn(post: Discussion | Reply) -> None:
+    """After a reply is deleted or hidden: it is no longer the accepted answer, and the counts leave it out."""
+    if isinstance(post, Reply):
+        discussion = _locked_discussion(post.discussion)
+        if discussion.accepted_reply_id == post.pk:
+            discussion.accepted_reply, discussion.solved_at = None, None
+            discussion.save(update_fields=["accepted_reply", "solved_at"])
+        _refresh_counts(discussion)
+
+
 @transaction.atomic
 def post_edit(
     *, user: User, post: Discussion | Reply, body: str, title: str | None = None
@@ -223,17 +195,10 @@ def post_edit(
     """Authors edit their own posts; the post shows an "edited" mark with the time."""
     post = _locked_post(post)
     discussion = _post_discussion(post)
-    if post.author_id != user.pk:
-        raise DiscussionError("You can only edit what you wrote.")
+    access = access_for(user, discussion.community)
+    require(rules.may_edit_post(access, post), lambda: rules.change_refusal(access, post, "edit"))
     if post.is_deleted:
         raise DiscussionError("This post was deleted.")
-    if discussion.community.is_archived:
-        raise DiscussionError(f"{discussion.community.name} is archived: its discussions no longer change.")
-    _ensure_still_member(user, discussion.community)
-    if post.is_hidden:
-        raise DiscussionError(
-            "A coordinator hid this post: it stays as they left it. You can still delete it."
-        )
     body, title = _clean_text(body=body, title=title if isinstance(post, Discussion) else None)
     post.body = body
     if isinstance(post, Discussion) and title is not None:
@@ -250,23 +215,19 @@ def post_edit(
 def post_delete(*, user: User, post: Discussion | Reply) -> Discussion | Reply:
     """Authors delete their own posts; "deleted by its author" stays in the thread."""
     post = _locked_post(post)
-    community = _post_discussion(post).community
-    if post.author_id != user.pk:
-        raise DiscussionError("You can only delete what you wrote.")
+    access = access_for(user, _post_discussion(post).community)
+    require(rules.may_delete_post(access, post), lambda: rules.change_refusal(access, post, "delete"))
     if post.is_deleted:
         raise DiscussionError("This post was already deleted.")
-    if community.is_archived:
-        raise DiscussionError(f"{community.name} is archived: its discussions no longer change.")
-    _ensure_still_member(user, community)
     post.deleted_at = timezone.now()
     post.save(update_fields=["deleted_at"])
-    if isinstance(post, Reply):
-        discussion = _locked_discussion(post.discussion)
-        if discussion.accepted_reply_id == post.pk:
-            discussion.accepted_reply, discussion.solved_at = None, None
-            discussion.save(update_fields=["accepted_reply", "solved_at"])
-        _refresh_counts(discussion)
+    _withdrawn(post)
     return post
+
+
+def _require_moderator(actor: User, community: Community) -> None:
+    access = access_for(actor, community)
+    require(rules.may_moderate(access), lambda: rules.moderate_refusal(access))
 
 
 @transaction.atomic
@@ -274,19 +235,14 @@ def post_hide(*, actor: User, post: Discussion | Reply, reason: str) -> Discussi
     """A coordinator hides a post (not deleted): who and why are kept, and the author sees why."""
     post = _locked_post(post)
     discussion = _post_discussion(post)
-    _ensure_coordinator(actor, discussion.community)
+    _require_moderator(actor, discussion.community)
     if post.is_hidden:
         raise DiscussionError("This post is already hidden.")
     if not reason.strip():
-        raise DiscussionError("Say why it is hidden: its author will see the reason.")
+        raise DiscussionError({"reason": "Say why it is hidden: its author will see the reason."})
     post.hidden_at, post.hidden_by, post.hidden_reason = timezone.now(), actor, reason.strip()[:300]
     post.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
-    if isinstance(post, Reply):
-        discussion = _locked_discussion(discussion)
-        if discussion.accepted_reply_id == post.pk:
-            discussion.accepted_reply, discussion.solved_at = None, None
-            discussion.save(update_fields=["accepted_reply", "solved_at"])
-        _refresh_counts(discussion)
+    _withdrawn(post)
     Report.objects.filter(
         discussion=discussion, reply=post if isinstance(post, Reply) else None, resolved_at__isnull=True
     ).update(resolved_at=timezone.now(), resolved_by=actor)
@@ -295,9 +251,10 @@ def post_hide(*, actor: User, post: Discussion | Reply, reason: str) -> Discussi
 
 @transaction.atomic
 def post_unhide(*, actor: User, post: Discussion | Reply) -> Discussion | Reply:
+    """A coordinator shows a hidden post again, to every member."""
     post = _locked_post(post)
     discussion = _post_discussion(post)
-    _ensure_coordinator(actor, discussion.community)
+    _require_moderator(actor, discussion.community)
     post.hidden_at, post.hidden_by, post.hidden_reason = None, None, ""
     post.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
     if isinstance(post, Reply):
@@ -305,22 +262,25 @@ def post_unhide(*, actor: User, post: Discussion | Reply) -> Discussion | Reply:
     return post
 
 
+def _discussion_set(actor: User, discussion: Discussion, **flags: bool) -> Discussion:
+    discussion = _locked_discussion(discussion)
+    _require_moderator(actor, discussion.community)
+    for name, value in flags.items():
+        setattr(discussion, name, value)
+    discussion.save(update_fields=list(flags))
+    return discussion
+
+
 @transaction.atomic
 def discussion_pin(*, actor: User, discussion: Discussion, pinned: bool) -> Discussion:
-    discussion = _locked_discussion(discussion)
-    _ensure_coordinator(actor, discussion.community)
-    discussion.pinned = pinned
-    discussion.save(update_fields=["pinned"])
-    return discussion
+    """A coordinator pins a discussion on top of the list, or unpins it."""
+    return _discussion_set(actor, discussion, pinned=pinned)
 
 
 @transaction.atomic
 def discussion_lock(*, actor: User, discussion: Discussion, locked: bool) -> Discussion:
-    discussion = _locked_discussion(discussion)
-    _ensure_coordinator(actor, discussion.community)
-    discussion.locked = locked
-    discussion.save(update_fields=["locked"])
-    return discussion
+    """A coordinator locks a discussion (no new replies), or opens it again."""
+    return _discussion_set(actor, discussion, locked=locked)
 
 
 @transaction.atomic
@@ -330,13 +290,8 @@ def reply_accept(
     """The discussion's author or a coordinator marks one reply as the accepted answer (None clears it);
     accepting another moves the mark. `at` back-dates the solving (demo data and tests; None is now)."""
     discussion = _locked_discussion(discussion)
-    coordinator = is_coordinator(actor, discussion.community)
-    if actor.pk != discussion.author_id and not coordinator:
-        raise DiscussionError("Only the person who asked, or a coordinator, can accept an answer.")
-    if discussion.community.is_archived:
-        raise DiscussionError(f"{discussion.community.name} is archived: its discussions no longer change.")
-    if not coordinator:
-        _ensure_still_member(actor, discussion.community)
+    access = access_for(actor, discussion.community)
+    require(rules.may_accept(access, discussion), lambda: rules.accept_refusal(access, discussion))
     if reply is not None:
         if reply.discussion_id != discussion.pk:
             raise DiscussionError("That reply belongs to another discussion.")
@@ -358,8 +313,7 @@ def reply_accept(
 def follow_set(*, user: User, discussion: Discussion, follow: bool) -> bool:
     """Follow or unfollow a discussion (one click). Returns whether the member now follows it."""
     if follow:
-        if not _may_see(user, discussion.community):
-            raise DiscussionError("You cannot follow this discussion.")
+        require(rules.may_follow(access_for(user, discussion.community)), rules.NO_FOLLOWING)
         _follow(user, discussion)
         return True
     Follow.objects.filter(discussion=discussion, user=user).delete()
@@ -370,10 +324,11 @@ def follow_set(*, user: User, discussion: Discussion, follow: bool) -> bool:
 def post_report(*, reporter: User, post: Discussion | Reply, reason: str) -> Report:
     """A member reports a post to the coordinators, with a reason; they are told at once (as they chose)."""
     discussion = _post_discussion(post)
-    _ensure_member(reporter, discussion.community)
+    access = access_for(reporter, discussion.community)
+    require(rules.may_report(access), lambda: rules.post_refusal(access))
     reason = reason.strip()
     if not reason:
-        raise DiscussionError("Say what is wrong with it, so the coordinators can act.")
+        raise DiscussionError({"reason": "Say what is wrong with it, so the coordinators can act."})
     reply = post if isinstance(post, Reply) else None
     if Report.objects.filter(
         discussion=discussion, reply=reply, reporter=reporter, resolved_at__isnull=True
@@ -386,8 +341,9 @@ def post_report(*, reporter: User, post: Discussion | Reply, reason: str) -> Rep
 
 @transaction.atomic
 def report_resolve(*, actor: User, report: Report) -> Report:
+    """A coordinator marks a report as dealt with (hiding the post resolves its reports too)."""
     report = Report.objects.select_for_update().select_related("discussion__community").get(pk=report.pk)
-    _ensure_coordinator(actor, report.discussion.community)
+    _require_moderator(actor, report.discussion.community)
     if report.resolved_at:
         raise DiscussionError("This report was already dealt with.")
     report.resolved_at, report.resolved_by = timezone.now(), actor

@@ -4,13 +4,13 @@
 # beat schedule), whatever module holds them now.
 
 import logging
+from functools import partial
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from activities.discussions import selectors
 from activities.discussions.models import Discussion, Follow, Mention, Reply, Report
-from communities.models import Community, Membership, Sponsorship
 from core.mail import send_templated_mail
 from members.notifications import Frequency
 from members.services import notification_frequency
@@ -27,24 +27,20 @@ def _now_for(user, kind: str) -> bool:
     return user.is_active and notification_frequency(user=user, kind=kind) == Frequency.IMMEDIATELY
 
 
-def _who_may_see(follows: QuerySet[Follow], community: Community) -> QuerySet[Follow]:
-    """Only followers who may still read the community: someone who left a private one keeps their follow row
-    but must not be mailed its posts."""
-    if not community.is_private:
-        return follows
-    member = Membership.objects.filter(
-        community=community, user=OuterRef("user_id"), status=Membership.Status.ACTIVE
+def _mail_now(people, *, template: str, context: dict, kind: str) -> int:
+    """Mail each of `people` who wants this kind right away; how many mails went out."""
+    return sum(
+        send_templated_mail(template=template, to=person, context=context, kind=kind)
+        for person in people
+        if _now_for(person, kind)
     )
-    sponsor = Sponsorship.objects.filter(community=community, sponsor=OuterRef("user_id"))
-    return follows.filter(Q(user__is_staff=True) | Exists(member) | Exists(sponsor))
 
 
-@shared_task(
-    name="activities.discussion_tasks.send_reply_mail",
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+# Mail goes out again when the mail server is away for a moment (an OSError), with growing pauses.
+_mail_task = partial(shared_task, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+
+
+@_mail_task(name="activities.discussion_tasks.send_reply_mail")
 def send_reply_mail(reply_id: int) -> int:
     """Tell the followers of a discussion (except the replier) about a new reply."""
     reply = Reply.objects.select_related("discussion__community", "author").filter(pk=reply_id).first()
@@ -53,8 +49,13 @@ def send_reply_mail(reply_id: int) -> int:
     discussion = reply.discussion
     if discussion.is_hidden or discussion.is_deleted:
         return 0
-    followers = _who_may_see(
-        Follow.objects.filter(discussion=discussion).exclude(user_id=reply.author_id).select_related("user"),
+    followers = selectors.readers_among(
+        (
+            follow.user
+            for follow in Follow.objects.filter(discussion=discussion)
+            .exclude(user_id=reply.author_id)
+            .select_related("user")
+        ),
         discussion.community,
     )
     context = {
@@ -67,23 +68,13 @@ def send_reply_mail(reply_id: int) -> int:
     # Someone this reply mentions gets the mention mail, which says more: one mail, not two (if they get mention
     # mails right away; otherwise the reply mail is still theirs).
     mentioned = set(Mention.objects.filter(reply=reply).values_list("user_id", flat=True))
-    sent = 0
-    for follow in followers:
-        if follow.user_id in mentioned and _now_for(follow.user, MENTIONS):
-            continue
-        if _now_for(follow.user, REPLIES):
-            sent += send_templated_mail(
-                template="activities/reply", to=follow.user, context=context, kind=REPLIES
-            )
-    return sent
+    told = [
+        follower for follower in followers if not (follower.pk in mentioned and _now_for(follower, MENTIONS))
+    ]
+    return _mail_now(told, template="activities/reply", context=context, kind=REPLIES)
 
 
-@shared_task(
-    name="activities.discussion_tasks.send_mention_mail",
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@_mail_task(name="activities.discussion_tasks.send_mention_mail")
 def send_mention_mail(discussion_id: int, reply_id: int | None, user_ids: list[int]) -> int:
     """Tell people they were mentioned (only those the service found may see the community)."""
     discussion = Discussion.objects.select_related("community", "author").filter(pk=discussion_id).first()
@@ -100,21 +91,11 @@ def send_mention_mail(discussion_id: int, reply_id: int | None, user_ids: list[i
         "community": discussion.community,
         "action_url": post.get_absolute_url(),
     }
-    sent = 0
-    for user in get_user_model().objects.filter(pk__in=user_ids):
-        if _now_for(user, MENTIONS):
-            sent += send_templated_mail(
-                template="activities/mention", to=user, context=context, kind=MENTIONS
-            )
-    return sent
+    mentioned = get_user_model().objects.filter(pk__in=user_ids)
+    return _mail_now(mentioned, template="activities/mention", context=context, kind=MENTIONS)
 
 
-@shared_task(
-    name="activities.discussion_tasks.send_report_mail",
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@_mail_task(name="activities.discussion_tasks.send_report_mail")
 def send_report_mail(report_id: int) -> int:
     """Tell the community's coordinators that a post was reported."""
     report = (
@@ -126,9 +107,7 @@ def send_report_mail(report_id: int) -> int:
         return 0
     community = report.discussion.community
     coordinators = get_user_model().objects.filter(
-        memberships__community=community,
-        memberships__status=Membership.Status.ACTIVE,
-        memberships__role=Membership.Role.COORDINATOR,
+        pk__in=community.memberships.coordinators().values("user_id")
     )
     context = {
         "report": report,
@@ -136,10 +115,4 @@ def send_report_mail(report_id: int) -> int:
         "community": community,
         "action_url": report.post.get_absolute_url(),
     }
-    sent = 0
-    for coordinator in coordinators:
-        if _now_for(coordinator, REPORTS):
-            sent += send_templated_mail(
-                template="activities/report", to=coordinator, context=context, kind=REPORTS
-            )
-    return sent
+    return _mail_now(coordinators, template="activities/report", context=context, kind=REPORTS)

@@ -4,7 +4,9 @@
 - `{{ post.body|post_html }}`: the markdown rendered and sanitized (core.markup), with @mentions in the text
   turned into links to the person (`members:by_handle`), without a database query;
 - `{% latest_discussions community %}`: a community's latest five discussions with their reply counts (its home);
-- `{% recent_activity user %}`: new discussions and replies in my communities (the site's home).
+- `{% recent_activity user %}`: new discussions and replies in my communities (the site's home);
+- `{% if access|may_edit_post:post %}`, `access|may_delete_post:post`: the rules of
+  `activities.discussions.rules`, asked by a thread for each post.
 """
 
 import re
@@ -14,9 +16,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from activities.discussions import selectors
+from activities.discussions import rules, selectors
 from activities.discussions.services import MENTION_PATTERN
-from communities.models import Community, Membership
+from communities.access import access_for
+from communities.models import Community
 from core.markup import render_markdown
 from core.viewer_zone import viewer_zone
 
@@ -73,17 +76,13 @@ def latest_discussions(context, community: Community) -> dict:
     """The latest five discussions of a community with their reply counts, and a way to start one."""
     request = context["request"]
     access = context.get("access")
-    if access is not None and access.community.pk == community.pk:
-        is_member = access.is_member
-    else:
-        is_member = Membership.objects.filter(
-            community=community, user=request.user, status=Membership.Status.ACTIVE
-        ).exists()
+    if access is None or access.community.pk != community.pk:
+        access = access_for(request.user, community)
     return {
         "request": request,
         "community": community,
         "discussions": selectors.latest_for_community(community=community),
-        "can_start": is_member and not community.is_archived,
+        "can_start": rules.may_post(access),
         "zone": viewer_zone(request.user),
     }
 
@@ -96,3 +95,7 @@ def recent_activity(context, user) -> dict:
         "items": selectors.recent_activity_for(user=user),
         "zone": viewer_zone(user),
     }
+
+
+register.filter("may_edit_post", rules.may_edit_post)
+register.filter("may_delete_post", rules.may_delete_post)

@@ -11,6 +11,7 @@ from activities.discussions import services
 from activities.discussions.services import DiscussionError
 from activities.models import Discussion, Follow, Mention, Reply, Report
 from communities.models import Membership, Participation
+from core.rules import NotPermitted, Refused
 from members.services import notification_preferences_update
 from tests.factories import CommunityFactory, SponsorshipFactory, UserFactory, coordinator_of, member_of
 
@@ -66,16 +67,22 @@ def row_counts() -> dict[str, int]:
 
 
 @contextmanager
-def refused(match: str, mailoutbox=None):
-    """The call raises a DiscussionError with that message and no row of any discussion table changes."""
+def refused(match: str, mailoutbox=None, *, error: type[Refused] = DiscussionError):
+    """The call raises `error` (bad input: a DiscussionError) with that message and no row of any discussion
+    table changes."""
     before = row_counts()
     sent = len(mailoutbox) if mailoutbox is not None else 0
-    with pytest.raises(DiscussionError) as info:
+    with pytest.raises(error) as info:
         yield
-    assert match in info.value.message
+    assert match in " ".join(info.value.messages)
     assert row_counts() == before
     if mailoutbox is not None:
         assert len(mailoutbox) == sent
+
+
+def not_permitted(match: str, mailoutbox=None):
+    """The call is refused by a rule (`NotPermitted`, not a DiscussionError) with that message; nothing changes."""
+    return refused(match, mailoutbox, error=NotPermitted)
 
 
 # --- Starting -------------------------------------------------------------------------------------------
@@ -113,20 +120,20 @@ def test_starting_with_bad_text_changes_nothing(asker, community, mailoutbox, ti
 
 def test_a_non_member_cannot_start_a_discussion(community, mailoutbox):
     outsider = UserFactory()
-    with refused("Join Open Data Practice to take part", mailoutbox):
+    with not_permitted("Join Open Data Practice to take part", mailoutbox):
         services.discussion_start(author=outsider, community=community, title="Hi", body="Hello")
 
 
 def test_someone_whose_request_is_pending_cannot_start_one(community):
     pending = member_of(community, status=Membership.Status.REQUESTED)
-    with refused("Join Open Data Practice"):
+    with not_permitted("Join Open Data Practice"):
         services.discussion_start(author=pending, community=community, title="Hi", body="Hello")
 
 
 def test_nobody_starts_a_discussion_in_an_archived_community(asker, community):
     community.archived_at = timezone.now()
     community.save()
-    with refused("is archived"):
+    with not_permitted("is archived"):
         services.discussion_start(author=asker, community=community, title="Hi", body="Hello")
 
 
@@ -215,7 +222,7 @@ def test_deactivated_followers_are_not_mailed(
 
 def test_replies_to_a_locked_discussion_are_refused(discussion, coordinator, answerer, mailoutbox):
     services.discussion_lock(actor=coordinator, discussion=discussion, locked=True)
-    with refused("locked", mailoutbox):
+    with not_permitted("locked", mailoutbox):
         reply_to(discussion, answerer)
     assert fresh(discussion).reply_count == 0
 
@@ -237,24 +244,24 @@ def test_a_reply_with_bad_text_changes_nothing(discussion, answerer, body, messa
 
 
 def test_a_non_member_cannot_reply(discussion, mailoutbox):
-    with refused("Join Open Data Practice", mailoutbox):
+    with not_permitted("Join Open Data Practice", mailoutbox):
         reply_to(discussion, UserFactory())
 
 
 def test_nobody_replies_in_an_archived_community(discussion, answerer, community):
     community.archived_at = timezone.now()
     community.save()
-    with refused("is archived"):
+    with not_permitted("is archived"):
         reply_to(discussion, answerer)
 
 
 def test_nobody_replies_to_a_hidden_or_deleted_discussion(discussion, asker, coordinator, answerer):
     services.post_hide(actor=coordinator, post=discussion, reason="Off topic")
-    with refused("no longer open for replies"):
+    with not_permitted("no longer open for replies"):
         reply_to(discussion, answerer)
     services.post_unhide(actor=coordinator, post=discussion)
     services.post_delete(user=asker, post=discussion)
-    with refused("no longer open for replies"):
+    with not_permitted("no longer open for replies"):
         reply_to(discussion, answerer)
 
 
@@ -280,7 +287,7 @@ def test_the_author_edits_their_reply(discussion, answerer):
 def test_nobody_edits_someone_elses_post(discussion, answerer, coordinator):
     reply = reply_to(discussion, answerer)
     for person, post in ((answerer, discussion), (coordinator, discussion), (coordinator, reply)):
-        with refused("You can only edit what you wrote."):
+        with not_permitted("You can only edit what you wrote."):
             services.post_edit(user=person, post=post, body="Mine now", title="Mine")
     assert fresh(discussion).edited_at is None and fresh(reply).edited_at is None
     assert fresh(discussion).title == "How do you version datasets?"
@@ -317,11 +324,11 @@ def test_a_removed_member_no_longer_changes_their_posts(
     member_of(community, user__email="grace.mensah@example.org")
     Membership.objects.filter(community=community, user=answerer).update(status=Membership.Status.REMOVED)
     Membership.objects.filter(community=community, user=asker).update(status=Membership.Status.REMOVED)
-    with django_capture_on_commit_callbacks(execute=True), refused("no longer a member"):
+    with django_capture_on_commit_callbacks(execute=True), not_permitted("no longer a member"):
         services.post_edit(user=answerer, post=reply, body="Ask @grace.mensah")
-    with refused("no longer a member"):
+    with not_permitted("no longer a member"):
         services.post_delete(user=answerer, post=reply)
-    with refused("no longer a member"):
+    with not_permitted("no longer a member"):
         services.reply_accept(actor=asker, discussion=discussion, reply=reply)
     reply = fresh(reply)
     assert (reply.body, reply.edited_at, reply.deleted_at) == ("Try a manifest file.", None, None)
@@ -335,7 +342,7 @@ def test_a_hidden_post_stays_as_the_coordinator_left_it(discussion, answerer, co
     """Its author cannot edit a reply a coordinator hid; deleting it stays possible (issue 14, item 2)."""
     reply = reply_to(discussion, answerer, "Off-topic rant")
     services.post_hide(actor=coordinator, post=reply, reason="Off-topic")
-    with refused("hid this post"):
+    with not_permitted("hid this post"):
         services.post_edit(user=answerer, post=reply, body="Now about something else")
     assert fresh(reply).body == "Off-topic rant" and reply.edited_at is None
     services.post_delete(user=answerer, post=reply)
@@ -396,7 +403,7 @@ def test_deleting_the_discussion_keeps_its_row(discussion, asker, answerer):
 def test_only_the_author_deletes_and_only_once(discussion, asker, answerer, coordinator):
     reply = reply_to(discussion, answerer)
     for person, post in ((answerer, discussion), (coordinator, reply), (asker, reply)):
-        with refused("You can only delete what you wrote."):
+        with not_permitted("You can only delete what you wrote."):
             services.post_delete(user=person, post=post)
     services.post_delete(user=answerer, post=reply)
     with refused("already deleted"):
@@ -406,7 +413,7 @@ def test_only_the_author_deletes_and_only_once(discussion, asker, answerer, coor
 def test_nothing_is_deleted_in_an_archived_community(discussion, asker, community):
     community.archived_at = timezone.now()
     community.save()
-    with refused("is archived"):
+    with not_permitted("is archived"):
         services.post_delete(user=asker, post=discussion)
     assert not fresh(discussion).is_deleted
 
@@ -452,10 +459,10 @@ def test_a_coordinator_hides_a_discussion_and_its_reports_are_resolved(discussio
 def test_only_coordinators_hide_and_unhide(discussion, asker, answerer, coordinator):
     reply = reply_to(discussion, answerer)
     for person in (asker, answerer, UserFactory(), UserFactory(is_staff=True)):
-        with refused("Only the community's coordinators"):
+        with not_permitted("Only the community's coordinators"):
             services.post_hide(actor=person, post=reply, reason="No")
     services.post_hide(actor=coordinator, post=reply, reason="Off topic")
-    with refused("Only the community's coordinators"):
+    with not_permitted("Only the community's coordinators"):
         services.post_unhide(actor=answerer, post=reply)
     assert fresh(reply).is_hidden
 
@@ -487,9 +494,9 @@ def test_coordinators_pin_and_lock(discussion, coordinator, answerer):
 
 def test_members_and_the_author_cannot_pin_or_lock(discussion, asker, answerer):
     for person in (asker, answerer):
-        with refused("Only the community's coordinators"):
+        with not_permitted("Only the community's coordinators"):
             services.discussion_pin(actor=person, discussion=discussion, pinned=True)
-        with refused("Only the community's coordinators"):
+        with not_permitted("Only the community's coordinators"):
             services.discussion_lock(actor=person, discussion=discussion, locked=True)
     assert not fresh(discussion).pinned and not fresh(discussion).locked
 
@@ -510,7 +517,7 @@ def test_the_author_accepts_and_moves_the_mark(discussion, asker, answerer, comm
 
 def test_a_coordinator_accepts_but_another_member_cannot(discussion, answerer, coordinator, community):
     reply = reply_to(discussion, answerer)
-    with refused("Only the person who asked, or a coordinator"):
+    with not_permitted("Only the person who asked, or a coordinator"):
         services.reply_accept(actor=answerer, discussion=discussion, reply=reply)
     assert fresh(discussion).accepted_reply is None
     services.reply_accept(actor=coordinator, discussion=discussion, reply=reply)
@@ -563,7 +570,7 @@ def test_outsiders_cannot_follow_a_private_discussion():
     discussion = services.discussion_start(
         author=member_of(private), community=private, title="Inside", body="Only us"
     )
-    with refused("You cannot follow this discussion."):
+    with not_permitted("You cannot follow this discussion."):
         services.follow_set(user=UserFactory(), discussion=discussion, follow=True)
     sponsor = SponsorshipFactory(community=private).sponsor
     assert services.follow_set(user=sponsor, discussion=discussion, follow=True) is True
@@ -589,7 +596,7 @@ def test_a_member_reports_and_the_coordinators_are_mailed(
 def test_a_report_needs_a_member_and_a_reason_and_is_not_duplicated(
     discussion, answerer, community, mailoutbox, django_capture_on_commit_callbacks
 ):
-    with refused("Join Open Data Practice", mailoutbox):
+    with not_permitted("Join Open Data Practice", mailoutbox):
         services.post_report(reporter=UserFactory(), post=discussion, reason="Spam")
     with refused("Say what is wrong with it", mailoutbox):
         services.post_report(reporter=answerer, post=discussion, reason="  ")
@@ -604,7 +611,7 @@ def test_a_report_needs_a_member_and_a_reason_and_is_not_duplicated(
 
 def test_a_coordinator_resolves_a_report_once(discussion, answerer, coordinator):
     report = services.post_report(reporter=answerer, post=discussion, reason="Spam")
-    with refused("Only the community's coordinators"):
+    with not_permitted("Only the community's coordinators"):
         services.report_resolve(actor=answerer, report=report)
     assert fresh(report).resolved_at is None
     services.report_resolve(actor=coordinator, report=report)
