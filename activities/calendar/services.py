@@ -279,6 +279,10 @@ def occurrence_move(
     return occurrence
 
 
+SERIES_KEEPS = ("community", "kind", "description", "time_zone", "place", "online_link", "capacity", "repeat")
+"""What the following dates' new series keeps of the old one when they move (its hosts too)."""
+
+
 @transaction.atomic
 def series_split(
     *,
@@ -302,15 +306,8 @@ def series_split(
     following = list(old.occurrences.filter(sequence__gte=occurrence.sequence).order_by("sequence"))
     remaining = len(following)
     new = Activity.objects.create(
-        community=old.community,
+        **{field: getattr(old, field) for field in SERIES_KEEPS},
         title=(title or old.title).strip(),
-        kind=old.kind,
-        description=old.description,
-        time_zone=old.time_zone,
-        place=old.place,
-        online_link=old.online_link,
-        capacity=old.capacity,
-        repeat=old.repeat,
         repeat_count=remaining,
         created_by=actor,
     )
