@@ -1,4 +1,5 @@
-"""Reads for communities: browse lists, community home figures, member tables. Each a fixed number of queries."""
+"""Reads for communities: browse lists, community home figures, member tables, what the directory's community
+filter finds. Each a fixed number of queries."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,11 +22,17 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from communities.access import visible_communities_q
-from communities.models import Community, EmailInvitation, Level, Membership, Participation, Sponsorship
+from communities.models import (
+    Community,
+    EmailInvitation,
+    Level,
+    Membership,
+    Participation,
+    Sponsorship,
+    visible_to_q,
+)
 from members.models import OrgUnit, Tag, User
 
-ACTIVE = Membership.Status.ACTIVE
 LEVEL_FIELDS = {level: f"level_{level}" for level in Level.values}
 SORTS = {
     "active": ("-seen_activity", "name"),
@@ -63,7 +70,8 @@ def with_member_counts(queryset: QuerySet[Community]) -> QuerySet[Community]:
 
     def counted(extra: Q | None = None) -> Coalesce:
         rows = (
-            Membership.objects.filter(Q(community=OuterRef("pk"), status=ACTIVE) & (extra or Q()))
+            Membership.objects.active()
+            .filter(Q(community=OuterRef("pk")) & (extra or Q()))
             .order_by()
             .values("community")
             .annotate(n=Count("pk"))
@@ -112,12 +120,12 @@ def browse_communities(
     )
     viewer_membership = Membership.objects.filter(community=OuterRef("pk"), user=viewer)
     communities = (
-        with_member_counts(Community.objects.filter(archived_at__isnull=True))
+        with_member_counts(Community.objects.current())
         .annotate(
             recent_activity=Coalesce(Subquery(activity, output_field=IntegerField()), Value(0)),
             viewer_status=Subquery(viewer_membership.values("status")[:1]),
             viewer_level=Subquery(viewer_membership.values("level")[:1]),
-            viewer_sees_content=ExpressionWrapper(visible_communities_q(viewer), output_field=BooleanField())
+            viewer_sees_content=ExpressionWrapper(visible_to_q(viewer), output_field=BooleanField())
             if not viewer.is_staff
             else Value(True),
         )
@@ -140,7 +148,7 @@ def browse_communities(
         )
     if org_unit:
         units = org_unit_and_descendants(org_unit)
-        in_unit = Membership.objects.filter(community=OuterRef("pk"), status=ACTIVE, user__org_unit__in=units)
+        in_unit = Membership.objects.active().filter(community=OuterRef("pk"), user__org_unit__in=units)
         communities = communities.filter(Q(Exists(in_unit)) & sees)
     if stage:
         communities = communities.filter(Q(stage=stage) & sees)
@@ -157,10 +165,10 @@ def browse_communities(
 def my_memberships(*, user: User) -> QuerySet[Membership]:
     """The viewer's active memberships and waiting requests or invitations, with each community's counts."""
     return (
-        Membership.objects.filter(
+        Membership.objects.in_current()
+        .filter(
             user=user,
-            status__in=[ACTIVE, Membership.Status.REQUESTED, Membership.Status.INVITED],
-            community__archived_at__isnull=True,
+            status__in=[Membership.Status.ACTIVE, Membership.Status.REQUESTED, Membership.Status.INVITED],
         )
         .select_related("community")
         .order_by("status", "community__name")
@@ -170,7 +178,7 @@ def my_memberships(*, user: User) -> QuerySet[Membership]:
 def browse_filter_choices(*, viewer: User) -> dict:
     """Topics of the communities the viewer may browse (a private one's only for who sees it) and org units, for
     the browse filters (two queries)."""
-    browsable = Community.objects.filter(visible_communities_q(viewer), archived_at__isnull=True)
+    browsable = Community.objects.visible_to(viewer).current()
     topics = Tag.objects.filter(
         Exists(Community.topics.through.objects.filter(tag=OuterRef("pk"), community__in=browsable))
     )
@@ -194,17 +202,17 @@ class CommunityOverview:
 def community_overview(*, community: Community) -> CommunityOverview:
     """What the community home shows about its people: five queries whatever the size of the community."""
     people = (
-        Membership.objects.filter(community=community, status=ACTIVE)
-        .filter(Q(role=Membership.Role.COORDINATOR) | Q(level=Level.CORE))
+        community.memberships.schedulers()
         .select_related("user", "user__org_unit")
         .order_by("user__full_name")
     )
     coordinators = [m for m in people if m.role == Membership.Role.COORDINATOR]
     core_group = [m for m in people if m.level == Level.CORE and m.role != Membership.Role.COORDINATOR]
-    sponsors = list(Sponsorship.objects.filter(community=community).select_related("sponsor"))
+    sponsors = list(community.sponsorships.select_related("sponsor"))
     counted = with_member_counts(Community.objects.filter(pk=community.pk)).get()
     units = list(
-        Membership.objects.filter(community=community, status=ACTIVE, user__org_unit__isnull=False)
+        community.memberships.active()
+        .filter(user__org_unit__isnull=False)
         .values("user__org_unit__name")
         .annotate(members=Count("pk"))
         .order_by("-members", "user__org_unit__name")[:12]
@@ -229,9 +237,7 @@ def community_members(
     sort: str = "name",
 ) -> QuerySet[Membership]:
     """Active members of a community, filtered, for the member list and the coordinators' table."""
-    members = Membership.objects.filter(community=community, status=ACTIVE).select_related(
-        "user", "user__org_unit", "user__profile"
-    )
+    members = community.memberships.active().select_related("user", "user__org_unit", "user__profile")
     if level:
         members = members.filter(level=level)
     if role:
@@ -247,6 +253,17 @@ def community_members(
         "unit": ("user__org_unit__name", "user__full_name"),
     }
     return members.order_by(*orders.get(sort, orders["name"]))
+
+
+def level_counts(community: Community) -> list[LevelCount]:
+    """The community's active members at each commitment level (one query)."""
+    return level_distribution(with_member_counts(Community.objects.filter(pk=community.pk)).get())
+
+
+def member_units(community: Community) -> QuerySet[OrgUnit]:
+    """The org units the community's active members come from: the choices of the member list's unit filter."""
+    in_unit = community.memberships.active().filter(user__org_unit=OuterRef("pk"))
+    return OrgUnit.objects.filter(Exists(in_unit)).order_by("name")
 
 
 def pending_requests(*, community: Community) -> QuerySet[Membership]:
@@ -270,6 +287,25 @@ def open_invitations(*, community: Community) -> tuple[QuerySet[Membership], Que
     return members, by_email
 
 
+def withdrawable_email_invitations(*, community: Community) -> QuerySet[EmailInvitation]:
+    """The community's invitations by email that were not accepted yet: the ones a coordinator may withdraw."""
+    return EmailInvitation.objects.filter(community=community, accepted_at__isnull=True).select_related(
+        "community"
+    )
+
+
+def email_invitations_by_link() -> QuerySet[EmailInvitation]:
+    """Invitations by email with what their landing page shows (look one up by its link's `token`)."""
+    return EmailInvitation.objects.select_related("community", "invited_by", "accepted_by")
+
+
+def community_sponsorships(*, community: Community) -> QuerySet[Sponsorship]:
+    """A community's sponsors with their agreements, oldest first (the staff's sponsors page)."""
+    return community.sponsorships.select_related("sponsor", "sponsor__org_unit", "created_by").order_by(
+        "since", "pk"
+    )
+
+
 def pending_invitations_for(*, user: User) -> QuerySet[Membership]:
     """Invitations waiting for this user's answer."""
     return (
@@ -284,8 +320,9 @@ def pending_invitations_for(*, user: User) -> QuerySet[Membership]:
 def visible_memberships_of(*, person: User, viewer: User) -> QuerySet[Membership]:
     """A person's active memberships in communities the viewer may see (private ones never leak)."""
     return (
-        Membership.objects.filter(user=person, status=ACTIVE, community__archived_at__isnull=True)
-        .filter(community__in=Community.objects.filter(visible_communities_q(viewer)))
+        Membership.objects.active()
+        .in_current()
+        .filter(user=person, community__in=Community.objects.visible_to(viewer))
         .select_related("community")
         .order_by("community__name")
     )
@@ -293,13 +330,21 @@ def visible_memberships_of(*, person: User, viewer: User) -> QuerySet[Membership
 
 def visible_communities(*, viewer: User) -> QuerySet[Community]:
     """Communities (not archived) whose memberships the viewer may see: for filters such as the directory's."""
-    return Community.objects.filter(visible_communities_q(viewer), archived_at__isnull=True).order_by("name")
+    return Community.objects.visible_to(viewer).current().order_by("name")
+
+
+def directory_members(*, viewer: User, slug: str) -> QuerySet[Membership]:
+    """Who the directory finds in the community `slug` (as user ids, for a subquery): its active members, when the
+    viewer may see who belongs to it (`Community.objects.visible_to`, not archived), else nobody; so a private
+    membership never shows to someone outside. Registered with `members.community_filter` (members sits below)."""
+    communities = Community.objects.visible_to(viewer).current().filter(slug=slug)
+    return Membership.objects.active().filter(community__in=communities).values("user")
 
 
 def communities_needing_attention() -> QuerySet[Community]:
     """For staff: communities left without a coordinator that can still get one (an archived community no longer
     changes; it comes back here if it is brought back)."""
-    return Community.objects.filter(needs_coordinator=True, archived_at__isnull=True).order_by("name")
+    return Community.objects.current().filter(needs_coordinator=True).order_by("name")
 
 
 SPONSOR_FLAG_TTL = 300
@@ -325,4 +370,4 @@ def sponsors_anything(user: User) -> bool:
 
 def coordinates_anything(user: User) -> bool:
     """Whether `user` coordinates a community now (one query): the coordinators' kinds of mail concern them."""
-    return Membership.objects.filter(user=user, role=Membership.Role.COORDINATOR, status=ACTIVE).exists()
+    return Membership.objects.coordinators().filter(user=user).exists()

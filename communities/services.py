@@ -1,8 +1,9 @@
 """Writes for communities: one atomic function per intention, each recording history and enqueuing mail.
 
-Every service validates, refuses with a `MembershipError` carrying a message meant for the person (nothing is
-changed then), records a `MembershipEvent` (and a `Participation` row for joining), and sends mail through a
-Celery task enqueued on commit.
+Every service checks who may do it against the rules of `communities.rules` (`require(...)`, raising
+`NotPermitted`), refuses bad input with a `MembershipError` (keyed by the form field it is about, when there is
+one) carrying a message meant for the person (nothing is changed then), records a `MembershipEvent` (and a
+`Participation` row for joining), and sends mail through a Celery task enqueued on commit.
 
 The services the demo data is made with take a keyword-only `at`: when it happened (None: now). Only demo data
 and tests pass it, to back-date the history, the ledger and the rows' dates; everything else is unchanged.
@@ -11,13 +12,12 @@ and tests pass it, to back-date the history, the ledger and the rows' dates; eve
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from communities import tasks
+from communities import rules, tasks
+from communities.access import access_for
 from communities.models import (
     Community,
     EmailInvitation,
@@ -28,6 +28,7 @@ from communities.models import (
     Sponsorship,
     Stage,
 )
+from core.rules import Refused, require
 from members.models import Tag, User
 from members.services import tag_named
 
@@ -36,8 +37,9 @@ Role = Membership.Role
 Event = MembershipEvent.Kind
 
 
-class MembershipError(ValidationError):
-    """A refusal with a message for the person who tried (nothing was changed)."""
+class MembershipError(Refused):
+    """Bad input or a state that forbids the change, with a message for the person who tried (nothing was
+    changed); keyed by the form field when it is about one thing they typed (`{"name": ...}`)."""
 
 
 def invitation_lifetime() -> timedelta:
@@ -94,41 +96,35 @@ def _locked(membership: Membership) -> Membership:
     return Membership.objects.select_for_update().select_related("community", "user").get(pk=membership.pk)
 
 
-def _ensure_open(community: Community) -> None:
-    if community.is_archived:
-        raise MembershipError(
-            f"{community.name} is archived: it is kept for reference and can no longer change."
-        )
+def _require_changes(community: Community) -> None:
+    """An archived community no longer changes (`rules.accepts_changes`)."""
+    require(rules.accepts_changes(community), lambda: rules.archived_refusal(community))
 
 
-def _active_coordinator_count(community: Community) -> int:
-    return Membership.objects.filter(community=community, status=Status.ACTIVE, role=Role.COORDINATOR).count()
+def _require_manage(actor: User, community: Community) -> None:
+    """The actor coordinates `community`, which is not archived (`rules.may_manage`)."""
+    access = access_for(actor, community)
+    require(rules.may_manage(access), lambda: rules.manage_refusal(access))
+
+
+def _require_staff(actor: User) -> None:
+    require(rules.may_administer(actor), rules.STAFF_ONLY)
 
 
 def _ensure_not_last_coordinator(membership: Membership, doing: str) -> None:
     if membership.is_coordinator:
         # Lock the community's coordinator rows so two coordinators cannot both step down at once.
-        list(
+        coordinators = list(
             Membership.objects.select_for_update()
-            .filter(community_id=membership.community_id, status=Status.ACTIVE, role=Role.COORDINATOR)
+            .coordinators()
+            .filter(community_id=membership.community_id)
             .values_list("pk", flat=True)
         )
-        if _active_coordinator_count(membership.community) <= 1:
+        if len(coordinators) <= 1:
             raise MembershipError(
                 f"{membership.user} is the last coordinator of {membership.community.name}, so they cannot {doing}. "
                 "Make someone else coordinator first."
             )
-
-
-def _is_coordinator(user: User, community: Community) -> bool:
-    return Membership.objects.filter(
-        community=community, user=user, status=Status.ACTIVE, role=Role.COORDINATOR
-    ).exists()
-
-
-def _ensure_coordinator(actor: User, community: Community) -> None:
-    if not _is_coordinator(actor, community):
-        raise MembershipError(f"Only coordinators of {community.name} can do that.")
 
 
 # --- Communities ----------------------------------------------------------------------------------------
@@ -173,7 +169,9 @@ def community_propose(
 ) -> Community:
     """A new community in stage "potential": the proposer coordinates it; the core group is invited."""
     if Community.objects.filter(name__iexact=name.strip()).exists():
-        raise MembershipError(f"A community called “{name.strip()}” already exists. Choose another name.")
+        raise MembershipError(
+            {"name": f"A community called “{name.strip()}” already exists. Choose another name."}
+        )
     community = Community(
         name=name.strip(),
         slug=_unique_slug(name),
@@ -243,8 +241,7 @@ def community_update(
     *, actor: User, community: Community, topics: list[str] | None = None, **fields
 ) -> Community:
     """Coordinators edit the community: name, domain, description, charter, topics, policies and stage."""
-    _ensure_coordinator(actor, community)
-    _ensure_open(community)
+    _require_manage(actor, community)
     allowed = {
         "name",
         "domain",
@@ -271,15 +268,10 @@ def community_update(
     return community
 
 
-def _ensure_staff(actor: User) -> None:
-    if not actor.is_staff:
-        raise MembershipError("Only staff can do that.")
-
-
 @transaction.atomic
 def community_archive(*, actor: User, community: Community) -> Community:
     """Staff archive a community: kept and readable, out of browse lists, no longer changing."""
-    _ensure_staff(actor)
+    _require_staff(actor)
     if community.is_archived:
         raise MembershipError(f"{community.name} is already archived.")
     community.archived_at = timezone.now()
@@ -289,7 +281,7 @@ def community_archive(*, actor: User, community: Community) -> Community:
 
 @transaction.atomic
 def community_unarchive(*, actor: User, community: Community) -> Community:
-    _ensure_staff(actor)
+    _require_staff(actor)
     community.archived_at = None
     community.save(update_fields=["archived_at"])
     return community
@@ -307,10 +299,10 @@ def sponsorship_assign(
 ) -> Sponsorship:
     """Staff name a sponsor (a leader; not necessarily a member) with a short agreement; an archived community
     takes no new sponsor (ending one stays possible)."""
-    _ensure_staff(actor)
-    _ensure_open(community)
+    _require_staff(actor)
+    _require_changes(community)
     if Sponsorship.objects.filter(community=community, sponsor=sponsor).exists():
-        raise MembershipError(f"{sponsor} already sponsors {community.name}.")
+        raise MembershipError({"sponsor": f"{sponsor} already sponsors {community.name}."})
     return Sponsorship.objects.create(
         community=community,
         sponsor=sponsor,
@@ -323,7 +315,7 @@ def sponsorship_assign(
 
 @transaction.atomic
 def sponsorship_end(*, actor: User, sponsorship: Sponsorship) -> None:
-    _ensure_staff(actor)
+    _require_staff(actor)
     sponsorship.delete()
 
 
@@ -334,19 +326,9 @@ def _existing(community: Community, user: User) -> Membership | None:
     return Membership.objects.select_for_update().filter(community=community, user=user).first()
 
 
-def _ensure_can_start(existing: Membership | None, community: Community) -> None:
-    if existing is None:
-        return
-    if existing.status == Status.ACTIVE:
-        raise MembershipError(f"You are already a member of {community.name}.")
-    if existing.status == Status.REQUESTED:
-        raise MembershipError(f"Your request to join {community.name} is waiting for the coordinators.")
-    if existing.status == Status.INVITED and not _invitation_expired(existing):
-        raise MembershipError(f"You are invited to {community.name}: accept the invitation instead.")
-
-
-def _invitation_expired(membership: Membership) -> bool:
-    return bool(membership.invitation_expires_at and membership.invitation_expires_at <= timezone.now())
+def _ensure_level(level: str) -> None:
+    if level not in Level.values:
+        raise MembershipError({"level": "Choose one of the commitment levels."})
 
 
 def _save_membership(existing: Membership | None, *, at: datetime | None = None, **values) -> Membership:
@@ -372,13 +354,10 @@ def membership_join(
     *, user: User, community: Community, level: str = Level.PERIPHERAL, at: datetime | None = None
 ) -> Membership:
     """Join an open community at once, at the commitment level the member chooses (peripheral by default)."""
-    _ensure_open(community)
-    if community.join_policy != Community.JoinPolicy.OPEN:
-        raise MembershipError(f"{community.name} is not open: ask to join or wait for an invitation.")
-    if level not in Level.values:
-        raise MembershipError("Choose one of the commitment levels.")
     existing = _existing(community, user)
-    _ensure_can_start(existing, community)
+    access = access_for(user, community)
+    require(rules.may_join(access), lambda: rules.join_refusal(access))
+    _ensure_level(level)
     now = at or timezone.now()
     membership = _save_membership(
         existing,
@@ -409,17 +388,10 @@ def membership_request(
     at: datetime | None = None,
 ) -> Membership:
     """Ask to join a community on approval; its coordinators are told (as they chose)."""
-    _ensure_open(community)
-    if community.join_policy == Community.JoinPolicy.OPEN:
-        raise MembershipError(f"{community.name} is open: join it directly.")
-    if community.join_policy == Community.JoinPolicy.INVITATION:
-        raise MembershipError(
-            f"{community.name} welcomes members by invitation only. Ask one of its coordinators."
-        )
-    if level not in Level.values:
-        raise MembershipError("Choose one of the commitment levels.")
     existing = _existing(community, user)
-    _ensure_can_start(existing, community)
+    access = access_for(user, community)
+    require(rules.may_request(access), lambda: rules.request_refusal(access))
+    _ensure_level(level)
     membership = _save_membership(
         existing,
         at=at,
@@ -449,8 +421,7 @@ def membership_request(
 def membership_decide(*, actor: User, membership: Membership, approve: bool, reason: str = "") -> Membership:
     """A coordinator approves or declines a request to join; the requester is told by email."""
     membership = _locked(membership)
-    _ensure_coordinator(actor, membership.community)
-    _ensure_open(membership.community)
+    _require_manage(actor, membership.community)
     if membership.status != Status.REQUESTED:
         raise MembershipError(
             f"This request was already decided ({membership.get_status_display().lower()})."
@@ -499,14 +470,13 @@ def membership_invite(
     at: datetime | None = None,
 ) -> Membership:
     """A coordinator invites an existing user, who accepts or declines; the invitation expires."""
-    _ensure_coordinator(actor, community)
-    _ensure_open(community)
+    _require_manage(actor, community)
     if not user.is_active:
         raise MembershipError(f"{user} has left the organization.")
     existing = _existing(community, user)
     if existing and existing.status == Status.ACTIVE:
         raise MembershipError(f"{user} is already a member of {community.name}.")
-    if existing and existing.status == Status.INVITED and not _invitation_expired(existing):
+    if existing and existing.status == Status.INVITED and not rules.invitation_expired(existing):
         raise MembershipError(f"{user} is already invited.")
     if existing and existing.status == Status.REQUESTED:
         raise MembershipError(f"{user} has asked to join: approve their request instead.")
@@ -541,13 +511,9 @@ def membership_invite(
 def invitation_respond(*, user: User, membership: Membership, accept: bool) -> Membership:
     """The invitee accepts (joining at the level offered) or declines."""
     membership = _locked(membership)
-    if membership.user_id != user.pk:
-        raise MembershipError("This invitation is for someone else.")
-    if membership.status != Status.INVITED:
-        raise MembershipError("This invitation was already answered or withdrawn.")
-    if _invitation_expired(membership):
-        raise MembershipError("This invitation has expired. Ask a coordinator to invite you again.")
-    _ensure_open(membership.community)
+    require(membership.user_id == user.pk, rules.NOT_YOUR_INVITATION)
+    access = access_for(user, membership.community)
+    require(rules.may_answer_invitation(access), lambda: rules.answer_refusal(access))
     now = timezone.now()
     membership.decided_by, membership.decided_at = user, now
     if accept:
@@ -579,10 +545,8 @@ def email_invitation_create(
         return membership_invite(
             actor=actor, community=community, user=existing_user, message=message, level=level
         )
-    _ensure_coordinator(actor, community)
-    _ensure_open(community)
-    if EmailInvitation.objects.filter(community=community, email=email, accepted_at__isnull=True).exists():
-        EmailInvitation.objects.filter(community=community, email=email, accepted_at__isnull=True).delete()
+    _require_manage(actor, community)
+    EmailInvitation.objects.filter(community=community, email=email, accepted_at__isnull=True).delete()
     invitation = EmailInvitation.objects.create(
         community=community,
         email=email,
@@ -599,16 +563,12 @@ def email_invitation_create(
 def email_invitation_accept(*, user: User, invitation: EmailInvitation) -> Membership:
     """Someone who followed an invitation link (after signing up) joins the community."""
     invitation = EmailInvitation.objects.select_for_update().select_related("community").get(pk=invitation.pk)
-    if invitation.accepted_at:
-        raise MembershipError("This invitation link was already used.")
-    if invitation.expires_at <= timezone.now():
-        raise MembershipError("This invitation has expired. Ask a coordinator to invite you again.")
-    if invitation.email.lower() != user.email.lower():
-        raise MembershipError(
-            "This invitation was sent to another address. Sign in with the address it was sent to."
-        )
+    require(
+        rules.may_accept_email_invitation(invitation, user),
+        lambda: rules.email_invitation_refusal(invitation, user),
+    )
     community = invitation.community
-    _ensure_open(community)
+    _require_changes(community)
     existing = _existing(community, user)
     if existing and existing.status == Status.ACTIVE:
         raise MembershipError(f"You are already a member of {community.name}.")
@@ -639,7 +599,7 @@ def email_invitation_accept(*, user: User, invitation: EmailInvitation) -> Membe
 @transaction.atomic
 def email_invitation_withdraw(*, actor: User, invitation: EmailInvitation) -> None:
     """A coordinator withdraws an invitation by email that was not accepted yet: its link stops working."""
-    _ensure_coordinator(actor, invitation.community)
+    _require_manage(actor, invitation.community)
     deleted, _ = EmailInvitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).delete()
     if not deleted:
         raise MembershipError(f"The invitation of {invitation.email} was already accepted or withdrawn.")
@@ -654,13 +614,12 @@ def membership_change_level(
 ) -> Membership:
     """A member changes their own commitment level; a coordinator changes anyone's (core group included)."""
     membership = _locked(membership)
-    if level not in Level.values:
-        raise MembershipError("Choose one of the commitment levels.")
+    _ensure_level(level)
     if actor.pk != membership.user_id:
-        _ensure_coordinator(actor, membership.community)
-    elif level == Level.CORE and membership.level != Level.CORE and not membership.is_coordinator:
-        raise MembershipError("Joining the core group is the coordinators' call: ask one of them.")
-    _ensure_open(membership.community)
+        _require_manage(actor, membership.community)
+    else:
+        access = access_for(actor, membership.community)
+        require(rules.may_change_own_level(access, level), lambda: rules.own_level_refusal(access, level))
     if not membership.is_active:
         raise MembershipError("Only active memberships have a commitment level to change.")
     if membership.level == level:
@@ -687,10 +646,9 @@ def membership_change_role(
 ) -> Membership:
     """A coordinator makes a member coordinator, or steps one down (never the last one)."""
     membership = _locked(membership)
-    _ensure_coordinator(actor, membership.community)
-    _ensure_open(membership.community)
+    _require_manage(actor, membership.community)
     if role not in Role.values:
-        raise MembershipError("Choose member or coordinator.")
+        raise MembershipError({"role": "Choose member or coordinator."})
     if not membership.is_active:
         raise MembershipError("Only active members can change role.")
     if membership.role == role:
@@ -717,11 +675,9 @@ def membership_change_role(
 def membership_leave(*, user: User, membership: Membership) -> Membership:
     """A member leaves; the last coordinator cannot."""
     membership = _locked(membership)
-    if membership.user_id != user.pk:
-        raise MembershipError("You can only leave for yourself.")
-    if not membership.is_active:
-        raise MembershipError("You are not a member.")
-    _ensure_open(membership.community)
+    require(membership.user_id == user.pk, rules.NOT_YOURS_TO_LEAVE)
+    access = access_for(user, membership.community)
+    require(rules.may_leave(access), lambda: rules.leave_refusal(access))
     _ensure_not_last_coordinator(membership, "leave")
     membership.status = Status.LEFT
     membership.role = Role.MEMBER
@@ -741,8 +697,7 @@ def membership_leave(*, user: User, membership: Membership) -> Membership:
 def membership_remove(*, actor: User, membership: Membership, reason: str = "") -> Membership:
     """A coordinator removes a member (with a reason they are told); never the last coordinator."""
     membership = _locked(membership)
-    _ensure_coordinator(actor, membership.community)
-    _ensure_open(membership.community)
+    _require_manage(actor, membership.community)
     if membership.status not in (Status.ACTIVE, Status.INVITED):
         raise MembershipError(f"{membership.user} is not a member.")
     _ensure_not_last_coordinator(membership, "be removed")
@@ -772,7 +727,7 @@ def member_deactivate(*, actor: User, user: User) -> list[Community]:
 
     Communities left without a coordinator are flagged for staff, who are told by mail. Returns them.
     """
-    _ensure_staff(actor)
+    _require_staff(actor)
     if actor.pk == user.pk:
         raise MembershipError("You cannot deactivate yourself.")
     user.is_active = False
@@ -789,7 +744,7 @@ def member_deactivate(*, actor: User, user: User) -> list[Community]:
         membership.role = Role.MEMBER
         membership.save(update_fields=["status", "role", "updated_at"])
         _record(community=membership.community, user=user, kind=Event.DEACTIVATED, actor=actor, mail=False)
-        if was_coordinator and _active_coordinator_count(membership.community) == 0:
+        if was_coordinator and not membership.community.memberships.coordinators().exists():
             membership.community.needs_coordinator = True
             membership.community.save(update_fields=["needs_coordinator"])
             orphaned.append(membership.community)
@@ -803,8 +758,8 @@ def member_deactivate(*, actor: User, user: User) -> list[Community]:
 def coordinator_appoint(*, actor: User, community: Community, user: User) -> Membership:
     """Staff appoint a coordinator to a community that has none (after its last one left the organization); an
     archived community no longer changes."""
-    _ensure_staff(actor)
-    _ensure_open(community)
+    _require_staff(actor)
+    _require_changes(community)
     existing = _existing(community, user)
     now = timezone.now()
     previous_role = existing.role if existing and existing.is_active else Role.MEMBER
@@ -829,8 +784,3 @@ def coordinator_appoint(*, actor: User, community: Community, user: User) -> Mem
     community.needs_coordinator = False
     community.save(update_fields=["needs_coordinator"])
     return membership
-
-
-def expired_invitations() -> "Q":
-    """Invitations past their expiry (shown as expired; accepting them is refused)."""
-    return Q(status=Status.INVITED, invitation_expires_at__lte=timezone.now())

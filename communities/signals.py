@@ -14,9 +14,11 @@ from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 
+from communities import rules
 from communities.models import EmailInvitation
+from core.forms import refusal_text
+from core.rules import Refused
 
 logger = logging.getLogger(__name__)
 
@@ -26,25 +28,21 @@ INVITATION_SESSION_KEY = "communities_invitation_token"
 
 def accept_invitation_on_signup(sender, request: HttpRequest | None, user, **kwargs) -> None:
     """allauth `user_signed_up` receiver: join the community the visitor was invited to by this address."""
-    from communities.services import MembershipError, email_invitation_accept
+    from communities.services import email_invitation_accept
 
     session = getattr(request, "session", None)
     token = session.get(INVITATION_SESSION_KEY) if session is not None else None
     if not token:
         return
-    invitation = (
-        EmailInvitation.objects.select_related("community")
-        .filter(token=token, accepted_at__isnull=True, expires_at__gt=timezone.now())
-        .first()
-    )
-    if invitation is None or invitation.email.lower() != (user.email or "").lower():
+    invitation = EmailInvitation.objects.select_related("community").filter(token=token).first()
+    if invitation is None or not rules.may_accept_email_invitation(invitation, user):
         return
     try:
         with transaction.atomic():
             email_invitation_accept(user=user, invitation=invitation)
             _mark_verified(user, invitation.email)
-    except MembershipError as error:
-        logger.info("invitation %s not accepted at sign-up: %s", invitation.pk, error.message)
+    except Refused as refusal:
+        logger.info("invitation %s not accepted at sign-up: %s", invitation.pk, refusal_text(refusal))
         return
     session.pop(INVITATION_SESSION_KEY, None)
     messages.success(request, f"Welcome to {invitation.community.name}!")

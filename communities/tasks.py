@@ -6,7 +6,7 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from communities.models import Community, EmailInvitation, Membership, MembershipEvent
+from communities.models import Community, EmailInvitation, MembershipEvent
 from core.mail import send_templated_mail
 from members.notifications import Frequency
 from members.services import notification_frequency
@@ -50,11 +50,7 @@ def send_membership_event_mail(event_id: int) -> int:
         context["action_url"] = reverse("communities:manage_members", args=[event.community.slug])
         coordinators = (
             get_user_model()
-            .objects.filter(
-                memberships__community=event.community,
-                memberships__status=Membership.Status.ACTIVE,
-                memberships__role=Membership.Role.COORDINATOR,
-            )
+            .objects.filter(pk__in=event.community.memberships.coordinators().values("user"))
             .exclude(pk=event.user_id)
         )
         for coordinator in coordinators:

@@ -4,13 +4,11 @@ the coordinators' settings page."""
 import copy
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, QuerySet
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -18,9 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from communities import selectors, services
 from communities.access import get_community_for
 from communities.forms import BrowseForm, CommunityForm, MemberFilterForm, ProposeForm
-from communities.models import Community, Membership, Stage
-from communities.services import MembershipError
-from members.models import OrgUnit
+from communities.models import Community, Stage
+from core.pages import form_page
 
 
 def suggest_people(form: Form, *names: str) -> None:
@@ -90,26 +87,13 @@ def home(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "communities/home.html", context)
 
 
-def _level_counts(community: Community) -> list[selectors.LevelCount]:
-    counted = selectors.with_member_counts(Community.objects.filter(pk=community.pk)).first()
-    return selectors.level_distribution(counted)
-
-
-def _member_units(community: Community) -> QuerySet[OrgUnit]:
-    """The org units the community's members come from: the choices of the member list's unit filter."""
-    in_unit = Membership.objects.filter(
-        community=community, status=Membership.Status.ACTIVE, user__org_unit=OuterRef("pk")
-    )
-    return OrgUnit.objects.filter(Exists(in_unit)).order_by("name")
-
-
 @require_GET
 @login_required
 def members(request: HttpRequest, slug: str) -> HttpResponse:
     """A community's active members, filtered by level and org unit, with the count at each level."""
     access = get_community_for(request.user, slug, content=True)
     form = MemberFilterForm(request.GET)
-    form.fields["unit"].queryset = _member_units(access.community)
+    form.fields["unit"].queryset = selectors.member_units(access.community)
     filters = _cleaned(form)
     unit = filters.get("unit")
     sort = filters.get("sort") or "name"
@@ -121,7 +105,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
         sort=sort,
     )
     page = Paginator(memberships, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    levels = _level_counts(access.community)
+    levels = selectors.level_counts(access.community)
     context = {
         "unit_choices": list(iter(form.fields["unit"].choices)),  # one query: no count first
         "access": access,
@@ -142,21 +126,25 @@ def propose(request: HttpRequest) -> HttpResponse:
     """Anyone proposes a community: it starts in stage "potential" with the proposer as its coordinator."""
     form = ProposeForm(request.POST or None)
     suggest_people(form, "core_group")
-    if request.method == "POST" and form.is_valid():
-        try:
-            community = services.community_propose(proposer=request.user, **form.service_fields())
-        except MembershipError as error:
-            messages.error(request, error.message)
-        else:
-            invited = len(form.cleaned_data["core_group"])
-            note = (
-                f" {invited} colleague{'s' if invited != 1 else ''} invited into the core group."
-                if invited
-                else ""
-            )
-            messages.success(request, f"{community.name} is proposed, and you are its coordinator.{note}")
-            return redirect(community)
-    return render(request, "communities/propose.html", {"form": form})
+
+    def proposed(community: Community) -> str:
+        invited = len(form.cleaned_data["core_group"])
+        note = (
+            f" {invited} colleague{'s' if invited != 1 else ''} invited into the core group."
+            if invited
+            else ""
+        )
+        return f"{community.name} is proposed, and you are its coordinator.{note}"
+
+    return form_page(
+        request,
+        form,
+        template="communities/propose.html",
+        context={},
+        act=lambda data: services.community_propose(proposer=request.user, **form.service_fields()),
+        success=proposed,
+        then=lambda community: community.get_absolute_url(),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -166,12 +154,14 @@ def settings_edit(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_community_for(request.user, slug, manage=True)
     # The form works on a copy, so the page header keeps showing what is saved while errors are corrected.
     form = CommunityForm(request.POST or None, instance=copy.copy(access.community))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.community_update(actor=request.user, community=access.community, **form.service_fields())
-        except MembershipError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, "The community's settings are saved.")
-            return redirect("communities:settings", access.community.slug)
-    return render(request, "communities/settings.html", {"access": access, "tab": "settings", "form": form})
+    return form_page(
+        request,
+        form,
+        template="communities/settings.html",
+        context={"access": access, "tab": "settings"},
+        act=lambda data: services.community_update(
+            actor=request.user, community=access.community, **form.service_fields()
+        ),
+        success="The community's settings are saved.",
+        then=reverse("communities:settings", args=[access.community.slug]),
+    )

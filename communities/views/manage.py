@@ -9,8 +9,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -18,14 +19,21 @@ from django.views.decorators.http import require_GET, require_POST
 from communities import selectors, services
 from communities.access import CommunityAccess, get_community_for, get_membership_for
 from communities.forms import DecisionForm, InviteForm, LevelForm, MemberFilterForm, RemoveForm, RoleForm
-from communities.models import EmailInvitation, Level, Membership
-from communities.services import MembershipError
+from communities.models import Level, Membership
+from communities.views.browse import suggest_people
 from core.csv_files import csv_response
-from core.forms import first_error
+from core.forms import first_error, refusal_text
+from core.pages import post_and_return
 from core.ratelimits import rate_limited
 from core.redirects import safe_next
+from core.rules import Refused
 
 SORTABLE = [("name", "Name"), ("unit", "Org unit"), ("level", "Level"), ("joined", "Joined")]
+
+
+def _manage_url(access: CommunityAccess) -> str:
+    """Where the coordinators' actions come back to (the posted `next` keeps the table's filters)."""
+    return reverse("communities:manage_members", args=[access.community.slug])
 
 
 def _manage_page(
@@ -49,15 +57,7 @@ def _manage_page(
     invited, by_email = selectors.open_invitations(community=community)
     invited, by_email = list(invited), list(by_email)
     invite_form = invite_form or InviteForm()
-    # Suggest colleagues as the coordinator types (members/_people_datalist.html).
-    invite_form.fields["emails"].widget.attrs.update(
-        {
-            "data-hx-get": reverse("members:suggest"),
-            "data-hx-trigger": "input changed delay:250ms",
-            "data-hx-target": "#people-suggestions",
-            "data-hx-swap": "innerHTML",
-        }
-    )
+    suggest_people(invite_form, "emails")
     context = {
         "access": access,
         "tab": "manage",
@@ -129,14 +129,14 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
                 message=form.cleaned_data["message"],
                 level=form.cleaned_data["level"],
             )
-        except MembershipError as error:
-            messages.error(request, f"{address}: not invited. {error.message}")
+        except Refused as refusal:
+            messages.error(request, f"{address}: not invited. {refusal_text(refusal)}")
         else:
             if isinstance(result, Membership):
                 messages.success(request, f"{address}: {result.user} is invited and was told by email.")
             else:
                 messages.success(request, f"{address}: a sign-up link to join was sent.")
-    return redirect(safe_next(request, reverse("communities:manage_members", args=[access.community.slug])))
+    return redirect(safe_next(request, _manage_url(access)))
 
 
 @login_required
@@ -145,23 +145,25 @@ def decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Approve or decline a request to join; declining needs a reason, which the requester is sent."""
     access = get_community_for(request.user, slug, manage=True)
     membership = get_membership_for(access, pk)
-    form = DecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, f"{membership.user}: {first_error(form)}")
-        return redirect(
-            safe_next(request, reverse("communities:manage_members", args=[access.community.slug]))
-        )
-    approve = form.cleaned_data["decision"] == "approve"
-    try:
+
+    def act(data: dict) -> bool:
+        approve = data["decision"] == "approve"
         services.membership_decide(
-            actor=request.user, membership=membership, approve=approve, reason=form.cleaned_data["reason"]
+            actor=request.user, membership=membership, approve=approve, reason=data["reason"]
         )
-    except MembershipError as error:
-        messages.error(request, error.message)
-    else:
-        verdict = "approved: they are now a member" if approve else "declined"
-        messages.success(request, f"The request of {membership.user} was {verdict}. They were told by email.")
-    return redirect(safe_next(request, reverse("communities:manage_members", args=[access.community.slug])))
+        return approve
+
+    return post_and_return(
+        request,
+        DecisionForm(request.POST),
+        back=_manage_url(access),
+        act=act,
+        success=lambda approve: (
+            f"The request of {membership.user} was "
+            f"{'approved: they are now a member' if approve else 'declined'}. They were told by email."
+        ),
+        invalid=lambda form: f"{membership.user}: {first_error(form)}",
+    )
 
 
 @login_required
@@ -170,21 +172,16 @@ def change_level(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Move a member to another commitment level (the core group included)."""
     access = get_community_for(request.user, slug, manage=True)
     membership = get_membership_for(access, pk)
-    form = LevelForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose one of the commitment levels.")
-        return redirect(
-            safe_next(request, reverse("communities:manage_members", args=[access.community.slug]))
-        )
-    try:
-        membership = services.membership_change_level(
-            actor=request.user, membership=membership, level=form.cleaned_data["level"]
-        )
-    except MembershipError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"{membership.user} is now at level {membership.get_level_display()}.")
-    return redirect(safe_next(request, reverse("communities:manage_members", args=[access.community.slug])))
+    return post_and_return(
+        request,
+        LevelForm(request.POST),
+        back=_manage_url(access),
+        act=lambda data: services.membership_change_level(
+            actor=request.user, membership=membership, level=data["level"]
+        ),
+        success=lambda changed: f"{changed.user} is now at level {changed.get_level_display()}.",
+        invalid="Choose one of the commitment levels.",
+    )
 
 
 @login_required
@@ -193,21 +190,16 @@ def change_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Make a member coordinator, or step a coordinator down (never the last one)."""
     access = get_community_for(request.user, slug, manage=True)
     membership = get_membership_for(access, pk)
-    form = RoleForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose member or coordinator.")
-        return redirect(
-            safe_next(request, reverse("communities:manage_members", args=[access.community.slug]))
-        )
-    try:
-        membership = services.membership_change_role(
-            actor=request.user, membership=membership, role=form.cleaned_data["role"]
-        )
-    except MembershipError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"{membership.user} is now a {membership.get_role_display().lower()}.")
-    return redirect(safe_next(request, reverse("communities:manage_members", args=[access.community.slug])))
+    return post_and_return(
+        request,
+        RoleForm(request.POST),
+        back=_manage_url(access),
+        act=lambda data: services.membership_change_role(
+            actor=request.user, membership=membership, role=data["role"]
+        ),
+        success=lambda changed: f"{changed.user} is now a {changed.get_role_display().lower()}.",
+        invalid="Choose member or coordinator.",
+    )
 
 
 @login_required
@@ -216,37 +208,19 @@ def remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Remove a member (or withdraw an invitation of an existing user), with a reason they are sent."""
     access = get_community_for(request.user, slug, manage=True)
     membership = get_membership_for(access, pk)
-    form = RemoveForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, f"{membership.user} was not removed: {first_error(form)}")
-        return redirect(
-            safe_next(request, reverse("communities:manage_members", args=[access.community.slug]))
-        )
     was_invited = membership.status == Membership.Status.INVITED
-    try:
-        services.membership_remove(
-            actor=request.user, membership=membership, reason=form.cleaned_data["reason"]
-        )
-    except MembershipError as error:
-        messages.error(request, error.message)
-    else:
-        if was_invited:
-            messages.success(request, f"The invitation of {membership.user} was withdrawn.")
-        else:
-            messages.success(request, f"{membership.user} was removed from {access.community.name}.")
-    return redirect(safe_next(request, reverse("communities:manage_members", args=[access.community.slug])))
-
-
-def _email_invitation_for(access: CommunityAccess, pk: int) -> EmailInvitation:
-    """An invitation by email of this community that was not accepted yet (404 otherwise)."""
-    invitation = (
-        EmailInvitation.objects.select_related("community")
-        .filter(pk=pk, community=access.community, accepted_at__isnull=True)
-        .first()
+    return post_and_return(
+        request,
+        RemoveForm(request.POST),
+        back=_manage_url(access),
+        act=lambda data: services.membership_remove(
+            actor=request.user, membership=membership, reason=data["reason"]
+        ),
+        success=f"The invitation of {membership.user} was withdrawn."
+        if was_invited
+        else f"{membership.user} was removed from {access.community.name}.",
+        invalid=lambda form: f"{membership.user} was not removed: {first_error(form)}",
     )
-    if invitation is None:
-        raise Http404("No such invitation")
-    return invitation
 
 
 @login_required
@@ -254,13 +228,13 @@ def _email_invitation_for(access: CommunityAccess, pk: int) -> EmailInvitation:
 def withdraw_email_invitation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Withdraw an invitation by email that was not accepted yet: its link stops working."""
     access = get_community_for(request.user, slug, manage=True)
-    invitation = _email_invitation_for(access, pk)
-    try:
-        services.email_invitation_withdraw(actor=request.user, invitation=invitation)
-    except MembershipError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request, f"The invitation of {invitation.email} was withdrawn; its link no longer works."
-        )
-    return redirect(safe_next(request, reverse("communities:manage_members", args=[access.community.slug])))
+    invitation = get_object_or_404(
+        selectors.withdrawable_email_invitations(community=access.community), pk=pk
+    )
+    return post_and_return(
+        request,
+        Form(request.POST),
+        back=_manage_url(access),
+        act=lambda data: services.email_invitation_withdraw(actor=request.user, invitation=invitation),
+        success=f"The invitation of {invitation.email} was withdrawn; its link no longer works.",
+    )

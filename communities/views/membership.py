@@ -9,19 +9,19 @@ region; without JavaScript they redirect back to `next` with a flash message.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from communities import services
-from communities.access import CommunityAccess, get_community_for
+from communities import rules, selectors, services
+from communities.access import get_community_for
 from communities.forms import JoinForm, LevelForm, RequestForm
-from communities.models import Community, EmailInvitation, Membership
-from communities.services import MembershipError
+from communities.models import Community, Membership
 from communities.signals import INVITATION_SESSION_KEY
-from core.forms import first_error
+from core.forms import first_error, refusal_text
+from core.pages import form_page
 from core.redirects import safe_next
+from core.rules import Refused
 
 
 def _answer(
@@ -70,8 +70,8 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
         membership = services.membership_join(
             user=request.user, community=access.community, level=form.cleaned_data["level"]
         )
-    except MembershipError as error:
-        return _answer(request, access.community, access.membership, error=error.message)
+    except Refused as refusal:
+        return _answer(request, access.community, access.membership, error=refusal_text(refusal))
     return _answer(
         request,
         access.community,
@@ -82,45 +82,23 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _can_request(access: CommunityAccess) -> bool:
-    community = access.community
-    return (
-        community.join_policy == Community.JoinPolicy.APPROVAL
-        and not community.is_archived
-        and not access.is_member
-        and access.pending_status is None
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def request_to_join(request: HttpRequest, slug: str) -> HttpResponse:
     """Ask to join a community on approval, with a message to its coordinators (who are told by mail)."""
     access = get_community_for(request.user, slug)
     community = access.community
-    form = RequestForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_request(
-                user=request.user,
-                community=community,
-                message=form.cleaned_data["message"],
-                level=form.cleaned_data["level"],
-            )
-        except MembershipError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request,
-                f"Your request to join {community.name} was sent to its coordinators. "
-                "You will get an email when they decide.",
-            )
-            return redirect(community)
-    return render(
+    return form_page(
         request,
-        "communities/request.html",
-        {"access": access, "tab": "overview", "form": form, "can_request": _can_request(access)},
-        status=400 if form.is_bound else 200,
+        RequestForm(request.POST if request.method == "POST" else None),
+        template="communities/request.html",
+        context={"access": access, "tab": "overview", "can_request": rules.may_request(access)},
+        act=lambda data: services.membership_request(
+            user=request.user, community=community, message=data["message"], level=data["level"]
+        ),
+        success=f"Your request to join {community.name} was sent to its coordinators. "
+        "You will get an email when they decide.",
+        then=community.get_absolute_url(),
     )
 
 
@@ -132,16 +110,14 @@ def respond(request: HttpRequest, slug: str) -> HttpResponse:
     answer = request.POST.get("answer")
     if answer not in ("accept", "decline"):
         return _answer(request, access.community, access.membership, error="Choose Accept or Decline.")
-    if access.membership is None:
-        return _answer(
-            request, access.community, None, error=f"You have no invitation to {access.community.name}."
-        )
+    if not rules.may_answer_invitation(access):
+        return _answer(request, access.community, access.membership, error=rules.answer_refusal(access))
     try:
         membership = services.invitation_respond(
             user=request.user, membership=access.membership, accept=answer == "accept"
         )
-    except MembershipError as error:
-        return _answer(request, access.community, access.membership, error=error.message)
+    except Refused as refusal:
+        return _answer(request, access.community, access.membership, error=refusal_text(refusal))
     if membership.is_active:
         success = f"Welcome to {access.community.name}! You joined as {membership.get_level_display().lower()} member."
     else:
@@ -165,19 +141,17 @@ def my_level(request: HttpRequest, slug: str) -> HttpResponse:
         return _answer(
             request, access.community, access.membership, error="Choose one of the commitment levels."
         )
-    if not access.is_member:
+    level = form.cleaned_data["level"]
+    if not rules.may_change_own_level(access, level):
         return _answer(
-            request,
-            access.community,
-            access.membership,
-            error=f"You are not a member of {access.community.name}.",
+            request, access.community, access.membership, error=rules.own_level_refusal(access, level)
         )
     try:
         membership = services.membership_change_level(
-            actor=request.user, membership=access.membership, level=form.cleaned_data["level"]
+            actor=request.user, membership=access.membership, level=level
         )
-    except MembershipError as error:
-        return _answer(request, access.community, access.membership, error=error.message)
+    except Refused as refusal:
+        return _answer(request, access.community, access.membership, error=refusal_text(refusal))
     return _answer(
         request,
         access.community,
@@ -198,24 +172,12 @@ def leave(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         try:
             services.membership_leave(user=request.user, membership=access.membership)
-        except MembershipError as error:
-            messages.error(request, error.message)
+        except Refused as refusal:
+            messages.error(request, refusal_text(refusal))
         else:
             messages.success(request, f"You left {community.name}. You can join again whenever you like.")
         return redirect(community)
     return render(request, "communities/leave.html", {"access": access, "tab": "overview"})
-
-
-def _invitation_for(token: str) -> EmailInvitation:
-    """The invitation a link carries, with its community (404 for an unknown or withdrawn link)."""
-    invitation = (
-        EmailInvitation.objects.select_related("community", "invited_by", "accepted_by")
-        .filter(token=token)
-        .first()
-    )
-    if invitation is None:
-        raise Http404("No such invitation")
-    return invitation
 
 
 @require_http_methods(["GET", "POST"])
@@ -226,35 +188,24 @@ def email_invitation(request: HttpRequest, token: str) -> HttpResponse:
     the token waits in the session so that signing up with the invited address joins at once (see signals).
     Signed in: Accept joins the community.
     """
-    invitation = _invitation_for(token)
+    invitation = get_object_or_404(selectors.email_invitations_by_link(), token=token)
     community = invitation.community
     user = request.user
-    if invitation.accepted_at:
-        if user.is_authenticated and invitation.accepted_by_id == user.pk:
-            request.session.pop(INVITATION_SESSION_KEY, None)
-            return redirect(community)
-        return render(
-            request, "communities/email_invitation.html", {"invitation": invitation, "state": "used"}
-        )
-    if invitation.expires_at <= timezone.now():
-        return render(
-            request, "communities/email_invitation.html", {"invitation": invitation, "state": "expired"}
-        )
-    if not user.is_authenticated:
+    state = rules.email_invitation_state(invitation, user)
+    if state == "used" and user.is_authenticated and invitation.accepted_by_id == user.pk:
+        request.session.pop(INVITATION_SESSION_KEY, None)
+        return redirect(community)
+    if state == "anonymous":
         request.session[INVITATION_SESSION_KEY] = invitation.token
         if request.method == "POST":
             return redirect_to_login(request.path)
-        return render(
-            request, "communities/email_invitation.html", {"invitation": invitation, "state": "anonymous"}
-        )
-    if request.method == "POST":
+    elif request.method == "POST" and state in ("open", "other_address"):
         try:
             services.email_invitation_accept(user=user, invitation=invitation)
-        except MembershipError as error:
-            messages.error(request, error.message)
+        except Refused as refusal:
+            messages.error(request, refusal_text(refusal))
         else:
             request.session.pop(INVITATION_SESSION_KEY, None)
             messages.success(request, f"Welcome to {community.name}!")
             return redirect(community)
-    state = "open" if invitation.email.lower() == user.email.lower() else "other_address"
     return render(request, "communities/email_invitation.html", {"invitation": invitation, "state": state})

@@ -7,31 +7,32 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from communities import selectors, services
+from communities import rules, selectors, services
 from communities.access import CommunityAccess, get_community_for
 from communities.forms import AppointForm, SponsorForm
-from communities.models import Community, Sponsorship
-from communities.services import MembershipError
+from communities.models import Community
 from communities.views.browse import suggest_people
-from members.models import User
+from core.forms import refusal_text
+from core.pages import form_page
+from core.rules import Refused
+from members.selectors import anyone
 
-STAFF_ONLY = "Only staff can do that."
+
+def _require_staff(request: HttpRequest) -> None:
+    """403 unless the viewer is staff (`rules.may_administer`)."""
+    if not rules.may_administer(request.user):
+        raise PermissionDenied(rules.STAFF_ONLY)
 
 
 def _staff_access(request: HttpRequest, slug: str) -> CommunityAccess:
     """The community for staff: 404 for who may not see it at all, 403 for who sees it but is not staff."""
     access = get_community_for(request.user, slug, content=True)
-    if not access.is_staff:
-        raise PermissionDenied(STAFF_ONLY)
+    _require_staff(request)
     return access
-
-
-def _ensure_staff(request: HttpRequest) -> None:
-    if not request.user.is_staff:
-        raise PermissionDenied(STAFF_ONLY)
 
 
 def _appoint_form(community: Community, data=None) -> AppointForm:
@@ -54,14 +55,8 @@ def _render_attention(request: HttpRequest, bound: AppointForm | None = None, co
 @login_required
 def attention(request: HttpRequest) -> HttpResponse:
     """Communities left without a coordinator, each with a form to appoint one."""
-    _ensure_staff(request)
+    _require_staff(request)
     return _render_attention(request)
-
-
-def _sponsorships(community: Community):
-    return community.sponsorships.select_related("sponsor", "sponsor__org_unit", "created_by").order_by(
-        "since", "pk"
-    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -71,30 +66,19 @@ def sponsors(request: HttpRequest, slug: str) -> HttpResponse:
     access = _staff_access(request, slug)
     form = SponsorForm(request.POST or None)
     suggest_people(form, "sponsor")
-    if request.method == "POST" and form.is_valid():
-        try:
-            sponsorship = services.sponsorship_assign(
-                actor=request.user, community=access.community, **form.cleaned_data
-            )
-        except MembershipError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, f"{sponsorship.sponsor} now sponsors {access.community.name}.")
-            return redirect("communities:sponsors", access.community.slug)
-    context = {
-        "access": access,
-        "tab": "staff",
-        "form": form,
-        "sponsorships": _sponsorships(access.community),
-    }
-    return render(request, "communities/staff_sponsors.html", context)
-
-
-def _sponsorship_for(access: CommunityAccess, pk: int) -> Sponsorship:
-    sponsorship = access.community.sponsorships.select_related("sponsor").filter(pk=pk).first()
-    if sponsorship is None:
-        raise Http404("No such sponsorship")
-    return sponsorship
+    return form_page(
+        request,
+        form,
+        template="communities/staff_sponsors.html",
+        context={
+            "access": access,
+            "tab": "staff",
+            "sponsorships": selectors.community_sponsorships(community=access.community),
+        },
+        act=lambda data: services.sponsorship_assign(actor=request.user, community=access.community, **data),
+        success=lambda sponsorship: f"{sponsorship.sponsor} now sponsors {access.community.name}.",
+        then=reverse("communities:sponsors", args=[access.community.slug]),
+    )
 
 
 @require_POST
@@ -102,11 +86,11 @@ def _sponsorship_for(access: CommunityAccess, pk: int) -> Sponsorship:
 def end_sponsorship(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Staff end a sponsorship."""
     access = _staff_access(request, slug)
-    sponsorship = _sponsorship_for(access, pk)
+    sponsorship = get_object_or_404(selectors.community_sponsorships(community=access.community), pk=pk)
     try:
         services.sponsorship_end(actor=request.user, sponsorship=sponsorship)
-    except MembershipError as error:
-        messages.error(request, error.message)
+    except Refused as refusal:
+        messages.error(request, refusal_text(refusal))
     else:
         messages.success(request, f"{sponsorship.sponsor} no longer sponsors {access.community.name}.")
     return redirect("communities:sponsors", access.community.slug)
@@ -128,8 +112,8 @@ def archive(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, f"{community.name} is active again and listed.")
         else:
             messages.error(request, "Choose whether to archive the community or bring it back.")
-    except MembershipError as error:
-        messages.error(request, error.message)
+    except Refused as refusal:
+        messages.error(request, refusal_text(refusal))
     return redirect("communities:sponsors", community.slug)
 
 
@@ -141,38 +125,33 @@ def appoint(request: HttpRequest, slug: str) -> HttpResponse:
     community = access.community
     form = _appoint_form(community, request.POST)
     if not form.is_valid():
-        problems = " ".join(error for errors in form.errors.values() for error in errors)
+        problems = " ".join(error for field in form.errors for error in form.errors[field])
         messages.error(request, f"No coordinator appointed to {community.name}. {problems}")
         return _render_attention(request, bound=form, community=community)
     try:
         services.coordinator_appoint(actor=request.user, community=community, user=form.cleaned_data["user"])
-    except MembershipError as error:
-        messages.error(request, error.message)
+    except Refused as refusal:
+        messages.error(request, refusal_text(refusal))
     else:
         messages.success(request, f"{form.cleaned_data['user']} now coordinates {community.name}.")
     return redirect("communities:staff_attention")
-
-
-def _person_or_404(pk: int) -> User:
-    person = User.objects.filter(pk=pk).first()
-    if person is None:
-        raise Http404("No such person")
-    return person
 
 
 @require_POST
 @login_required
 def deactivate_member(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff deactivate someone who left the organization; communities left without a coordinator are flagged."""
-    _ensure_staff(request)
-    person = _person_or_404(pk)
+    _require_staff(request)
+    person = anyone(pk=pk)
+    if person is None:
+        raise Http404("No such person")
     if not person.is_active:
         messages.info(request, f"{person} was already deactivated.")
         return redirect("members:profile", person.pk)
     try:
         flagged = services.member_deactivate(actor=request.user, user=person)
-    except MembershipError as error:
-        messages.error(request, error.message)
+    except Refused as refusal:
+        messages.error(request, refusal_text(refusal))
     else:
         message = f"{person} is deactivated: their memberships ended and they get no more mail."
         if flagged:

@@ -237,8 +237,8 @@ def test_home_query_count_is_constant(member_client):
     1 the signed-in user, 2 the community (with whether the viewer sponsors it), 3 the viewer's membership,
     4 coordinators and core group with their org units, 5 sponsors, 6 member counts per level, 7 org units
     members come from, 8 topics; then the slots other apps fill: 9 upcoming dates, 10 the viewer's profile (time
-    zone), 11 whether the viewer may schedule activities, 12 the latest discussions with their authors,
-    13 the latest published resources, 14 the most applied ones.
+    zone), 11 the latest discussions with their authors, 12 the latest published resources, 13 the most applied
+    ones. (Whether the viewer may schedule activities is read from the membership already loaded.)
     """
     community = CommunityFactory(name="Pinned")
 
@@ -249,7 +249,7 @@ def test_home_query_count_is_constant(member_client):
         SponsorshipFactory(community=community)
         community.topics.add(TagFactory())
 
-    assert_constant_queries(member_client, home_url(community), grow=growing(add_rows), expected=14)
+    assert_constant_queries(member_client, home_url(community), grow=growing(add_rows), expected=13)
 
 
 # --- Members ---------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.utils import timezone
 from communities.models import EmailInvitation, Membership
 from communities.services import MembershipError, email_invitation_withdraw
 from communities.signals import INVITATION_SESSION_KEY, accept_invitation_on_signup
+from core.rules import NotPermitted
 from members.models import User
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory, coordinator_of, member_of
 
@@ -316,7 +317,7 @@ def test_withdraw_service_refuses_non_coordinators_and_twice(member):
     community = CommunityFactory()
     coordinator = coordinator_of(community)
     invitation = email_invitation(community)
-    with pytest.raises(MembershipError):
+    with pytest.raises(NotPermitted):
         email_invitation_withdraw(actor=member, invitation=invitation)
     email_invitation_withdraw(actor=coordinator, invitation=invitation)
     with pytest.raises(MembershipError, match="already accepted or withdrawn"):

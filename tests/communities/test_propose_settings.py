@@ -96,7 +96,7 @@ def test_propose_with_duplicate_name_says_so_and_saves_nothing(member_client):
 
     response = member_client.post(PROPOSE, proposal(name="test automation guild", charter_norms="Kept"))
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert Community.objects.count() == before
     assert "A community called “test automation guild” already exists. Choose another name." in response.text
     assert "Please correct this problem" in response.text
@@ -106,7 +106,7 @@ def test_propose_with_duplicate_name_says_so_and_saves_nothing(member_client):
 
 def test_propose_with_empty_domain_and_unknown_colleague_says_both(member_client):
     response = member_client.post(PROPOSE, proposal(domain="  ", core_group="nobody@example.org"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not Community.objects.exists()
     assert "Please correct these 2 problems" in response.text
     assert "Nobody at CoPsite has this address: nobody@example.org" in response.text
@@ -121,7 +121,7 @@ def test_propose_refused_by_the_service_says_why_and_saves_nothing(member_client
 
     monkeypatch.setattr(services, "community_propose", taken)
     response = member_client.post(PROPOSE, proposal())
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "already exists" in response.text
     assert 'value="Test Automation Guild"' in response.text
     assert not Community.objects.exists()
@@ -215,7 +215,7 @@ def test_settings_with_bad_input_says_so_and_changes_nothing(client, community):
         settings_url(community), settings_data(community, name="Taken Name", domain=" ", stage="maturing")
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "A community called “Taken Name” already exists." in response.text
     assert 'href="#id_domain">Domain</a>: This field is required.' in response.text
     assert '<h1 class="h3 mb-1">Reliability Guild</h1>' in response.text

@@ -8,6 +8,7 @@ from django.utils import timezone
 from communities import services
 from communities.models import Community, EmailInvitation, Level, Membership, MembershipEvent, Participation
 from communities.services import MembershipError
+from core.rules import NotPermitted
 from members.models import NotificationPreference, Tag
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory, coordinator_of, member_of
 
@@ -99,7 +100,7 @@ def test_update_by_coordinator_only():
     services.community_update(actor=coordinator, community=community, stage="maturing", topics=["Kaizen"])
     community.refresh_from_db()
     assert community.stage == "maturing"
-    with pytest.raises(MembershipError, match="Only coordinators"):
+    with pytest.raises(NotPermitted, match="Only coordinators"):
         services.community_update(actor=member, community=community, stage="potential")
     with pytest.raises(ValueError, match="cannot update"):
         services.community_update(actor=coordinator, community=community, archived_at=timezone.now())
@@ -108,14 +109,14 @@ def test_update_by_coordinator_only():
 def test_archive_is_staff_only_and_makes_community_read_only():
     community = CommunityFactory()
     coordinator, staff = coordinator_of(community), UserFactory(is_staff=True)
-    with pytest.raises(MembershipError, match="Only staff"):
+    with pytest.raises(NotPermitted, match="Only staff"):
         services.community_archive(actor=coordinator, community=community)
     services.community_archive(actor=staff, community=community)
     with pytest.raises(MembershipError, match="already archived"):
         services.community_archive(actor=staff, community=community)
-    with pytest.raises(MembershipError, match="archived"):
+    with pytest.raises(NotPermitted, match="archived"):
         services.membership_join(user=UserFactory(), community=community)
-    with pytest.raises(MembershipError, match="archived"):
+    with pytest.raises(NotPermitted, match="archived"):
         services.community_update(actor=coordinator, community=community, stage="maturing")
     services.community_unarchive(actor=staff, community=community)
     assert not Community.objects.get(pk=community.pk).is_archived
@@ -123,7 +124,7 @@ def test_archive_is_staff_only_and_makes_community_read_only():
 
 def test_sponsorship_staff_only_and_unique():
     community, staff, leader = CommunityFactory(), UserFactory(is_staff=True), UserFactory()
-    with pytest.raises(MembershipError):
+    with pytest.raises(NotPermitted):
         services.sponsorship_assign(actor=leader, community=community, sponsor=leader)
     sponsorship = services.sponsorship_assign(
         actor=staff, community=community, sponsor=leader, provides="Time"
@@ -150,12 +151,12 @@ def test_join_twice_and_join_non_open_are_refused_changing_nothing():
     community, user = CommunityFactory(join_policy="open"), UserFactory()
     services.membership_join(user=user, community=community)
     before = snapshot(community)
-    with pytest.raises(MembershipError, match="already a member"):
+    with pytest.raises(NotPermitted, match="already a member"):
         services.membership_join(user=user, community=community)
     with pytest.raises(MembershipError, match="commitment levels"):
         services.membership_join(user=UserFactory(), community=community, level="guru")
     assert snapshot(community) == before
-    with pytest.raises(MembershipError, match="not open"):
+    with pytest.raises(NotPermitted, match="not open"):
         services.membership_join(user=user, community=CommunityFactory(join_policy="approval"))
 
 
@@ -209,13 +210,13 @@ def test_only_coordinators_decide_and_request_rules():
     coordinator_of(community)
     member, requester = member_of(community), UserFactory()
     request = services.membership_request(user=requester, community=community)
-    with pytest.raises(MembershipError, match="Only coordinators"):
+    with pytest.raises(NotPermitted, match="Only coordinators"):
         services.membership_decide(actor=member, membership=request, approve=True)
-    with pytest.raises(MembershipError, match="waiting"):
+    with pytest.raises(NotPermitted, match="waiting"):
         services.membership_request(user=requester, community=community)
-    with pytest.raises(MembershipError, match="open"):
+    with pytest.raises(NotPermitted, match="open"):
         services.membership_request(user=UserFactory(), community=CommunityFactory(join_policy="open"))
-    with pytest.raises(MembershipError, match="invitation only"):
+    with pytest.raises(NotPermitted, match="invitation only"):
         services.membership_request(user=UserFactory(), community=CommunityFactory(join_policy="invitation"))
 
 
@@ -240,17 +241,17 @@ def test_invite_accept_decline_expired_and_someone_elses():
     assert invitation.invitation_expires_at > timezone.now() + timedelta(days=13)
     with pytest.raises(MembershipError, match="already invited"):
         services.membership_invite(actor=coordinator, community=community, user=invitee)
-    with pytest.raises(MembershipError, match="someone else"):
+    with pytest.raises(NotPermitted, match="someone else"):
         services.invitation_respond(user=other, membership=invitation, accept=True)
     joined = services.invitation_respond(user=invitee, membership=invitation, accept=True)
     assert (joined.status, joined.level) == (Status.ACTIVE, Level.ACTIVE)
-    with pytest.raises(MembershipError, match="already answered"):
+    with pytest.raises(NotPermitted, match="already answered"):
         services.invitation_respond(user=invitee, membership=invitation, accept=False)
 
     late = services.membership_invite(actor=coordinator, community=community, user=other)
     Membership.objects.filter(pk=late.pk).update(invitation_expires_at=timezone.now() - timedelta(minutes=1))
     before = snapshot(community)
-    with pytest.raises(MembershipError, match="expired"):
+    with pytest.raises(NotPermitted, match="expired"):
         services.invitation_respond(user=other, membership=late, accept=True)
     assert snapshot(community) == before
     # An expired invitation can be renewed.
@@ -267,7 +268,7 @@ def test_invite_refusals():
     coordinator, member = coordinator_of(community), member_of(community)
     with pytest.raises(MembershipError, match="already a member"):
         services.membership_invite(actor=coordinator, community=community, user=member)
-    with pytest.raises(MembershipError, match="Only coordinators"):
+    with pytest.raises(NotPermitted, match="Only coordinators"):
         services.membership_invite(actor=member, community=community, user=UserFactory())
     with pytest.raises(MembershipError, match="left the organization"):
         services.membership_invite(actor=coordinator, community=community, user=UserFactory(is_active=False))
@@ -305,18 +306,18 @@ def test_email_invitation_accept_rules():
         actor=coordinator, community=community, email="nia@example.org"
     )
     stranger = UserFactory(email="other@example.org")
-    with pytest.raises(MembershipError, match="another address"):
+    with pytest.raises(NotPermitted, match="another address"):
         services.email_invitation_accept(user=stranger, invitation=invitation)
     nia = UserFactory(email="nia@example.org")
     membership = services.email_invitation_accept(user=nia, invitation=invitation)
     assert membership.status == Status.ACTIVE
-    with pytest.raises(MembershipError, match="already used"):
+    with pytest.raises(NotPermitted, match="already used"):
         services.email_invitation_accept(user=nia, invitation=invitation)
     expired = services.email_invitation_create(
         actor=coordinator, community=community, email="late@example.org"
     )
     EmailInvitation.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
-    with pytest.raises(MembershipError, match="expired"):
+    with pytest.raises(NotPermitted, match="expired"):
         services.email_invitation_accept(user=UserFactory(email="late@example.org"), invitation=expired)
 
 
@@ -328,7 +329,7 @@ def test_member_changes_own_level_but_not_into_core_group():
     coordinator = coordinator_of(community)
     membership = MembershipFactory(community=community, level=Level.PERIPHERAL)
     services.membership_change_level(actor=membership.user, membership=membership, level=Level.ACTIVE)
-    with pytest.raises(MembershipError, match="core group"):
+    with pytest.raises(NotPermitted, match="core group"):
         services.membership_change_level(actor=membership.user, membership=membership, level=Level.CORE)
     services.membership_change_level(actor=coordinator, membership=membership, level=Level.CORE)
     membership.refresh_from_db()
@@ -340,7 +341,7 @@ def test_member_changes_own_level_but_not_into_core_group():
         (Level.PERIPHERAL, Level.ACTIVE, membership.user),
         (Level.ACTIVE, Level.CORE, coordinator),
     ]
-    with pytest.raises(MembershipError, match="Only coordinators"):
+    with pytest.raises(NotPermitted, match="Only coordinators"):
         services.membership_change_level(
             actor=member_of(community), membership=membership, level=Level.ACTIVE
         )
@@ -370,10 +371,10 @@ def test_leave_and_remove(django_capture_on_commit_callbacks, mailoutbox):
     community = CommunityFactory()
     coordinator = coordinator_of(community)
     leaver, removed = MembershipFactory(community=community), MembershipFactory(community=community)
-    with pytest.raises(MembershipError, match="only leave for yourself"):
+    with pytest.raises(NotPermitted, match="only leave for yourself"):
         services.membership_leave(user=coordinator, membership=leaver)
     services.membership_leave(user=leaver.user, membership=leaver)
-    with pytest.raises(MembershipError, match="not a member"):
+    with pytest.raises(NotPermitted, match="not a member"):
         services.membership_leave(user=leaver.user, membership=leaver)
     with django_capture_on_commit_callbacks(execute=True):
         services.membership_remove(actor=coordinator, membership=removed, reason="Inactive for a year")
@@ -419,5 +420,5 @@ def test_deactivating_a_person_ends_memberships_flags_orphans_and_stops_mail(
     assert not Community.objects.get(pk=solo.pk).needs_coordinator
     with pytest.raises(MembershipError, match="yourself"):
         services.member_deactivate(actor=staff, user=staff)
-    with pytest.raises(MembershipError, match="Only staff"):
+    with pytest.raises(NotPermitted, match="Only staff"):
         services.member_deactivate(actor=UserFactory(), user=UserFactory())

@@ -138,7 +138,7 @@ def test_sponsors_with_unknown_address_says_so_and_saves_nothing(staff_client, c
     response = staff_client.post(
         url("sponsors", community), {"sponsor": "ghost@example.org", "provides": "Kept"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Nobody at CoPsite has the address ghost@example.org." in response.text
     assert "Kept" in response.text
     assert not Sponsorship.objects.exists()
@@ -147,8 +147,12 @@ def test_sponsors_with_unknown_address_says_so_and_saves_nothing(staff_client, c
 def test_sponsors_refuses_the_same_sponsor_twice(staff_client, community):
     existing = SponsorshipFactory(community=community)
     response = staff_client.post(url("sponsors", community), {"sponsor": existing.sponsor.email})
-    assert response.status_code == 200
-    assert f"{existing.sponsor} already sponsors Reliability Guild." in messages_of(response)
+    assert response.status_code == 400
+    # Beside the field it is about, with what was typed kept.
+    assert response.context["form"].errors["sponsor"] == [
+        f"{existing.sponsor} already sponsors Reliability Guild."
+    ]
+    assert f'value="{existing.sponsor.email}"' in response.text
     assert Sponsorship.objects.count() == 1
 
 
@@ -169,8 +173,9 @@ def test_sponsors_of_an_archived_community_takes_no_new_sponsor(staff_client, co
     community.archived_at = timezone.now()
     community.save(update_fields=["archived_at"])
     response = staff_client.post(url("sponsors", community), {"sponsor": leader.email})
-    assert response.status_code == 200
-    assert any("is archived" in message for message in messages_of(response))
+    assert response.status_code == 400
+    assert any("is archived" in message for message in response.context["form"].non_field_errors())
+    assert "is archived" in response.text
     assert not Sponsorship.objects.exists()
 
 
