@@ -1,5 +1,5 @@
-"""App configuration for communities: registers the kinds of mail it sends; an invitation link leads through
-sign-up into the community."""
+"""App configuration for communities: registers the kinds of mail it sends and who the directory finds in a
+community (members sits below and asks); an invitation link leads through sign-up into the community."""
 
 from django.apps import AppConfig
 
@@ -11,12 +11,14 @@ class CommunitiesConfig(AppConfig):
     def ready(self) -> None:
         from allauth.account.signals import user_signed_up
 
-        from communities.selectors import coordinates_anything, sponsors_anything
+        from communities.selectors import coordinates_anything, directory_members, sponsors_anything
         from communities.signals import accept_invitation_on_signup
+        from members import community_filter
         from members.notifications import Frequency, MailKind, register_audience, register_mail_kind
 
         register_audience("coordinators", coordinates_anything)
         register_audience("sponsors", sponsors_anything)
+        community_filter.register(directory_members)
 
         user_signed_up.connect(
             accept_invitation_on_signup, dispatch_uid="communities_accept_invitation_on_signup"

@@ -4,13 +4,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
+from members import community_filter
 from members.models import NotificationPreference, OrgUnit, User
 from members.notifications import MAIL_KINDS
-
-# Membership status as stored by communities.Membership; members may not import that app, so the value is
-# spelled here and the relations are reached through their reverse names (`memberships`, `sponsorships`).
-ACTIVE_MEMBERSHIP = "active"
-LISTED_COMMUNITY = "listed"
 
 
 @dataclass
@@ -54,26 +50,6 @@ def org_unit_tree() -> OrgUnitTree:
     return OrgUnitTree(units=list(OrgUnit.objects.values_list("pk", "name", "parent_id")))
 
 
-def community_visible_to(*, viewer: User, slug: str) -> bool:
-    """Whether `viewer` may see who belongs to the community `slug` (not archived): a listed one, or a private one
-    they are an active member of or sponsor; staff see every one.
-
-    Answered through the reverse relations of User so that members never imports communities. A listed
-    community nobody ever joined answers False, which changes nothing: it has no members to show.
-    """
-    in_community = Q(memberships__community__slug=slug, memberships__community__archived_at__isnull=True)
-    if viewer.is_staff:
-        return User.objects.filter(in_community).exists()
-    as_member = Q(pk=viewer.pk, memberships__status=ACTIVE_MEMBERSHIP)
-    as_sponsor = Q(
-        pk=viewer.pk,
-        sponsorships__community__slug=slug,
-        sponsorships__community__archived_at__isnull=True,
-    )
-    listed = Q(memberships__community__visibility=LISTED_COMMUNITY)
-    return User.objects.filter((in_community & (listed | as_member)) | as_sponsor).exists()
-
-
 def directory_people(
     *,
     viewer: User,
@@ -82,8 +58,9 @@ def directory_people(
     community: str = "",
 ) -> QuerySet[User]:
     """Active people who appear in the directory, matched by name, job title or expertise, optionally in some
-    org units and in a community. A community the viewer may not see gives nobody, so private memberships
-    never leak."""
+    org units and in a community. Who belongs to a community is answered by communities
+    (`members.community_filter`): a community the viewer may not see gives nobody, so private memberships never
+    leak."""
     people = (
         User.objects.filter(is_active=True, profile__in_directory=True)
         .select_related("org_unit", "profile")
@@ -100,12 +77,8 @@ def directory_people(
     if org_units:
         people = people.filter(org_unit__in=org_units)
     if community:
-        if not community_visible_to(viewer=viewer, slug=community):
-            return people.none()
-        members = User.objects.filter(
-            memberships__community__slug=community, memberships__status=ACTIVE_MEMBERSHIP
-        ).values("pk")
-        people = people.filter(pk__in=members)
+        members = community_filter.members_of(viewer=viewer, slug=community)
+        people = people.filter(pk__in=members) if members is not None else people.none()
     return people
 
 
@@ -117,6 +90,22 @@ def person_for_profile(*, pk: int, include_inactive: bool = False) -> User | Non
         .select_related("org_unit", "profile")
         .prefetch_related("profile__expertise")
         .first()
+    )
+
+
+def anyone(*, pk: int) -> User | None:
+    """One person by id, whether active or not (an unsubscribe link still names someone who left; staff act on
+    people who left)."""
+    return User.objects.filter(pk=pk).first()
+
+
+def people_with_handle(*, handle: str) -> list[tuple[int, bool]]:
+    """(pk, listed in the directory) of up to two active people whose address starts with `<handle>@`: where an
+    @mention leads depends on whether exactly one person has it."""
+    return list(
+        User.objects.filter(is_active=True, email__istartswith=f"{handle}@").values_list(
+            "pk", "profile__in_directory"
+        )[:2]
     )
 
 

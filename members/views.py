@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.forms import first_error
+from core.forms import add_refusal, first_error
 from core.ratelimits import rate_limited
 from core.unsubscribe import read_unsubscribe_token
 from core.viewer_zone import remember_zone
@@ -25,10 +24,12 @@ from members.forms import DirectoryForm, NotificationsForm, ProfileForm
 from members.models import User
 from members.notifications import MAIL_KINDS, Frequency, MailKind, kinds_for
 from members.selectors import (
+    anyone,
     directory_people,
     notification_choices,
     org_unit_tree,
     people_suggestions,
+    people_with_handle,
     person_for_profile,
 )
 from members.services import (
@@ -87,26 +88,13 @@ def by_handle(request: HttpRequest, handle: str) -> HttpResponse:
     """Where an @mention links: the profile of the one active person whose address starts with `<handle>@`,
     else the directory searching for the handle's words (nobody, or several people, have it)."""
     handle = handle[:100]
-    people = list(
-        User.objects.filter(is_active=True, email__istartswith=f"{handle}@").values_list(
-            "pk", "profile__in_directory"
-        )[:2]
-    )
+    people = people_with_handle(handle=handle)
     if len(people) == 1:
         pk, listed = people[0]
         if listed or pk == request.user.pk or request.user.is_staff:
             return redirect("members:profile", pk)
     words = " ".join(part for part in re.split(r"[._+-]+", handle) if part)
     return redirect(f"{reverse('members:directory')}?{urlencode({'q': words})}")
-
-
-def _add_service_errors(form: Form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names (the rest at the top)."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @require_http_methods(["GET", "POST"])
@@ -122,7 +110,7 @@ def edit_profile(request: HttpRequest) -> HttpResponse:
             try:
                 profile_update(user=user, **form.cleaned_data)
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_refusal(form, error)
             else:
                 remember_zone(request, user, name=form.cleaned_data["time_zone"])
                 messages.success(request, "Your profile is saved.")
@@ -160,7 +148,7 @@ def _unsubscribe_target(token: str) -> tuple[User, MailKind] | None:
     kind = MAIL_KINDS.get(key)
     if kind is None or Frequency.OFF not in kind.allowed:
         return None
-    person = User.objects.filter(pk=user_id).first()
+    person = anyone(pk=user_id)
     return (person, kind) if person is not None else None
 
 
