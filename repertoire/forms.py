@@ -252,6 +252,17 @@ class CollectionForm(forms.Form):
     )
 
 
+class AddToCollectionForm(forms.Form):
+    """Which of the community's collections to add a resource to (one of another community is a 404)."""
+
+    collection = forms.IntegerField(
+        error_messages={
+            "required": "Choose a collection to add it to.",
+            "invalid": "Choose a collection to add it to.",
+        }
+    )
+
+
 class CollectionItemForm(forms.Form):
     """Add a resource to a collection, take it out, or move it up or down."""
 

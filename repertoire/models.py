@@ -6,12 +6,45 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 from activities.models import Discussion, Occurrence
-from communities.models import Community
+from communities.models import Community, Membership
 from members.models import Tag
+
+
+class ResourceQuerySet(models.QuerySet):
+    """The one spelling of each filter on resources, and of who sees which (docs/who-sees-what.md)."""
+
+    def published(self) -> "ResourceQuerySet":
+        return self.filter(status=Resource.Status.PUBLISHED)
+
+    def in_current(self) -> "ResourceQuerySet":
+        """In communities that are not archived."""
+        return self.filter(community__archived_at__isnull=True)
+
+    def visible_to(self, viewer) -> "ResourceQuerySet":
+        """Who sees which resource anywhere: those of the communities whose content `viewer` may see
+        (`Community.objects.visible_to`), but others' drafts (`not_others_drafts`)."""
+        return self.filter(community__in=Community.objects.visible_to(viewer).values("pk")).not_others_drafts(
+            viewer
+        )
+
+    def not_others_drafts(self, viewer) -> "ResourceQuerySet":
+        """All but the drafts `viewer` may not see: a draft is seen by its authors and its community's
+        coordinators only."""
+        coordinates = Membership.objects.coordinators().filter(community=OuterRef("community"), user=viewer)
+        return self.filter(~Q(status=Resource.Status.DRAFT) | authored_by(viewer) | Exists(coordinates))
+
+    def with_viewer_is_author(self, viewer) -> "ResourceQuerySet":
+        """Each with `viewer_is_author`, which `repertoire.rules.may_edit` reads."""
+        return self.annotate(viewer_is_author=authored_by(viewer))
+
+
+def authored_by(viewer) -> Exists:
+    """Whether `viewer` is one of the resource's authors, as a condition on resources."""
+    return Exists(Resource.authors.through.objects.filter(resource=OuterRef("pk"), user=viewer))
 
 
 class Resource(models.Model):
@@ -60,6 +93,8 @@ class Resource(models.Model):
     source_occurrence = models.ForeignKey(
         Occurrence, null=True, blank=True, on_delete=models.SET_NULL, related_name="harvested_resources"
     )
+
+    objects = ResourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -210,6 +245,3 @@ class CollectionItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource} in {self.collection}"
-
-
-PUBLISHED = Q(status=Resource.Status.PUBLISHED)

@@ -9,22 +9,28 @@ from django.urls import reverse
 from activities.models import Discussion, Occurrence
 from activities.page_actions import PageAction
 from communities.access import CommunityAccess
-from repertoire import selectors
-from repertoire.access import may_harvest_discussion, may_harvest_occurrence
-from repertoire.models import Resource
+from repertoire import rules, selectors
 
 LABEL = "Harvest into the library"
 OPEN = "In the library: open the resource"
+FAQ_NOTE = "The accepted answer becomes a draft FAQ: you review it, then publish it."
+LESSON_NOTE = "The notes become a draft lesson learned: you review it, then publish it."
 
 
 def _offer(
-    access: CommunityAccess, harvested: Resource | None, harvest_url: str, note: str, source: str
+    access: CommunityAccess, allowed: bool, obj: Discussion | Occurrence, source: str, note: str
 ) -> PageAction | None:
-    """The harvest button; once harvested, a link to the resource, or nothing when the viewer may not open it
-    (another harvester's draft: seen only by its authors and the coordinators)."""
+    """For those `allowed`, the harvest button; once harvested, a link to the resource, or nothing when the
+    viewer may not open it (another harvester's draft: seen only by its authors and the coordinators)."""
+    if not allowed:
+        return None
+    field = "source_discussion" if source == "discussions" else "source_occurrence"
+    harvested = selectors.harvested_from(access, **{field: obj})
     if harvested is None:
-        return PageAction(label=LABEL, url=harvest_url, post=True, note=note, fields={"source": source})
-    if harvested.is_draft and not (access.is_coordinator or harvested.viewer_is_author):
+        name = "harvest_discussion" if source == "discussions" else "harvest_occurrence"
+        url = reverse(f"repertoire:{name}", args=[access.community.slug, obj.pk])
+        return PageAction(label=LABEL, url=url, post=True, note=note, fields={"source": source})
+    if not rules.may_see(access, harvested):
         return None
     return PageAction(
         label=OPEN, url=reverse("repertoire:resource", args=[access.community.slug, harvested.pk])
@@ -32,24 +38,10 @@ def _offer(
 
 
 def harvest_discussion(access: CommunityAccess, discussion: Discussion) -> PageAction | None:
-    if not may_harvest_discussion(access, discussion):
-        return None
-    return _offer(
-        access,
-        selectors.harvested_from(access, source_discussion=discussion),
-        reverse("repertoire:harvest_discussion", args=[access.community.slug, discussion.pk]),
-        "The accepted answer becomes a draft FAQ: you review it, then publish it.",
-        "discussions",
-    )
+    allowed = rules.may_harvest_discussion(access, discussion)
+    return _offer(access, allowed, discussion, "discussions", FAQ_NOTE)
 
 
 def harvest_occurrence(access: CommunityAccess, occurrence: Occurrence) -> PageAction | None:
-    if not may_harvest_occurrence(access, occurrence):
-        return None
-    return _offer(
-        access,
-        selectors.harvested_from(access, source_occurrence=occurrence),
-        reverse("repertoire:harvest_occurrence", args=[access.community.slug, occurrence.pk]),
-        "The notes become a draft lesson learned: you review it, then publish it.",
-        "notes",
-    )
+    allowed = rules.may_harvest_occurrence(access, occurrence)
+    return _offer(access, allowed, occurrence, "notes", LESSON_NOTE)

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 
-from communities.models import Community, Membership
+from communities.models import Community
 from core.search_support import (
     CONFIG,
     Hit,
@@ -26,7 +26,7 @@ from core.search_support import (
 from core.search_support import Query as CleanQuery
 from members.models import User
 from repertoire.models import Resource
-from repertoire.selectors import AUTHORS, TAGS, visible_resources_q
+from repertoire.selectors import TAGS
 
 
 def _matching(resources: QuerySet[Resource], query: CleanQuery) -> QuerySet[Resource]:
@@ -62,29 +62,14 @@ def search_resources(
 ) -> QuerySet[Resource]:
     """Resources `viewer` may see matching `query`, best first (then newest)."""
     cleaned = clean_query(query)
-    resources = Resource.objects.filter(visible_resources_q(viewer))
+    resources = Resource.objects.visible_to(viewer)
     if community is not None:
         resources = resources.filter(community=community)
     if not include_archived:
-        resources = resources.filter(community__archived_at__isnull=True)
+        resources = resources.in_current()
     if not cleaned.is_searchable:
         return resources.none()
     return _matching(resources, cleaned).order_by("-search_rank", "-created_at", "-pk")
-
-
-def _visible_in_q(viewer: User, community_ids: Collection[int]) -> Q:
-    """`visible_resources_q` for a search whose communities are already found (`searchable_community_ids`): the
-    resources of those communities, drafts only for their authors and the community's coordinators."""
-    coordinates = Membership.objects.filter(
-        community=OuterRef("community"),
-        user=viewer,
-        status=Membership.Status.ACTIVE,
-        role=Membership.Role.COORDINATOR,
-    )
-    is_author = Exists(AUTHORS.objects.filter(resource=OuterRef("pk"), user=viewer))
-    return among("community_id", community_ids) & (
-        ~Q(status=Resource.Status.DRAFT) | is_author | Exists(coordinates)
-    )
 
 
 def search_resource_hits(
@@ -103,7 +88,9 @@ def search_resource_hits(
             viewer=viewer, query=query.text, community=community, include_archived=include_archived
         )
     elif query.is_searchable:
-        resources = _matching(Resource.objects.filter(_visible_in_q(viewer, community_ids)), query)
+        # The communities are already those the viewer sees (`searchable_community_ids`): `visible_to` within them.
+        visible = Resource.objects.filter(among("community_id", community_ids)).not_others_drafts(viewer)
+        resources = _matching(visible, query)
     else:
         resources = Resource.objects.none()
     total, capped, page = ranked_page(

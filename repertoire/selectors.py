@@ -11,41 +11,35 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q,
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from activities.discussions.models import shown_q
 from activities.models import Discussion, Occurrence
-from communities.access import CommunityAccess, visible_communities_q
-from communities.models import Community, Membership
+from communities.access import CommunityAccess
+from communities.models import Community
 from members.models import Tag, User
-from repertoire.models import Application, Collection, CollectionItem, Resource, ResourceFile, Revision
+from repertoire import rules
+from repertoire.models import (
+    Application,
+    Collection,
+    CollectionItem,
+    Resource,
+    ResourceFile,
+    Revision,
+    authored_by,
+)
 
 Status = Resource.Status
 SORTS = ("newest", "applied", "title")
 STATUS_FILTERS = ("published", "archived", "draft", "all")
-AUTHORS = Resource.authors.through
 TAGS = Resource.tags.through
 
 
-def _is_author(viewer: User) -> Exists:
-    return Exists(AUTHORS.objects.filter(resource=OuterRef("pk"), user=viewer))
-
-
-def visible_resources_q(viewer: User) -> Q:
-    """Resources `viewer` may see anywhere: those of communities whose content they may see, drafts only when
-    they wrote them or coordinate the community."""
-    coordinates = Membership.objects.filter(
-        community=OuterRef("community"),
-        user=viewer,
-        status=Membership.Status.ACTIVE,
-        role=Membership.Role.COORDINATOR,
-    )
-    visible = Community.objects.filter(visible_communities_q(viewer)).values("pk")
-    return Q(community__in=visible) & (~Q(status=Status.DRAFT) | _is_author(viewer) | Exists(coordinates))
-
-
-def visible_in_community_q(access: CommunityAccess) -> Q:
-    """Within one community the viewer may see: everything for its coordinators, else all but others' drafts."""
+def library_of(access: CommunityAccess) -> QuerySet[Resource]:
+    """One community's resources as the viewer sees them (`Resource.objects.visible_to` within a community whose
+    content they see): everything for its coordinators, else all but others' drafts."""
+    resources = Resource.objects.filter(community=access.community)
     if access.is_coordinator:
-        return Q()
-    return ~Q(status=Status.DRAFT) | _is_author(access.viewer)
+        return resources
+    return resources.filter(~Q(status=Status.DRAFT) | authored_by(access.viewer))
 
 
 def _file_count() -> Coalesce:
@@ -102,7 +96,7 @@ def community_library(
     if query:
         resources = search_resources(viewer=access.viewer, query=query, community=access.community)
     else:
-        resources = Resource.objects.filter(community=access.community).filter(visible_in_community_q(access))
+        resources = library_of(access)
     if status in (Status.PUBLISHED, Status.ARCHIVED, Status.DRAFT):
         resources = resources.filter(status=status)
     return for_cards(_filtered(resources, kind=kind, tag=tag, sort=sort, ranked=bool(query)))
@@ -114,11 +108,8 @@ def organization_library(
     """Published resources of every community the viewer may see that is not archived."""
     from repertoire.search import search_resources
 
-    if query:
-        resources = search_resources(viewer=viewer, query=query)
-    else:
-        resources = Resource.objects.filter(visible_resources_q(viewer))
-    resources = resources.filter(status=Status.PUBLISHED, community__archived_at__isnull=True)
+    resources = search_resources(viewer=viewer, query=query) if query else Resource.objects.visible_to(viewer)
+    resources = resources.published().in_current()
     if community:
         resources = resources.filter(community__slug=community)
     return for_cards(_filtered(resources, kind=kind, tag=tag, sort=sort, ranked=bool(query)))
@@ -134,11 +125,7 @@ def library_tags(community: Community) -> QuerySet[Tag]:
 
 def library_communities(viewer: User) -> QuerySet[Community]:
     """The communities the organization-wide library can be narrowed to."""
-    return (
-        Community.objects.filter(visible_communities_q(viewer), archived_at__isnull=True)
-        .order_by("name")
-        .only("pk", "name", "slug")
-    )
+    return Community.objects.visible_to(viewer).current().order_by("name").only("pk", "name", "slug")
 
 
 def community_collections(community: Community) -> QuerySet[Collection]:
@@ -161,7 +148,7 @@ def resource_for(access: CommunityAccess, pk: int, *, detail: bool = False) -> R
     harvested from, whether the viewer applied it and how many versions it has."""
     viewer = access.viewer
     resources = Resource.objects.filter(pk=pk, community=access.community).select_related("community")
-    resources = _revision_stats(resources.annotate(viewer_is_author=_is_author(viewer)))
+    resources = _revision_stats(resources.with_viewer_is_author(viewer))
     if detail:
         resources = resources.select_related(
             "recommended_by",
@@ -176,9 +163,7 @@ def resource_for(access: CommunityAccess, pk: int, *, detail: bool = False) -> R
             viewer_applied=Exists(Application.objects.filter(resource=OuterRef("pk"), user=viewer))
         )
     resource = resources.first()
-    if resource is None:
-        raise Http404("No such resource")
-    if resource.is_draft and not (access.is_coordinator or resource.viewer_is_author):
+    if resource is None or not rules.may_see(access, resource):
         raise Http404("No such resource")
     return resource
 
@@ -197,9 +182,13 @@ def applications_of(resource: Resource) -> QuerySet[Application]:
 
 
 def collections_with(resource: Resource) -> QuerySet[Collection]:
-    """The community's collections, each marked with whether it holds this resource."""
+    """The community's collections by title, each marked with whether it holds this resource."""
     holds = CollectionItem.objects.filter(collection=OuterRef("pk"), resource=resource)
-    return Collection.objects.filter(community_id=resource.community_id).annotate(holds=Exists(holds))
+    return (
+        Collection.objects.filter(community_id=resource.community_id)
+        .annotate(holds=Exists(holds))
+        .order_by("title")
+    )
 
 
 # --- History --------------------------------------------------------------------------------------------
@@ -230,7 +219,7 @@ def collection_for(access: CommunityAccess, pk: int) -> Collection:
 
 def collection_items(access: CommunityAccess, collection: Collection) -> QuerySet[CollectionItem]:
     """A collection's resources in order, as the viewer may see them."""
-    visible = Resource.objects.filter(visible_in_community_q(access)).values("pk")
+    visible = library_of(access).values("pk")
     return (
         CollectionItem.objects.filter(collection=collection, resource__in=visible)
         .select_related("resource")
@@ -243,7 +232,8 @@ def addable_resources(collection: Collection) -> QuerySet[Resource]:
     """Published resources of the community that the collection does not hold yet."""
     held = CollectionItem.objects.filter(collection=collection, resource=OuterRef("pk"))
     return (
-        Resource.objects.filter(community_id=collection.community_id, status=Status.PUBLISHED)
+        Resource.objects.published()
+        .filter(community_id=collection.community_id)
         .exclude(Exists(held))
         .order_by("title")
         .only("pk", "title")
@@ -261,14 +251,8 @@ def harvestable_discussions(community: Community) -> QuerySet[Discussion]:
     """A community's discussions with a visible accepted answer, newest activity first, each with the resource
     it was harvested into (if any)."""
     return (
-        Discussion.objects.filter(
-            community=community,
-            hidden_at__isnull=True,
-            deleted_at__isnull=True,
-            accepted_reply__isnull=False,
-            accepted_reply__hidden_at__isnull=True,
-            accepted_reply__deleted_at__isnull=True,
-        )
+        Discussion.objects.shown()
+        .filter(shown_q("accepted_reply__"), community=community, accepted_reply__isnull=False)
         .select_related("accepted_reply__author")
         .annotate(harvested_pk=_harvested(source_discussion=OuterRef("pk")))
         .order_by("-last_activity_at", "-pk")
@@ -291,7 +275,7 @@ def harvested_from(access: CommunityAccess, **source) -> Resource | None:
     most one), with `viewer_is_author`, or None: one query."""
     return (
         Resource.objects.filter(community=access.community, **source)
-        .annotate(viewer_is_author=_is_author(access.viewer))
+        .with_viewer_is_author(access.viewer)
         .only("pk", "status", "community_id")
         .order_by("pk")
         .first()
@@ -323,8 +307,12 @@ class LibraryHighlights:
 
 def library_highlights(community: Community, *, size: int = 3) -> LibraryHighlights:
     """The latest published resources, and the most applied ones (at least once)."""
-    published = Resource.objects.filter(community=community, status=Status.PUBLISHED).only(
-        "pk", "title", "kind", "summary", "applied_count", "created_at", "recommended_at", "community_id"
+    published = (
+        Resource.objects.published()
+        .filter(community=community)
+        .only(
+            "pk", "title", "kind", "summary", "applied_count", "created_at", "recommended_at", "community_id"
+        )
     )
     latest = list(published.order_by("-created_at", "-pk")[:size])
     applied = list(

@@ -1,17 +1,19 @@
 """Writes for the repertoire: add and edit resources (with files and revisions), restore a version, “I applied
 this”, recommend, harvest from discussions and activity notes, and curate collections.
 
-Each function is atomic, checks who may do it, refuses bad input with a `RepertoireError` carrying a message for
-the person (nothing is stored then), validates with `full_clean()`, records participation in the ledger (adding a
+Each function is atomic, enforces who may do it with the rules of `repertoire.rules` (`NotPermitted`, saying the
+rule's refusal), refuses bad input with a `RepertoireError` keyed by the form field it is about (nothing is stored
+then), validates with `full_clean()`, records participation in the ledger (adding a
 resource, applying one), and mails through tasks enqueued on commit. The keyword-only `at` of the writes that keep
 a time is when it happened (None: now); only demo data and tests pass it, to back-date history.
 
-Who may do what: active members add resources and apply them; a resource's authors and the community's
-coordinators edit it (and only they see it while it is a draft); coordinators restore versions and curate
-collections; coordinators and the core group harvest and recommend. An archived community no longer changes.
+Who may do what (`repertoire.rules`): active members add resources and apply them; a resource's authors and the
+community's coordinators edit it (and only they see it while it is a draft); coordinators restore versions and
+curate collections; coordinators and the core group harvest and recommend. An archived community no longer
+changes.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -23,12 +25,13 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from activities.models import Discussion, Occurrence
-from communities.models import Community, Level, Membership, Participation
+from communities.access import CommunityAccess, access_for
+from communities.models import Community, Participation
 from communities.services import participation_record
+from core.rules import Refused, require
 from members.models import Tag, User
 from members.services import tag_named
-from repertoire import tasks
-from repertoire.access import discussion_harvestable, occurrence_harvestable
+from repertoire import rules, tasks
 from repertoire.files import MAX_FILES_PER_RESOURCE, FileRefused, check_upload, display_name
 from repertoire.models import Application, Collection, CollectionItem, Resource, ResourceFile, Revision
 
@@ -39,49 +42,19 @@ MAX_TAGS = 12
 CONTENT_FIELDS = ("kind", "title", "summary", "body", "external_url")
 
 
-class RepertoireError(ValidationError):
-    """A refusal with a message for the person who tried (nothing was changed)."""
+class RepertoireError(Refused):
+    """Bad input refused with a message for the person who tried, keyed by the form field it is about where it is
+    about one (`RepertoireError({"title": "…"})`); nothing was changed."""
 
 
-# --- Who may do what ------------------------------------------------------------------------------------
-
-
-def _membership(user: User, community: Community) -> Membership | None:
-    return Membership.objects.filter(community=community, user=user, status=Membership.Status.ACTIVE).first()
-
-
-def _ensure_open(community: Community) -> None:
-    if community.is_archived:
-        raise RepertoireError(f"{community.name} is archived: its library is kept for reference only.")
-
-
-def _ensure_member(user: User, community: Community) -> Membership:
-    _ensure_open(community)
-    membership = _membership(user, community)
-    if membership is None:
-        raise RepertoireError(f"Join {community.name} to add to its library and apply what it holds.")
-    return membership
-
-
-def _ensure_coordinator(user: User, community: Community) -> None:
-    membership = _ensure_member(user, community)
-    if membership.role != Membership.Role.COORDINATOR:
-        raise RepertoireError("Only the community's coordinators can do that.")
-
-
-def _ensure_core(user: User, community: Community) -> None:
-    membership = _ensure_member(user, community)
-    if membership.role != Membership.Role.COORDINATOR and membership.level != Level.CORE:
-        raise RepertoireError("Only the community's coordinators and core group can do that.")
-
-
-def may_edit(user: User, resource: Resource, membership: Membership | None) -> bool:
-    """Its authors (while members) and the community's coordinators edit a resource."""
-    if membership is None or not membership.is_active or resource.community.is_archived:
-        return False
-    if membership.role == Membership.Role.COORDINATOR:
-        return True
-    return resource.authors.filter(pk=user.pk).exists()
+def _acting(
+    actor: User, community: Community, rule: Callable[[CommunityAccess], bool], only: str = ""
+) -> CommunityAccess:
+    """Who `actor` is to `community`, once a rule of `repertoire.rules` lets them act; else `NotPermitted`,
+    saying why (`rules.refusal(access, only)`)."""
+    access = access_for(actor, community)
+    require(rule(access), lambda: rules.refusal(access, only))
+    return access
 
 
 # --- Cleaning -------------------------------------------------------------------------------------------
@@ -90,13 +63,15 @@ def may_edit(user: User, resource: Resource, membership: Membership | None) -> b
 def _clean_text(*, title: str, body: str, summary: str) -> tuple[str, str, str]:
     title, summary = (title or "").strip(), (summary or "").strip()
     if not title:
-        raise RepertoireError("Give the resource a title: what is it, in a few words?")
+        raise RepertoireError({"title": "Give the resource a title: what is it, in a few words?"})
     if len(title) > 200:
-        raise RepertoireError("Keep the title under 200 characters.")
+        raise RepertoireError({"title": "Keep the title under 200 characters."})
     if len(summary) > 300:
-        raise RepertoireError("Keep the summary under 300 characters.")
+        raise RepertoireError({"summary": "Keep the summary under 300 characters."})
     if len(body or "") > MAX_BODY:
-        raise RepertoireError(f"The text is too long ({len(body):,} characters); keep it under {MAX_BODY:,}.")
+        raise RepertoireError(
+            {"body": f"The text is too long ({len(body):,} characters); keep it under {MAX_BODY:,}."}
+        )
     return title, (body or "").strip(), summary
 
 
@@ -107,33 +82,31 @@ def _tags(names: Iterable[str]) -> list[Tag]:
         if name:
             unique.setdefault(name.lower(), name)
     if any(len(name) > 60 for name in unique.values()):
-        raise RepertoireError("Keep each tag under 60 characters.")
+        raise RepertoireError({"tags": "Keep each tag under 60 characters."})
     if len(unique) > MAX_TAGS:
-        raise RepertoireError(f"Choose at most {MAX_TAGS} tags.")
+        raise RepertoireError({"tags": f"Choose at most {MAX_TAGS} tags."})
     return [tag_named(name) for name in unique.values()]
 
 
 def _check_authors(community: Community, people: Sequence[User]) -> None:
-    members = set(
-        Membership.objects.filter(
-            community=community, user__in=people, status=Membership.Status.ACTIVE
-        ).values_list("user_id", flat=True)
-    )
+    members = set(community.memberships.active().filter(user__in=people).values_list("user_id", flat=True))
     outsiders = [person for person in people if person.pk not in members]
     if outsiders:
         names = ", ".join(str(person) for person in outsiders)
-        raise RepertoireError(f"Co-authors must be members of {community.name}: {names} is not.")
+        raise RepertoireError(
+            {"co_authors": f"Co-authors must be members of {community.name}: {names} is not."}
+        )
 
 
 def _check_uploads(resource_files: int, uploads: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str]]:
     if resource_files + len(uploads) > MAX_FILES_PER_RESOURCE:
-        raise RepertoireError(f"A resource can hold at most {MAX_FILES_PER_RESOURCE} files.")
+        raise RepertoireError({"files": f"A resource can hold at most {MAX_FILES_PER_RESOURCE} files."})
     checked = []
     for upload in uploads:
         try:
             file_type = check_upload(upload)
         except FileRefused as refused:
-            raise RepertoireError(refused.message) from None
+            raise RepertoireError({"files": refused.message}) from None
         checked.append((upload, file_type.content_type))
     return checked
 
@@ -208,10 +181,10 @@ def resource_create(
     at: datetime | None = None,
 ) -> Resource:
     """A member adds a resource (published at once, or a draft only its authors and coordinators see)."""
-    _ensure_member(actor, community)
+    _acting(actor, community, rules.may_add)
     title, body, summary = _clean_text(title=title, body=body, summary=summary)
     if status not in (Status.DRAFT, Status.PUBLISHED):
-        raise RepertoireError("A new resource is either a draft or published.")
+        raise RepertoireError({"status": "A new resource is either a draft or published."})
     co_authors = [person for person in co_authors if person.pk != actor.pk]
     _check_authors(community, co_authors)
     checked = _check_uploads(0, uploads)
@@ -231,10 +204,7 @@ def resource_create(
         source_discussion=source_discussion,
         source_occurrence=source_occurrence,
     )
-    try:
-        resource.full_clean()
-    except ValidationError as error:
-        raise RepertoireError(_first_message(error)) from None
+    _full_clean(resource)
     resource.save()
     resource.tags.set(_tags(tags))
     resource.authors.set([actor, *co_authors])
@@ -256,12 +226,20 @@ def _record_added(resource: Resource, actor: User, now) -> None:
     )
 
 
-def _first_message(error: ValidationError) -> str:
-    if hasattr(error, "message_dict"):
-        for field, messages in error.message_dict.items():
-            label = "Link" if field == "external_url" else field.replace("_", " ").capitalize()
-            return f"{label}: {messages[0]}"
-    return error.messages[0]
+def _full_clean(resource: Resource) -> None:
+    """The model's own checks, each message next to its field and saying which field it is about."""
+    try:
+        resource.full_clean()
+    except ValidationError as error:
+        raise RepertoireError(
+            {
+                field: [
+                    f"{'Link' if field == 'external_url' else field.replace('_', ' ').capitalize()}: {m}"
+                    for m in messages
+                ]
+                for field, messages in error.message_dict.items()
+            }
+        ) from None
 
 
 @transaction.atomic
@@ -284,15 +262,20 @@ def resource_update(
 ) -> Resource:
     """Its authors or a coordinator edit a resource. Editing a published (or archived) resource keeps a new
     version with who, when and the change note; publishing a draft keeps its first version."""
-    resource = Resource.objects.select_for_update().select_related("community").get(pk=resource.pk)
+    resource = (
+        Resource.objects.select_for_update()
+        .select_related("community")
+        .with_viewer_is_author(actor)
+        .get(pk=resource.pk)
+    )
     community = resource.community
-    membership = _ensure_member(actor, community)
-    if not may_edit(actor, resource, membership):
-        raise RepertoireError("Only its authors and the community's coordinators can edit this resource.")
+    access = _acting(actor, community, lambda access: rules.may_edit(access, resource), rules.EDIT)
     title, body, summary = _clean_text(title=title, body=body, summary=summary)
     status = status or resource.status
     if status == Status.DRAFT and not resource.is_draft:
-        raise RepertoireError("A published resource cannot go back to being a draft; archive it instead.")
+        raise RepertoireError(
+            {"status": "A published resource cannot go back to being a draft; archive it instead."}
+        )
     removing = [f for f in remove_files if f.resource_id == resource.pk]
     checked = _check_uploads(resource.files.count() - len(removing), uploads)
     if co_authors is not None:
@@ -309,15 +292,12 @@ def resource_update(
     first_publication = status == Status.PUBLISHED and resource.published_at is None
     if first_publication:
         resource.published_at = now
-    try:
-        resource.full_clean()
-    except ValidationError as error:
-        raise RepertoireError(_first_message(error)) from None
+    _full_clean(resource)
     resource.save()
     resource.tags.set(_tags(tags))
     if co_authors is not None:
         kept = list(resource.authors.filter(pk__in=[resource.created_by_id, actor.pk]))
-        if membership.role != Membership.Role.COORDINATOR and actor not in kept:
+        if not access.is_coordinator and actor not in kept:
             kept.append(actor)
         resource.authors.set([*kept, *co_authors])
     for attachment in removing:
@@ -343,16 +323,18 @@ def revision_restore(
 ) -> Revision:
     """A coordinator brings back an older version: the restore is itself a new version."""
     resource = Resource.objects.select_for_update().select_related("community").get(pk=resource.pk)
-    _ensure_coordinator(actor, resource.community)
+    _acting(actor, resource.community, rules.may_curate, rules.RESTORE)
     if revision.resource_id != resource.pk:
         raise RepertoireError(
-            "That version belongs to another resource: only this resource's versions can be restored."
+            {
+                "revision": "That version belongs to another resource: only this resource's versions can be restored."
+            }
         )
     if resource.is_draft:
         raise RepertoireError("A draft has no versions to restore.")
     latest = resource.revisions.order_by("-number").first()
     if latest is not None and latest.pk == revision.pk:
-        raise RepertoireError(f"Version {revision.number} is already the current one.")
+        raise RepertoireError({"revision": f"Version {revision.number} is already the current one."})
     now = at or timezone.now()
     resource.kind, resource.title, resource.summary = revision.kind, revision.title, revision.summary
     resource.body, resource.external_url = revision.body, revision.external_url
@@ -373,7 +355,7 @@ def revision_restore(
 def resource_apply(*, actor: User, resource: Resource, story: str, at: datetime | None = None) -> Application:
     """“I applied this”: a member tells how they used a published resource and what came of it."""
     resource = Resource.objects.select_for_update().select_related("community").get(pk=resource.pk)
-    _ensure_member(actor, resource.community)
+    _acting(actor, resource.community, rules.may_add)
     if resource.is_draft:
         raise RepertoireError("This resource is still a draft: it can be applied once it is published.")
     if resource.status == Status.ARCHIVED:
@@ -382,11 +364,11 @@ def resource_apply(*, actor: User, resource: Resource, story: str, at: datetime 
         )
     story = (story or "").strip()
     if not story:
-        raise RepertoireError("Tell in a few words how you used it and what came of it.")
+        raise RepertoireError({"story": "Tell in a few words how you used it and what came of it."})
     if len(story) > MAX_STORY:
-        raise RepertoireError(f"Keep the story under {MAX_STORY:,} characters.")
+        raise RepertoireError({"story": f"Keep the story under {MAX_STORY:,} characters."})
     if Application.objects.filter(resource=resource, user=actor).exists():
-        raise RepertoireError("You already told how you applied this resource.")
+        raise RepertoireError({"story": "You already told how you applied this resource."})
     now = at or timezone.now()
     application = Application(resource=resource, user=actor, story=story, created_at=now)
     application.full_clean()
@@ -410,7 +392,7 @@ def resource_recommend(
 ) -> Resource:
     """The core group (and coordinators) mark a published resource “recommended”, or take the mark away."""
     resource = Resource.objects.select_for_update().select_related("community").get(pk=resource.pk)
-    _ensure_core(actor, resource.community)
+    _acting(actor, resource.community, rules.may_harvest, rules.RECOMMEND)
     if recommended and not resource.is_published:
         raise RepertoireError("Only a published resource can be recommended.")
     resource.recommended_at = (at or timezone.now()) if recommended else None
@@ -442,8 +424,8 @@ def resource_harvest_discussion(
         pk=discussion.pk
     )
     community = discussion.community
-    _ensure_core(actor, community)
-    if not discussion_harvestable(discussion):
+    _acting(actor, community, rules.may_harvest, rules.HARVEST)
+    if not rules.discussion_harvestable(discussion):
         raise RepertoireError("Only a discussion with an accepted answer can be harvested.")
     answer = discussion.accepted_reply
     _already_harvested(source_discussion=discussion)
@@ -454,7 +436,7 @@ def resource_harvest_discussion(
         f"## The accepted answer\n\n{answer.body}\n\n*Answered by {answerer}.*"
     )
     co_authors = []
-    if answer.author and _membership(answer.author, community):
+    if answer.author and community.memberships.active().filter(user=answer.author).exists():
         co_authors.append(answer.author)
     return resource_create(
         actor=actor,
@@ -477,8 +459,8 @@ def resource_harvest_occurrence(
     """A coordinator or core member turns an activity's notes into a draft lesson, linked back to the date."""
     occurrence = Occurrence.objects.select_related("community", "activity").get(pk=occurrence.pk)
     community = occurrence.community
-    _ensure_core(actor, community)
-    if not occurrence_harvestable(occurrence):
+    _acting(actor, community, rules.may_harvest, rules.HARVEST)
+    if not rules.occurrence_harvestable(occurrence):
         raise RepertoireError("This activity has no notes to harvest.")
     _already_harvested(source_occurrence=occurrence)
     day = timezone.localtime(occurrence.start).strftime("%-d %B %Y")
@@ -501,13 +483,13 @@ def resource_harvest_occurrence(
 def _clean_collection(community: Community, title: str, description: str, *, exclude: int | None = None):
     title, description = (title or "").strip(), (description or "").strip()
     if not title:
-        raise RepertoireError("Give the collection a title, e.g. “Start here”.")
+        raise RepertoireError({"title": "Give the collection a title, e.g. “Start here”."})
     if len(title) > 120:
-        raise RepertoireError("Keep the title under 120 characters.")
+        raise RepertoireError({"title": "Keep the title under 120 characters."})
     if len(description) > 300:
-        raise RepertoireError("Keep the description under 300 characters.")
+        raise RepertoireError({"description": "Keep the description under 300 characters."})
     if Collection.objects.filter(community=community, title__iexact=title).exclude(pk=exclude).exists():
-        raise RepertoireError(f"There is already a collection called “{title}”.")
+        raise RepertoireError({"title": f"There is already a collection called “{title}”."})
     return title, description
 
 
@@ -516,7 +498,7 @@ def collection_create(
     *, actor: User, community: Community, title: str, description: str = "", at: datetime | None = None
 ) -> Collection:
     """A coordinator starts a collection."""
-    _ensure_coordinator(actor, community)
+    _acting(actor, community, rules.may_curate, rules.CURATE)
     title, description = _clean_collection(community, title, description)
     collection = Collection(
         community=community,
@@ -535,7 +517,7 @@ def collection_rename(
     *, actor: User, collection: Collection, title: str, description: str = ""
 ) -> Collection:
     """A coordinator renames a collection or changes its description."""
-    _ensure_coordinator(actor, collection.community)
+    _acting(actor, collection.community, rules.may_curate, rules.CURATE)
     collection.title, collection.description = _clean_collection(
         collection.community, title, description, exclude=collection.pk
     )
@@ -547,7 +529,7 @@ def collection_rename(
 @transaction.atomic
 def collection_delete(*, actor: User, collection: Collection) -> None:
     """A coordinator removes a collection (its resources stay in the library)."""
-    _ensure_coordinator(actor, collection.community)
+    _acting(actor, collection.community, rules.may_curate, rules.CURATE)
     collection.delete()
 
 
@@ -560,7 +542,7 @@ def _locked_items(collection: Collection) -> list[CollectionItem]:
 @transaction.atomic
 def collection_add(*, actor: User, collection: Collection, resource: Resource) -> CollectionItem:
     """A coordinator adds a published resource of the same community at the end of a collection."""
-    _ensure_coordinator(actor, collection.community)
+    _acting(actor, collection.community, rules.may_curate, rules.CURATE)
     if resource.community_id != collection.community_id:
         raise RepertoireError("Only resources of this community can go into its collections.")
     if not resource.is_published:
@@ -577,7 +559,7 @@ def collection_add(*, actor: User, collection: Collection, resource: Resource) -
 @transaction.atomic
 def collection_remove(*, actor: User, collection: Collection, resource: Resource) -> None:
     """A coordinator takes a resource out of a collection; the others close the gap."""
-    _ensure_coordinator(actor, collection.community)
+    _acting(actor, collection.community, rules.may_curate, rules.CURATE)
     items = _locked_items(collection)
     kept = [item for item in items if item.resource_id != resource.pk]
     if len(kept) == len(items):
@@ -595,9 +577,9 @@ def _renumber(items: list[CollectionItem]) -> None:
 @transaction.atomic
 def collection_move(*, actor: User, collection: Collection, resource: Resource, direction: str) -> None:
     """A coordinator moves a resource one place up or down in a collection."""
-    _ensure_coordinator(actor, collection.community)
+    _acting(actor, collection.community, rules.may_curate, rules.CURATE)
     if direction not in ("up", "down"):
-        raise RepertoireError("Move a resource up or down.")
+        raise RepertoireError({"direction": "Move a resource up or down."})
     items = _locked_items(collection)
     index = next((n for n, item in enumerate(items) if item.resource_id == resource.pk), None)
     if index is None:

@@ -5,8 +5,7 @@ from django import template
 from django.urls import reverse
 
 from communities.models import Community
-from repertoire import selectors
-from repertoire.access import may_add
+from repertoire import rules, selectors
 
 register = template.Library()
 
@@ -15,7 +14,7 @@ register = template.Library()
 def latest_resources(context, community: Community) -> dict:
     """The latest published resources and the most applied ones, with a link to the whole library."""
     access = context.get("access")
-    can_add = access is not None and access.community.pk == community.pk and may_add(access)
+    can_add = access is not None and access.community.pk == community.pk and rules.may_add(access)
     return {
         "community": community,
         "highlights": selectors.library_highlights(community),

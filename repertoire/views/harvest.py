@@ -11,12 +11,31 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from repertoire import selectors, services
-from repertoire.access import library_access, may_add, may_harvest
-from repertoire.services import RepertoireError
+from core.forms import refusal_text
+from core.rules import Refused
+from repertoire import rules, selectors, services
+from repertoire.access import library_access
+from repertoire.views import library_page
 
-ONLY_CORE = "Only the community's coordinators and core group harvest into the library."
-SOURCES = {"discussions": "Accepted answers", "notes": "Activity notes"}
+# Each source: its tab's label, what lists it, what loads one, and the service that harvests it.
+SOURCES = {
+    "discussions": (
+        "Accepted answers",
+        selectors.harvestable_discussions,
+        selectors.harvestable_discussion_for,
+        lambda actor, discussion: services.resource_harvest_discussion(actor=actor, discussion=discussion),
+    ),
+    "notes": (
+        "Activity notes",
+        selectors.harvestable_occurrences,
+        selectors.harvestable_occurrence_for,
+        lambda actor, occurrence: services.resource_harvest_occurrence(actor=actor, occurrence=occurrence),
+    ),
+}
+
+
+def _source(value: str | None) -> str:
+    return value if value in SOURCES else "discussions"
 
 
 @login_required
@@ -24,36 +43,28 @@ SOURCES = {"discussions": "Accepted answers", "notes": "Activity notes"}
 def harvest(request: HttpRequest, slug: str) -> HttpResponse:
     """Solved discussions or activity dates with notes, each with a Harvest button (or a link to what it
     became)."""
-    access = library_access(request.user, slug, need=may_harvest, refusal=ONLY_CORE)
-    source = request.GET.get("source") if request.GET.get("source") in SOURCES else "discussions"
-    if source == "notes":
-        items = selectors.harvestable_occurrences(access.community)
-    else:
-        items = selectors.harvestable_discussions(access.community)
+    access = library_access(request.user, slug, need=rules.may_harvest, only=rules.HARVEST)
+    source = _source(request.GET.get("source"))
+    items = SOURCES[source][1](access.community)
     page = Paginator(items, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "access": access,
-        "tab": "library",
-        "section": "harvest",
-        "source": source,
-        "sources": SOURCES,
-        "page": page,
-        "may_add": may_add(access),
-        "may_harvest": True,
-    }
+    sources = {key: label for key, (label, *_) in SOURCES.items()}
+    context = library_page(access, "harvest", source=source, sources=sources, page=page)
     return render(request, "repertoire/harvest.html", context)
 
 
-def _harvested(request: HttpRequest, slug: str, make) -> HttpResponse:
+def _harvest(request: HttpRequest, slug: str, pk: int, source: str) -> HttpResponse:
+    """Make the draft and open it for review; a refusal goes back to the harvest page with why."""
+    access = library_access(request.user, slug, need=rules.may_harvest, only=rules.HARVEST)
+    _, _, load, make = SOURCES[source]
+    found = load(access, pk)
     try:
-        draft = make()
-    except RepertoireError as error:
-        messages.error(request, error.message)
-        source = request.POST.get("source") if request.POST.get("source") in SOURCES else "discussions"
-        return redirect(f"{reverse('repertoire:harvest', args=[slug])}?source={source}")
+        draft = make(request.user, found)
+    except Refused as refusal:
+        messages.error(request, refusal_text(refusal))
+        back = _source(request.POST.get("source"))
+        return redirect(f"{reverse('repertoire:harvest', args=[slug])}?source={back}")
     messages.success(
-        request,
-        f"Draft “{draft.title}” created from what was harvested: review it, then publish it.",
+        request, f"Draft “{draft.title}” created from what was harvested: review it, then publish it."
     )
     return redirect("repertoire:edit", slug, draft.pk)
 
@@ -61,18 +72,10 @@ def _harvested(request: HttpRequest, slug: str, make) -> HttpResponse:
 @login_required
 @require_POST
 def harvest_discussion(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    access = library_access(request.user, slug, need=may_harvest, refusal=ONLY_CORE)
-    discussion = selectors.harvestable_discussion_for(access, pk)
-    return _harvested(
-        request, slug, lambda: services.resource_harvest_discussion(actor=request.user, discussion=discussion)
-    )
+    return _harvest(request, slug, pk, "discussions")
 
 
 @login_required
 @require_POST
 def harvest_occurrence(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    access = library_access(request.user, slug, need=may_harvest, refusal=ONLY_CORE)
-    occurrence = selectors.harvestable_occurrence_for(access, pk)
-    return _harvested(
-        request, slug, lambda: services.resource_harvest_occurrence(actor=request.user, occurrence=occurrence)
-    )
+    return _harvest(request, slug, pk, "notes")

@@ -10,12 +10,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from core.forms import first_error, refusal_text
 from core.numbers import number_param
-from repertoire import selectors, services
-from repertoire.access import library_access, may_curate
+from core.rules import Refused
+from repertoire import rules, selectors, services
+from repertoire.access import library_access
 from repertoire.diff import compare
 from repertoire.forms import RestoreForm
-from repertoire.services import RepertoireError
 
 
 @login_required
@@ -41,7 +42,7 @@ def history(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "older": older,
         "newer": newer,
         "fields": compare(old, new) if old and new else [],
-        "may_restore": may_curate(access) and not found.is_draft,
+        "may_restore": rules.may_restore(access, found),
     }
     return render(request, "repertoire/history.html", context)
 
@@ -50,22 +51,20 @@ def history(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def restore(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A coordinator brings back a version of this resource (only one of its own)."""
-    access = library_access(
-        request.user, slug, need=may_curate, refusal="Only the community's coordinators restore versions."
-    )
+    access = library_access(request.user, slug, need=rules.may_curate, only=rules.RESTORE)
     found = selectors.resource_for(access, pk)
     form = RestoreForm(request.POST, resource=found)
     back = reverse("repertoire:history", args=[access.community.slug, found.pk])
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("revision", [])) or "Choose a version to restore.")
+        messages.error(request, first_error(form))
         return redirect(back)
     revision = form.cleaned_data["revision"]
     try:
         restored = services.revision_restore(
             actor=request.user, resource=found, revision=revision, note=form.cleaned_data["note"]
         )
-    except RepertoireError as error:
-        messages.error(request, error.message)
+    except Refused as refusal:
+        messages.error(request, refusal_text(refusal))
         return redirect(back)
     messages.success(request, f"Version {revision.number} restored: it is now version {restored.number}.")
     return redirect(found)

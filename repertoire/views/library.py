@@ -10,9 +10,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from repertoire import selectors
-from repertoire.access import library_access, may_add, may_curate, may_harvest
+from repertoire.access import library_access
 from repertoire.forms import LibraryFilterForm
 from repertoire.models import Resource
+from repertoire.views import library_page
 
 SORT_LABELS = {"newest": "Newest", "applied": "Most applied", "title": "Title"}
 
@@ -23,9 +24,17 @@ def _cleaned(form: Form) -> dict:
     return getattr(form, "cleaned_data", {})
 
 
-def _results_count(page) -> str:
+def _results(page, query: str, sort: str) -> dict:
+    """What both libraries' results block shows: the page, how many were found, and the sorts offered."""
     count = page.paginator.count
-    return f"{count} resource{'s' if count != 1 else ''} found."
+    return {
+        "page": page,
+        "search_text": query,
+        "sort": sort,
+        "sorts": {"": "Best match", **SORT_LABELS} if query else SORT_LABELS,
+        "kinds": Resource.Kind.choices,
+        "results_count": f"{count} resource{'s' if count != 1 else ''} found.",
+    }
 
 
 @login_required
@@ -47,23 +56,14 @@ def community_library(request: HttpRequest, slug: str) -> HttpResponse:
         sort=sort,
     )
     page = Paginator(resources, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "access": access,
-        "tab": "library",
-        "section": "resources",
-        "form": form,
-        "page": page,
-        "search_text": query,
-        "status": status,
-        "sort": sort,
-        "sorts": {"": "Best match", **SORT_LABELS} if query else SORT_LABELS,
-        "filtered": bool(query or filters.get("kind") or filters.get("tag") or status != "published"),
-        "kinds": Resource.Kind.choices,
-        "results_count": _results_count(page),
-        "may_add": may_add(access),
-        "may_curate": may_curate(access),
-        "may_harvest": may_harvest(access),
-    }
+    context = library_page(
+        access,
+        "resources",
+        form=form,
+        status=status,
+        filtered=bool(query or filters.get("kind") or filters.get("tag") or status != "published"),
+        **_results(page, query, sort),
+    )
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "repertoire/community_library.html#results", context)
     context["tags"] = list(selectors.library_tags(access.community))
@@ -90,15 +90,10 @@ def library(request: HttpRequest) -> HttpResponse:
     page = Paginator(resources, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
-        "page": page,
-        "search_text": query,
-        "sort": sort,
-        "sorts": {"": "Best match", **SORT_LABELS} if query else SORT_LABELS,
         "tag": filters.get("tag") or "",
         "filtered": bool(query or filters.get("kind") or filters.get("tag") or filters.get("community")),
-        "kinds": Resource.Kind.choices,
-        "results_count": _results_count(page),
         "show_community": True,
+        **_results(page, query, sort),
     }
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "repertoire/library.html#results", context)

@@ -4,43 +4,21 @@ this”, recommending it and adding it to a collection."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from communities.access import CommunityAccess
-from repertoire import selectors, services
-from repertoire.access import library_access, may_add, may_apply, may_curate, may_edit, may_harvest
-from repertoire.forms import ApplyForm, RecommendForm, ResourceForm
+from core.forms import add_refusal, first_error, refusal_text
+from core.pages import form_page, post_and_return
+from core.rules import Refused
+from repertoire import rules, selectors, services
+from repertoire.access import editable_resource, library_access
+from repertoire.forms import AddToCollectionForm, ApplyForm, RecommendForm, ResourceForm
 from repertoire.models import Resource
-from repertoire.services import RepertoireError
 
-FIELD_WORDS = {
-    "title": ("title",),
-    "summary": ("summary",),
-    "body": ("text is too long",),
-    "tags": ("tag",),
-    "external_url": ("link",),
-    "files": ("file", "program", "empty", "type we keep", "mb", "kb", "bytes"),
-    "co_authors": ("co-author",),
-    "status": ("draft",),
-}
-
-
-def _field_for(error: RepertoireError, form: ResourceForm) -> str | None:
-    """The form field a service's refusal is about (by a word in its message), or None for the whole form."""
-    text = error.message.lower()
-    for name, words in FIELD_WORDS.items():
-        if name in form.fields and any(word in text for word in words):
-            return name
-    return None
-
-
-def _dropped(request: HttpRequest, form: ResourceForm) -> bool:
-    """Whether files were sent with a form that comes back: browsers cannot keep them, so say so."""
-    return bool(request.FILES) and bool(form.errors)
+THANKS = "Thank you: your story is under the resource."
 
 
 def _resource_page(
@@ -54,17 +32,17 @@ def _resource_page(
     stories = Paginator(selectors.applications_of(resource), settings.PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    curate = may_curate(access)
-    collections = list(selectors.collections_with(resource).order_by("title")) if curate else []
+    curate = rules.may_curate(access)
+    collections = list(selectors.collections_with(resource)) if curate else []
     context = {
         "access": access,
         "tab": "library",
         "resource": resource,
         "stories": stories,
         "apply_form": apply_form or ApplyForm(),
-        "may_apply": may_apply(access, resource),
-        "may_edit": may_edit(access, resource),
-        "may_recommend": may_harvest(access) and (resource.is_published or resource.is_recommended),
+        "may_apply": rules.may_apply(access, resource),
+        "may_edit": rules.may_edit(access, resource),
+        "may_recommend": rules.may_recommend(access, resource),
         "may_curate": curate,
         "collections_holding": [c for c in collections if c.holds],
         "collections_free": [c for c in collections if not c.holds],
@@ -82,38 +60,37 @@ def resource(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _resource_page(request, access, found)
 
 
+def _resource_form(
+    request: HttpRequest, access: CommunityAccess, form: ResourceForm, resource: Resource | None, **actions
+) -> HttpResponse:
+    """The add and edit page: the service's refusal lands next to its field, and what was typed stays."""
+    context = {"access": access, "tab": "library", "resource": resource}
+    return form_page(request, form, template="repertoire/resource_form.html", context=context, **actions)
+
+
+def _added(created: Resource) -> str:
+    if created.is_draft:
+        return f"Saved as a draft: “{created.title}”. Only its authors and the coordinators see it."
+    return f"Added to the library: “{created.title}”."
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def add(request: HttpRequest, slug: str) -> HttpResponse:
     """A member adds a resource: text, tags, a link and files; published at once or kept as a draft."""
-    access = library_access(
-        request.user, slug, need=may_add, refusal="Only members add to the library: join the community first."
-    )
+    access = library_access(request.user, slug, need=rules.may_add)
     form = ResourceForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = services.resource_create(
-                actor=request.user, community=access.community, **form.service_fields()
-            )
-        except RepertoireError as error:
-            form.add_error(_field_for(error, form), error.message)
-        else:
-            if created.is_draft:
-                messages.success(
-                    request,
-                    f"Saved as a draft: “{created.title}”. Only its authors and the coordinators see it.",
-                )
-            else:
-                messages.success(request, f"Added to the library: “{created.title}”.")
-            return redirect(created)
-    context = {
-        "access": access,
-        "tab": "library",
-        "form": form,
-        "resource": None,
-        "files_dropped": _dropped(request, form),
-    }
-    return render(request, "repertoire/resource_form.html", context, status=400 if form.is_bound else 200)
+    return _resource_form(
+        request,
+        access,
+        form,
+        None,
+        act=lambda _: services.resource_create(
+            actor=request.user, community=access.community, **form.service_fields()
+        ),
+        success=_added,
+        then=Resource.get_absolute_url,
+    )
 
 
 @login_required
@@ -121,31 +98,19 @@ def add(request: HttpRequest, slug: str) -> HttpResponse:
 def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Its authors or a coordinator edit a resource; a published one keeps the previous version in its history."""
     access = library_access(request.user, slug)
-    found = selectors.resource_for(access, pk, detail=True)
-    if not may_edit(access, found):
-        raise PermissionDenied("Only its authors and the community's coordinators can edit this resource.")
+    found = editable_resource(access, pk)
     form = ResourceForm(
-        request.POST or None,
-        request.FILES or None,
-        resource=found,
-        initial=ResourceForm.initial_for(found),
+        request.POST or None, request.FILES or None, resource=found, initial=ResourceForm.initial_for(found)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            updated = services.resource_update(actor=request.user, resource=found, **form.service_fields())
-        except RepertoireError as error:
-            form.add_error(_field_for(error, form), error.message)
-        else:
-            messages.success(request, f"Saved: “{updated.title}”.")
-            return redirect(updated)
-    context = {
-        "access": access,
-        "tab": "library",
-        "form": form,
-        "resource": found,
-        "files_dropped": _dropped(request, form),
-    }
-    return render(request, "repertoire/resource_form.html", context, status=400 if form.is_bound else 200)
+    return _resource_form(
+        request,
+        access,
+        form,
+        found,
+        act=lambda _: services.resource_update(actor=request.user, resource=found, **form.service_fields()),
+        success=lambda updated: f"Saved: “{updated.title}”.",
+        then=Resource.get_absolute_url,
+    )
 
 
 @login_required
@@ -175,24 +140,18 @@ def apply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     announced; without JavaScript it redirects to the resource (or shows the form again with the problem).
     Only active members of a community that is not archived apply (the page offers the form to them only): anyone
     else gets 403, as for adding a resource."""
-    access = library_access(
-        request.user,
-        slug,
-        need=may_add,
-        refusal="Only the community's members tell how they applied its resources: join it first "
-        "(an archived community's library no longer changes).",
-    )
+    access = library_access(request.user, slug, need=rules.may_add)
     found = selectors.resource_for(access, pk, detail=True)
     form = ApplyForm(request.POST)
     error = ""
     if form.is_valid():
         try:
             services.resource_apply(actor=request.user, resource=found, story=form.cleaned_data["story"])
-        except RepertoireError as refusal:
-            error = refusal.message
-            form.add_error("story", refusal.message)
+        except Refused as refusal:
+            error = refusal_text(refusal)
+            add_refusal(form, refusal)
     else:
-        error = form.errors["story"][0]
+        error = first_error(form)
     if request.htmx:
         if not error:
             found = selectors.resource_for(access, pk, detail=True)
@@ -202,15 +161,15 @@ def apply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "resource": found,
             "stories": stories,
             "apply_form": form if error else ApplyForm(),
-            "may_apply": may_apply(access, found) or bool(error),
-            "announce": error or "Thank you: your story is under the resource.",
+            "may_apply": rules.may_apply(access, found) or bool(error),
+            "announce": error or THANKS,
             "announce_error": bool(error),
         }
         return render(request, "repertoire/resource.html#applied", context)
     if error:
         messages.error(request, error)
         return _resource_page(request, access, found, apply_form=form, status=400)
-    messages.success(request, "Thank you: your story is under the resource.")
+    messages.success(request, THANKS)
     return redirect(f"{found.get_absolute_url()}#applied")
 
 
@@ -218,54 +177,35 @@ def apply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def recommend(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The core group marks a resource “recommended”, or takes the mark away."""
-    access = library_access(
-        request.user,
-        slug,
-        need=may_harvest,
-        refusal="Only the core group and coordinators recommend resources.",
-    )
+    access = library_access(request.user, slug, need=rules.may_harvest, only=rules.RECOMMEND)
     found = selectors.resource_for(access, pk)
-    form = RecommendForm(request.POST)
-    form.is_valid()
-    recommended = form.cleaned_data.get("recommended", False)
-    try:
-        services.resource_recommend(actor=request.user, resource=found, recommended=recommended)
-    except RepertoireError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            f"“{found.title}” is recommended by the core group."
-            if recommended
-            else f"“{found.title}” is no longer marked recommended.",
-        )
-    return redirect(found)
+    return post_and_return(
+        request,
+        RecommendForm(request.POST),
+        back=found.get_absolute_url(),
+        act=lambda data: services.resource_recommend(
+            actor=request.user, resource=found, recommended=data["recommended"]
+        ),
+        success=lambda marked: (
+            f"“{marked.title}” is recommended by the core group."
+            if marked.is_recommended
+            else f"“{marked.title}” is no longer marked recommended."
+        ),
+    )
 
 
 @login_required
 @require_POST
 def add_to_collection(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A coordinator adds this resource to one of the community's collections."""
-    access = library_access(
-        request.user, slug, need=may_curate, refusal="Only the community's coordinators curate collections."
-    )
+    access = library_access(request.user, slug, need=rules.may_curate, only=rules.CURATE)
     found = selectors.resource_for(access, pk)
-    chosen = _int(request.POST.get("collection"))
-    if chosen is None:
-        messages.error(request, "Choose a collection to add it to.")
-        return redirect(found)
-    collection = selectors.collection_for(access, chosen)
-    try:
-        services.collection_add(actor=request.user, collection=collection, resource=found)
-    except RepertoireError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"Added to “{collection.title}”.")
-    return redirect(found)
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    form = AddToCollectionForm(request.POST)
+    chosen = selectors.collection_for(access, form.cleaned_data["collection"]) if form.is_valid() else None
+    return post_and_return(
+        request,
+        form,
+        back=found.get_absolute_url(),
+        act=lambda _: services.collection_add(actor=request.user, collection=chosen, resource=found),
+        success=lambda item: f"Added to “{item.collection.title}”.",
+    )
