@@ -162,6 +162,25 @@ stacked_area_chart = _chart_of(
 bar_chart = _chart_of("bars", "Bars grouped per x label, one per series; nothing is drawn for ``None``.")
 
 
+def _small_svg(
+    css_class: str, width: int, height: int, label: str, parts: list, *, stretch: bool = False
+) -> SafeString:
+    """A small inline picture of `width` by `height` units, labelled for screen readers (`stretch`: it fills its
+    box whatever the box's proportions)."""
+    return format_html(
+        '<svg class="{}" xmlns="{}" width="{}" height="{}" viewBox="0 0 {} {}"{} role="img" aria-label="{}">{}</svg>',
+        css_class,
+        _SVG_NS,
+        width,
+        height,
+        width,
+        height,
+        mark_safe(' preserveAspectRatio="none"') if stretch else "",
+        label,
+        _join(parts),
+    )
+
+
 def sparkline(
     values: Sequence[float | None],
     *,
@@ -214,17 +233,7 @@ def sparkline(
                     parts.append(
                         format_html('<circle class="{}" cx="{}" cy="{}" r="2"></circle>', css, _n(x), _n(y))
                     )
-    return format_html(
-        '<svg class="sparkline" xmlns="{}" width="{}" height="{}" viewBox="0 0 {} {}" role="img" '
-        'aria-label="{}">{}</svg>',
-        _SVG_NS,
-        width,
-        height,
-        width,
-        height,
-        label,
-        _join(parts),
-    )
+    return _small_svg("sparkline", width, height, label, parts)
 
 
 def level_bar(
@@ -269,17 +278,7 @@ def level_bar(
                     _format_number(count),
                 )
             )
-    return format_html(
-        '<svg class="chart-level-bar" xmlns="{}" width="{}" height="{}" viewBox="0 0 {} {}" '
-        'preserveAspectRatio="none" role="img" aria-label="{}">{}</svg>',
-        _SVG_NS,
-        width,
-        height,
-        width,
-        height,
-        label,
-        _join(shapes),
-    )
+    return _small_svg("chart-level-bar", width, height, label, shapes, stretch=True)
 
 
 def nice_ticks(low: float, high: float, *, integer: bool = False) -> list[float]:
