@@ -1,6 +1,10 @@
-"""Admin for communities. Membership changes belong to the coordinators' pages; the admin is for staff repairs."""
+"""Admin for communities. Membership changes belong to the coordinators' pages and the services behind them,
+which check who may make them and record the history: the admin shows memberships read-only, with a link to the
+community's page where they are managed; the admin is for staff repairs."""
 
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 
 from communities.models import (
     Community,
@@ -10,7 +14,9 @@ from communities.models import (
     Participation,
     Sponsorship,
 )
-from communities.services import MembershipError, member_deactivate
+from communities.services import member_deactivate
+from core.forms import refusal_text
+from core.rules import Refused
 from members.admin import UserAdmin
 from members.models import User
 
@@ -35,14 +41,26 @@ class CommunityAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "community", "status", "level", "role", "joined_at"]
+    """Read-only: a status, level or role changed here would skip the rules and the membership history. Staff
+    change memberships on the community's pages (appointing a coordinator where none is left, deactivating
+    people who left), coordinators on its "Manage members" page."""
+
+    list_display = ["user", "community", "status", "level", "role", "joined_at", "managed_at"]
     list_filter = ["status", "level", "role"]
     search_fields = ["user__full_name", "user__email", "community__name"]
     list_select_related = ["user", "community"]
-    raw_id_fields = ["user", "community", "invited_by", "decided_by"]
+    readonly_fields = ["managed_at"]
+
+    @admin.display(description="Managed at")
+    def managed_at(self, membership: Membership) -> str:
+        url = reverse("communities:manage_members", args=[membership.community.slug])
+        return format_html('<a href="{}">Manage the members of {}</a>', url, membership.community.name)
 
     def has_add_permission(self, request) -> bool:
         return False  # memberships start through the join flows, which record history
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(MembershipEvent)
@@ -78,8 +96,8 @@ def deactivate_users(modeladmin, request, queryset) -> None:
     for user in queryset.filter(is_active=True):
         try:
             orphaned = member_deactivate(actor=request.user, user=user)
-        except MembershipError as error:
-            messages.error(request, error.message)
+        except Refused as refusal:
+            messages.error(request, refusal_text(refusal))
             continue
         note = f"; now without a coordinator: {', '.join(c.name for c in orphaned)}" if orphaned else ""
         messages.success(request, f"{user} deactivated{note}.")

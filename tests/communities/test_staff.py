@@ -387,3 +387,39 @@ def test_archived_community_sponsors_page_still_opens_for_staff(staff_client, co
     response = staff_client.get(url("sponsors", community))
     assert response.status_code == 200
     assert "Bring it back" in response.text
+
+
+# --- The admin ----------------------------------------------------------------------------------------------------
+
+
+def test_the_admin_shows_memberships_read_only_with_a_link_to_where_they_are_managed(staff_client, community):
+    """A status or role changed in the admin would skip the rules and the history: the admin only shows them."""
+    membership = MembershipFactory(community=community, level="active")
+    manage = reverse("communities:manage_members", args=[community.slug])
+    change = reverse("admin:communities_membership_change", args=[membership.pk])
+
+    listing = staff_client.get(reverse("admin:communities_membership_changelist"))
+    assert listing.status_code == 200
+    assert f'href="{manage}"' in listing.text
+
+    page = staff_client.get(change)
+    assert page.status_code == 200
+    assert f'href="{manage}"' in page.text
+    assert 'name="status"' not in page.text and 'name="role"' not in page.text
+    assert 'type="submit"' not in page.text.split('id="membership_form"')[-1]
+
+    response = staff_client.post(
+        change,
+        {
+            "community": community.pk,
+            "user": membership.user.pk,
+            "status": "removed",
+            "level": "core",
+            "role": "coordinator",
+        },
+    )
+    assert response.status_code == 403
+    membership.refresh_from_db()
+    assert (membership.status, membership.level, membership.role) == ("active", "active", "member")
+    assert not community.membership_events.exists()
+    assert staff_client.get(reverse("admin:communities_membership_add")).status_code == 403
