@@ -33,6 +33,11 @@ class DiscussionError(Refused):
 # --- Checks ---------------------------------------------------------------------------------------------
 
 
+def too_long(body: str) -> str:
+    """What is said of a text over MAX_BODY characters (by the service, and by the preview before it)."""
+    return f"The text is too long ({len(body):,} characters); keep it under {MAX_BODY:,}."
+
+
 def _clean_text(*, body: str, title: str | None = None) -> tuple[str, str | None]:
     if title is not None:
         title = title.strip()
@@ -43,9 +48,7 @@ def _clean_text(*, body: str, title: str | None = None) -> tuple[str, str | None
     if not body or not body.strip():
         raise DiscussionError({"body": "Write something: the text cannot be empty."})
     if len(body) > MAX_BODY:
-        raise DiscussionError(
-            {"body": f"The text is too long ({len(body):,} characters); keep it under {MAX_BODY:,}."}
-        )
+        raise DiscussionError({"body": too_long(body)})
     return body.strip(), title
 
 

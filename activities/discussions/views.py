@@ -84,15 +84,11 @@ def _preview(body: str) -> dict:
     if not body.strip():
         return {"preview_html": "", "preview_note": "Nothing to preview yet: write something first."}
     if len(body) > MAX_BODY:
-        return {
-            "preview_html": "",
-            "preview_note": f"The text is too long ({len(body):,} characters); keep it under {MAX_BODY:,}.",
-        }
+        return {"preview_html": "", "preview_note": services.too_long(body)}
     return {"preview_html": post_html(body), "preview_note": ""}
 
 
 def _thread_context(
-    request: HttpRequest,
     access: CommunityAccess,
     discussion: Discussion,
     *,
@@ -198,7 +194,7 @@ def thread(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     page_number = request.GET.get("page") or selectors.page_of_reply(
         access, discussion, request.GET.get("reply", "")
     )
-    context = _thread_context(request, access, discussion, page_number=page_number)
+    context = _thread_context(access, discussion, page_number=page_number)
     return render(request, "activities/discussions/thread.html", context)
 
 
@@ -210,7 +206,6 @@ def reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if "preview" in request.POST:
         body = request.POST.get("body", "")
         context = _thread_context(
-            request,
             access,
             discussion,
             page_number="last",
@@ -230,7 +225,7 @@ def reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             messages.success(request, "Your reply is posted. You follow this discussion now.")
             new.discussion = discussion
             return redirect(_post_url(new))
-    context = _thread_context(request, access, discussion, page_number="last", reply_form=form)
+    context = _thread_context(access, discussion, page_number="last", reply_form=form)
     return render(request, "activities/discussions/thread.html", context, status=400)
 
 
@@ -294,7 +289,7 @@ def accept(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     page = form.cleaned_data.get("page") if form.is_valid() else None
     if request.htmx:
         discussion = selectors.discussion_for(access, pk)
-        context = _thread_context(request, access, discussion, page_number=page)
+        context = _thread_context(access, discussion, page_number=page)
         return render(
             request, "activities/discussions/thread.html#thread", _announced(context, error, success)
         )
