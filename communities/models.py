@@ -255,6 +255,12 @@ class EmailInvitation(models.Model):
         return reverse("communities:email_invitation", args=[self.token])
 
 
+class SponsorshipQuerySet(models.QuerySet):
+    def in_current(self) -> "SponsorshipQuerySet":
+        """Of communities that are not archived."""
+        return self.filter(community__archived_at__isnull=True)
+
+
 class Sponsorship(models.Model):
     """A leader who supports a community on behalf of the organization, with a short agreement."""
 
@@ -268,6 +274,8 @@ class Sponsorship(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = SponsorshipQuerySet.as_manager()
 
     class Meta:
         ordering = ["community", "since"]

@@ -44,11 +44,6 @@ def today_for(user: User, *, at: datetime | None = None) -> date:
     return timezone.localtime(at or timezone.now(), viewer_zone(user)).date()
 
 
-def may_record_story_on(user: User, community: Community) -> bool:
-    """`rules.may_record_story` for a person and a community (two queries), for callers without an access."""
-    return rules.may_record_story(access_for(user, community))
-
-
 @transaction.atomic
 def value_story_record(
     *, actor: User, community: Community, at: datetime | None = None, **fields

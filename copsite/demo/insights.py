@@ -13,11 +13,13 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from communities.access import access_for
 from communities.models import Community, Sponsorship
 from copsite.demo.communities import COMMUNITIES
 from copsite.demo.members import DEMO_DOMAIN
 from insights.models import ValueStory
-from insights.services import may_record_story_on, value_story_record
+from insights.rules import may_record_story
+from insights.services import value_story_record
 from insights.snapshots import local_today, snapshots_rebuild
 from members.models import User
 
@@ -127,7 +129,7 @@ def seed_demo_value_stories() -> int:
         community, recorder = communities.get(spec.community), people.get(spec.recorded_by)
         if community is None or recorder is None or (spec.community, spec.title) in told:
             continue
-        if community.is_archived or not may_record_story_on(recorder, community):
+        if not may_record_story(access_for(recorder, community)):
             continue
         recorded_at = now - timedelta(days=max(spec.days_ago - 3, 0))
         value_story_record(

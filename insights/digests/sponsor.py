@@ -189,7 +189,7 @@ class _Window:
 
 def candidates(community_ids: list[int] | None) -> list[tuple[int, int | None]]:
     """(sponsor id, None) for everyone who sponsors a community that is not archived (one query)."""
-    sponsorships = Sponsorship.objects.filter(community__archived_at__isnull=True)
+    sponsorships = Sponsorship.objects.in_current()
     if community_ids is not None:
         sponsorships = sponsorships.filter(community_id__in=community_ids)
     sponsors = sponsorships.order_by("sponsor_id").values_list("sponsor_id", flat=True).distinct()
@@ -211,10 +211,8 @@ def build(deliveries: list[Delivery]) -> dict[int, Mail | None]:
         return {}
     sponsored: dict[int, list[Community]] = defaultdict(list)
     for sponsorship in (
-        Sponsorship.objects.filter(
-            sponsor_id__in={delivery.recipient_id for delivery in deliveries},
-            community__archived_at__isnull=True,
-        )
+        Sponsorship.objects.in_current()
+        .filter(sponsor_id__in={delivery.recipient_id for delivery in deliveries})
         .select_related("community")
         .only("sponsor_id", "community__name", "community__slug", "community__stage")
         .order_by("community__name", "community_id")
