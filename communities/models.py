@@ -60,6 +60,16 @@ def visible_to_q(viewer) -> Q:
     return Q(visibility=Community.Visibility.LISTED) | Q(Exists(member)) | Q(Exists(sponsor))
 
 
+def readers_q(community: "Community") -> Q:
+    """The same rule seen from the other side, as a condition on people (`User`): who may see `community`'s
+    content and members. Mail to many recipients asks it in one query; a test holds it equal to `visible_to`."""
+    if not community.is_private:
+        return Q()
+    member = Membership.objects.active().filter(community=community, user=OuterRef("pk"))
+    sponsor = Sponsorship.objects.filter(community=community, sponsor=OuterRef("pk"))
+    return Q(is_staff=True) | Q(Exists(member)) | Q(Exists(sponsor))
+
+
 class Community(models.Model):
     """A community of practice: a domain people commit to, the community, and its shared practice."""
 

@@ -3,11 +3,9 @@
 Hidden posts and discussions of archived communities stay out of lists and counts.
 """
 
-import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import reduce
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -17,7 +15,7 @@ from django.utils import timezone
 from activities.discussions import rules
 from activities.discussions.models import Discussion, Follow, Reply, Report
 from communities.access import CommunityAccess
-from communities.models import Community, Membership
+from communities.models import Community, Membership, readers_q
 from members.models import User
 
 UNANSWERED_AFTER = timedelta(hours=48)
@@ -174,18 +172,16 @@ def recent_activity_for(*, user: User, limit: int = 8) -> list[ActivityItem]:
 
 
 def readers_among(users: Iterable[User], community: Community) -> list[User]:
-    """Those of `users` who may read `community`'s discussions, by the one who-sees-what rule
-    (`Community.objects.visible_to`), in one query whatever their number: someone who left a private community
-    keeps their follow but is not mailed its posts, and nobody is told of a mention they could not read."""
+    """Those of `users` who may read `community`'s discussions, by the one who-sees-what rule seen from the
+    people's side (`communities.models.readers_q`), in one query whatever their number: someone who left a
+    private community keeps their follow but is not mailed its posts, and nobody is told of a mention they
+    could not read."""
     users = list(users)
     if not users:
         return []
-    may_read = reduce(
-        operator.or_,
-        (
-            Q(pk=user.pk) & Q(Exists(Community.objects.visible_to(user).filter(pk=community.pk)))
-            for user in users
-        ),
+    readers = set(
+        User.objects.filter(readers_q(community), pk__in=[user.pk for user in users]).values_list(
+            "pk", flat=True
+        )
     )
-    readers = set(User.objects.filter(may_read).values_list("pk", flat=True))
     return [user for user in users if user.pk in readers]
