@@ -115,17 +115,18 @@ def organization_library(
     return for_cards(_filtered(resources, kind=kind, tag=tag, sort=sort, ranked=bool(query)))
 
 
-def library_tags(community: Community) -> QuerySet[Tag]:
-    """The tags a community's published resources carry: the choices of its library's tag filter."""
+def library_tags(community: Community) -> QuerySet:
+    """The tags a community's published resources carry, as (slug, name): the choices of its library's tag
+    filter."""
     used = TAGS.objects.filter(
         tag=OuterRef("pk"), resource__community=community, resource__status=Status.PUBLISHED
     )
-    return Tag.objects.filter(Exists(used)).order_by("name")
+    return Tag.objects.filter(Exists(used)).order_by("name").values_list("slug", "name")
 
 
-def library_communities(viewer: User) -> QuerySet[Community]:
-    """The communities the organization-wide library can be narrowed to."""
-    return Community.objects.visible_to(viewer).current().order_by("name").only("pk", "name", "slug")
+def library_communities(viewer: User) -> QuerySet:
+    """The communities the organization-wide library can be narrowed to, as (slug, name)."""
+    return Community.objects.visible_to(viewer).current().order_by("name").values_list("slug", "name")
 
 
 def community_collections(community: Community) -> QuerySet[Collection]:

@@ -6,37 +6,31 @@ from django.urls import path
 from repertoire.views import collections, harvest, history, library, resources
 
 app_name = "repertoire"
+
+LIBRARY = "c/<slug:slug>/library/"
+RESOURCE = f"{LIBRARY}<int:pk>/"
+COLLECTION = f"{LIBRARY}collections/<int:pk>/"
+HARVEST = f"{LIBRARY}harvest/"
+
 urlpatterns = [
     path("library/", library.library, name="library"),
-    path("c/<slug:slug>/library/", library.community_library, name="community_library"),
-    path("c/<slug:slug>/library/new/", resources.add, name="add"),
-    path("c/<slug:slug>/library/<int:pk>/", resources.resource, name="resource"),
-    path("c/<slug:slug>/library/<int:pk>/edit/", resources.edit, name="edit"),
-    path("c/<slug:slug>/library/<int:pk>/files/<int:file_pk>/", resources.download, name="download"),
-    path("c/<slug:slug>/library/<int:pk>/apply/", resources.apply, name="apply"),
-    path("c/<slug:slug>/library/<int:pk>/recommend/", resources.recommend, name="recommend"),
-    path("c/<slug:slug>/library/<int:pk>/collect/", resources.add_to_collection, name="add_to_collection"),
-    path("c/<slug:slug>/library/<int:pk>/history/", history.history, name="history"),
-    path("c/<slug:slug>/library/<int:pk>/history/restore/", history.restore, name="restore"),
-    path("c/<slug:slug>/library/collections/", collections.collections, name="collections"),
-    path("c/<slug:slug>/library/collections/<int:pk>/", collections.collection, name="collection"),
-    path("c/<slug:slug>/library/collections/<int:pk>/rename/", collections.rename, name="collection_rename"),
-    path("c/<slug:slug>/library/collections/<int:pk>/delete/", collections.delete, name="collection_delete"),
-    path(
-        "c/<slug:slug>/library/collections/<int:pk>/remove/",
-        collections.remove_item,
-        name="collection_remove",
-    ),
-    path("c/<slug:slug>/library/collections/<int:pk>/move/", collections.move_item, name="collection_move"),
-    path("c/<slug:slug>/library/harvest/", harvest.harvest, name="harvest"),
-    path(
-        "c/<slug:slug>/library/harvest/discussions/<int:pk>/",
-        harvest.harvest_discussion,
-        name="harvest_discussion",
-    ),
-    path(
-        "c/<slug:slug>/library/harvest/activities/<int:pk>/",
-        harvest.harvest_occurrence,
-        name="harvest_occurrence",
-    ),
+    path(LIBRARY, library.community_library, name="community_library"),
+    path(f"{LIBRARY}new/", resources.add, name="add"),
+    path(RESOURCE, resources.resource, name="resource"),
+    path(f"{RESOURCE}edit/", resources.edit, name="edit"),
+    path(f"{RESOURCE}files/<int:file_pk>/", resources.download, name="download"),
+    path(f"{RESOURCE}apply/", resources.apply, name="apply"),
+    path(f"{RESOURCE}recommend/", resources.recommend, name="recommend"),
+    path(f"{RESOURCE}collect/", resources.add_to_collection, name="add_to_collection"),
+    path(f"{RESOURCE}history/", history.history, name="history"),
+    path(f"{RESOURCE}history/restore/", history.restore, name="restore"),
+    path(f"{LIBRARY}collections/", collections.collections, name="collections"),
+    path(COLLECTION, collections.collection, name="collection"),
+    path(f"{COLLECTION}rename/", collections.rename, name="collection_rename"),
+    path(f"{COLLECTION}delete/", collections.delete, name="collection_delete"),
+    path(f"{COLLECTION}remove/", collections.remove_item, name="collection_remove"),
+    path(f"{COLLECTION}move/", collections.move_item, name="collection_move"),
+    path(HARVEST, harvest.harvest, name="harvest"),
+    path(f"{HARVEST}discussions/<int:pk>/", harvest.harvest_discussion, name="harvest_discussion"),
+    path(f"{HARVEST}activities/<int:pk>/", harvest.harvest_occurrence, name="harvest_occurrence"),
 ]

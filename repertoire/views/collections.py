@@ -81,42 +81,49 @@ def delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect("repertoire:collections", access.community.slug)
 
 
-def _item_form(request: HttpRequest, slug: str, pk: int) -> tuple[Collection, CollectionItemForm, str]:
-    """The collection, the resource chosen in it, and where to go back to: that resource's place in the list."""
+# What a coordinator does to a resource's place in a collection: the service, and what is said once it is done.
+ITEM_ACTIONS = {
+    "remove": (
+        lambda actor, found, data: services.collection_remove(
+            actor=actor, collection=found, resource=data["resource"]
+        ),
+        lambda data, found: f"“{data['resource'].title}” taken out of “{found.title}”.",
+    ),
+    "move": (
+        lambda actor, found, data: services.collection_move(actor=actor, collection=found, **data),
+        lambda data, found: f"“{data['resource'].title}” moved {data['direction']}.",
+    ),
+}
+
+
+def _item_post(request: HttpRequest, slug: str, pk: int, action: str) -> HttpResponse:
+    """Do `action` to the chosen resource of the collection, say so (or why not), and go back to that resource's
+    place in the list."""
     access = _curator(request, slug)
     found = selectors.collection_for(access, pk)
     form = CollectionItemForm(request.POST, community=access.community)
     back = found.get_absolute_url()
     if form.is_valid():
         back = f"{back}#item-{form.cleaned_data['resource'].pk}"
-    return found, form, back
+    act, said = ITEM_ACTIONS[action]
+    return post_and_return(
+        request,
+        form,
+        back=back,
+        act=lambda data: act(request.user, found, data),
+        success=lambda _: said(form.cleaned_data, found),
+    )
 
 
 @login_required
 @require_POST
 def remove_item(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A coordinator takes a resource out of the collection."""
-    found, form, back = _item_form(request, slug, pk)
-    return post_and_return(
-        request,
-        form,
-        back=back,
-        act=lambda data: services.collection_remove(
-            actor=request.user, collection=found, resource=data["resource"]
-        ),
-        success=lambda _: f"“{form.cleaned_data['resource'].title}” taken out of “{found.title}”.",
-    )
+    return _item_post(request, slug, pk, "remove")
 
 
 @login_required
 @require_POST
 def move_item(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A coordinator moves a resource one place up or down."""
-    found, form, back = _item_form(request, slug, pk)
-    return post_and_return(
-        request,
-        form,
-        back=back,
-        act=lambda data: services.collection_move(actor=request.user, collection=found, **data),
-        success=lambda _: f"“{form.cleaned_data['resource'].title}” moved {form.cleaned_data['direction']}.",
-    )
+    return _item_post(request, slug, pk, "move")
