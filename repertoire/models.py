@@ -31,11 +31,18 @@ class ResourceQuerySet(models.QuerySet):
             viewer
         )
 
-    def not_others_drafts(self, viewer) -> "ResourceQuerySet":
+    def not_others_drafts(self, viewer, *, coordinator: bool | None = None) -> "ResourceQuerySet":
         """All but the drafts `viewer` may not see: a draft is seen by its authors and its community's
-        coordinators only."""
-        coordinates = Membership.objects.coordinators().filter(community=OuterRef("community"), user=viewer)
-        return self.filter(~Q(status=Resource.Status.DRAFT) | authored_by(viewer) | Exists(coordinates))
+        coordinators only. `coordinator`: whether the viewer coordinates the community, when the caller knows it
+        (one community's library), else asked of each resource's community."""
+        if coordinator:
+            return self.all()
+        seen = Q(authored_by(viewer))
+        if coordinator is None:
+            seen |= Q(
+                Exists(Membership.objects.coordinators().filter(community=OuterRef("community"), user=viewer))
+            )
+        return self.filter(~Q(status=Resource.Status.DRAFT) | seen)
 
     def with_viewer_is_author(self, viewer) -> "ResourceQuerySet":
         """Each with `viewer_is_author`, which `repertoire.rules.may_edit` reads."""

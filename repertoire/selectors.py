@@ -7,7 +7,7 @@ own rule (`communities.access`): private communities' resources only for their m
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -24,7 +24,6 @@ from repertoire.models import (
     Resource,
     ResourceFile,
     Revision,
-    authored_by,
 )
 
 Status = Resource.Status
@@ -36,10 +35,9 @@ TAGS = Resource.tags.through
 def library_of(access: CommunityAccess) -> QuerySet[Resource]:
     """One community's resources as the viewer sees them (`Resource.objects.visible_to` within a community whose
     content they see): everything for its coordinators, else all but others' drafts."""
-    resources = Resource.objects.filter(community=access.community)
-    if access.is_coordinator:
-        return resources
-    return resources.filter(~Q(status=Status.DRAFT) | authored_by(access.viewer))
+    return Resource.objects.filter(community=access.community).not_others_drafts(
+        access.viewer, coordinator=access.is_coordinator
+    )
 
 
 def _file_count() -> Coalesce:
