@@ -28,9 +28,16 @@ urlpatterns = [
     path(COLLECTION, collections.collection, name="collection"),
     path(f"{COLLECTION}rename/", collections.rename, name="collection_rename"),
     path(f"{COLLECTION}delete/", collections.delete, name="collection_delete"),
-    path(f"{COLLECTION}remove/", collections.remove_item, name="collection_remove"),
-    path(f"{COLLECTION}move/", collections.move_item, name="collection_move"),
+    path(f"{COLLECTION}remove/", collections.change_item, {"action": "remove"}, name="collection_remove"),
+    path(f"{COLLECTION}move/", collections.change_item, {"action": "move"}, name="collection_move"),
     path(HARVEST, harvest.harvest, name="harvest"),
-    path(f"{HARVEST}discussions/<int:pk>/", harvest.harvest_discussion, name="harvest_discussion"),
-    path(f"{HARVEST}activities/<int:pk>/", harvest.harvest_occurrence, name="harvest_occurrence"),
+    path(
+        f"{HARVEST}discussions/<int:pk>/",
+        harvest.harvest_from,
+        {"source": "discussions"},
+        name="harvest_discussion",
+    ),
+    path(
+        f"{HARVEST}activities/<int:pk>/", harvest.harvest_from, {"source": "notes"}, name="harvest_occurrence"
+    ),
 ]

@@ -96,9 +96,11 @@ ITEM_ACTIONS = {
 }
 
 
-def _item_post(request: HttpRequest, slug: str, pk: int, action: str) -> HttpResponse:
-    """Do `action` to the chosen resource of the collection, say so (or why not), and go back to that resource's
-    place in the list."""
+@login_required
+@require_POST
+def change_item(request: HttpRequest, slug: str, pk: int, action: str) -> HttpResponse:
+    """A coordinator takes a resource out of the collection or moves it one place up or down (`action`, from the
+    URL), is told so (or why not), and goes back to that resource's place in the list."""
     access = _curator(request, slug)
     found = selectors.collection_for(access, pk)
     form = CollectionItemForm(request.POST, community=access.community)
@@ -113,17 +115,3 @@ def _item_post(request: HttpRequest, slug: str, pk: int, action: str) -> HttpRes
         act=lambda data: act(request.user, found, data),
         success=lambda _: said(form.cleaned_data, found),
     )
-
-
-@login_required
-@require_POST
-def remove_item(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """A coordinator takes a resource out of the collection."""
-    return _item_post(request, slug, pk, "remove")
-
-
-@login_required
-@require_POST
-def move_item(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """A coordinator moves a resource one place up or down."""
-    return _item_post(request, slug, pk, "move")

@@ -52,8 +52,11 @@ def harvest(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "repertoire/harvest.html", context)
 
 
-def _harvest(request: HttpRequest, slug: str, pk: int, source: str) -> HttpResponse:
-    """Make the draft and open it for review; a refusal goes back to the harvest page with why."""
+@login_required
+@require_POST
+def harvest_from(request: HttpRequest, slug: str, pk: int, source: str) -> HttpResponse:
+    """Harvest one discussion or activity date (`source`, from the URL): make the draft and open it for review;
+    a refusal goes back to the harvest page with why."""
     access = library_access(request.user, slug, need=rules.may_harvest, only=rules.HARVEST)
     _, _, load, make = SOURCES[source]
     found = load(access, pk)
@@ -67,15 +70,3 @@ def _harvest(request: HttpRequest, slug: str, pk: int, source: str) -> HttpRespo
         request, f"Draft “{draft.title}” created from what was harvested: review it, then publish it."
     )
     return redirect("repertoire:edit", slug, draft.pk)
-
-
-@login_required
-@require_POST
-def harvest_discussion(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    return _harvest(request, slug, pk, "discussions")
-
-
-@login_required
-@require_POST
-def harvest_occurrence(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    return _harvest(request, slug, pk, "notes")
