@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from communities.models import Community, Level, Membership, Stage
+from communities.services import SETTINGS
 from core.numbers import LARGEST
 from members.models import OrgUnit, User
 
@@ -89,19 +90,7 @@ class CommunityForm(forms.ModelForm):
 
     class Meta:
         model = Community
-        fields = [
-            "name",
-            "domain",
-            "description",
-            "charter_purpose",
-            "charter_scope",
-            "charter_norms",
-            "meeting_rhythm",
-            "expected_value",
-            "join_policy",
-            "visibility",
-            "stage",
-        ]
+        fields = list(SETTINGS)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
             "charter_purpose": forms.Textarea(attrs={"rows": 3}),

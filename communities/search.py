@@ -3,28 +3,33 @@ communities a search may look in, which every group whose content lives in commu
 
 from collections.abc import Collection
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from communities.access import visible_communities_q
 from communities.models import Community
 from core.search_support import Hit, Query, Results, among, counted_page, ranked, snippet, with_headline
 from members.models import User
 
 
+def _searched(*, viewer: User, community: Community | None, include_archived: bool) -> QuerySet[Community]:
+    """The communities a search by `viewer` looks in: those they may see (`Community.objects.visible_to`),
+    archived ones only when asked for, narrowed to `community` when one is chosen."""
+    communities = Community.objects.visible_to(viewer)
+    if not include_archived:
+        communities = communities.current()
+    if community is not None:
+        communities = communities.filter(pk=community.pk)
+    return communities
+
+
 def searchable_community_ids(
     *, viewer: User, community: Community | None = None, include_archived: bool = False
 ) -> list[int]:
-    """The ids of the communities whose content a search by `viewer` looks in (one query): those they may see,
-    archived ones only when asked for, narrowed to `community` when one is chosen. The site-wide search finds them
-    once per page and hands them to every group, instead of every group filtering by `visible_communities_q`."""
-    communities = Community.objects.filter(visible_communities_q(viewer))
-    if not include_archived:
-        communities = communities.filter(archived_at__isnull=True)
-    if community is not None:
-        communities = communities.filter(pk=community.pk)
-    return list(communities.order_by().values_list("pk", flat=True))
+    """The ids of the communities whose content a search by `viewer` looks in (one query). The site-wide search
+    finds them once per page and hands them to every group, instead of every group filtering by who sees what."""
+    searched = _searched(viewer=viewer, community=community, include_archived=include_archived)
+    return list(searched.order_by().values_list("pk", flat=True))
 
 
 def in_communities(
@@ -39,12 +44,8 @@ def in_communities(
     caller has them (`searchable_community_ids`), else the same rule as a subquery (an app searched alone)."""
     if community_ids is not None:
         return among(field, community_ids)
-    communities = Community.objects.filter(visible_communities_q(viewer))
-    if not include_archived:
-        communities = communities.filter(archived_at__isnull=True)
-    if community is not None:
-        communities = communities.filter(pk=community.pk)
-    return Q(**{f"{field}__in": communities.values("pk")})
+    searched = _searched(viewer=viewer, community=community, include_archived=include_archived)
+    return Q(**{f"{field}__in": searched.values("pk")})
 
 
 def search_communities(

@@ -32,6 +32,7 @@ from communities.models import (
     visible_to_q,
 )
 from members.models import OrgUnit, Tag, User
+from members.selectors import org_unit_tree
 
 LEVEL_FIELDS = {level: f"level_{level}" for level in Level.values}
 SORTS = {
@@ -87,15 +88,7 @@ def with_member_counts(queryset: QuerySet[Community]) -> QuerySet[Community]:
 
 def org_unit_and_descendants(unit_id: int) -> list[int]:
     """The unit and every unit below it (one query; the tree is small)."""
-    children: dict[int | None, list[int]] = {}
-    for pk, parent in OrgUnit.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent, []).append(pk)
-    found, stack = [], [unit_id]
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        stack.extend(children.get(current, []))
-    return found
+    return org_unit_tree().with_descendants(unit_id)
 
 
 def browse_communities(
@@ -281,16 +274,14 @@ def open_invitations(*, community: Community) -> tuple[QuerySet[Membership], Que
         .select_related("user", "invited_by")
         .order_by("-updated_at")
     )
-    by_email = EmailInvitation.objects.filter(community=community, accepted_at__isnull=True).select_related(
-        "invited_by"
-    )
-    return members, by_email
+    return members, waiting_email_invitations(community=community)
 
 
-def withdrawable_email_invitations(*, community: Community) -> QuerySet[EmailInvitation]:
-    """The community's invitations by email that were not accepted yet: the ones a coordinator may withdraw."""
+def waiting_email_invitations(*, community: Community) -> QuerySet[EmailInvitation]:
+    """The community's invitations by email that were not accepted yet (expired ones included): the ones a
+    coordinator sees waiting, replaces by inviting the address again, and may withdraw."""
     return EmailInvitation.objects.filter(community=community, accepted_at__isnull=True).select_related(
-        "community"
+        "community", "invited_by"
     )
 
 

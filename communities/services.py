@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from communities import rules, tasks
+from communities import rules, selectors, tasks
 from communities.access import access_for
 from communities.models import (
     Community,
@@ -236,27 +236,29 @@ def community_propose(
     return community
 
 
+# What coordinators edit about their community (the settings form shows these; the slug too may change).
+SETTINGS = (
+    "name",
+    "domain",
+    "description",
+    "charter_purpose",
+    "charter_scope",
+    "charter_norms",
+    "meeting_rhythm",
+    "expected_value",
+    "join_policy",
+    "visibility",
+    "stage",
+)
+
+
 @transaction.atomic
 def community_update(
     *, actor: User, community: Community, topics: list[str] | None = None, **fields
 ) -> Community:
     """Coordinators edit the community: name, domain, description, charter, topics, policies and stage."""
     _require_manage(actor, community)
-    allowed = {
-        "name",
-        "domain",
-        "description",
-        "charter_purpose",
-        "charter_scope",
-        "charter_norms",
-        "meeting_rhythm",
-        "expected_value",
-        "join_policy",
-        "visibility",
-        "stage",
-        "slug",
-    }
-    unknown = set(fields) - allowed
+    unknown = set(fields) - {*SETTINGS, "slug"}
     if unknown:
         raise ValueError(f"cannot update {sorted(unknown)}")
     for field, value in fields.items():
@@ -349,6 +351,62 @@ def _save_membership(existing: Membership | None, *, at: datetime | None = None,
     return existing
 
 
+def _start(
+    existing: Membership | None,
+    *,
+    community: Community,
+    user: User,
+    status: str,
+    level: str,
+    event: str,
+    actor: User,
+    note: str = "",
+    at: datetime | None = None,
+    mail: bool = True,
+    **values,
+) -> Membership:
+    """Start a membership (again, on the same row, for a former member) as a member with no decision yet, at
+    `level` and with `status` (active ones joined now), and record `event` in the history."""
+    now = at or timezone.now()
+    fields = {"role": Role.MEMBER, "decided_by": None, "decided_at": None, "decision_reason": "", **values}
+    if status == Status.ACTIVE:
+        fields.setdefault("joined_at", now)
+    membership = _save_membership(
+        existing, at=at, community=community, user=user, status=status, level=level, **fields
+    )
+    _record(
+        community=community, user=user, kind=event, actor=actor, to_value=level, note=note, at=now, mail=mail
+    )
+    return membership
+
+
+def _settle(
+    membership: Membership, *, by: User, accept: bool, accepted: str, declined: str, reason: str = ""
+) -> Membership:
+    """Settle a request or an invitation: accepted, the person is an active member from now (history and
+    ledger); declined, the row says so (history). `by` decided, for `reason` (told to the person)."""
+    now = timezone.now()
+    membership.decided_by, membership.decided_at, membership.decision_reason = by, now, reason
+    if accept:
+        membership.status, membership.joined_at = Status.ACTIVE, now
+    else:
+        membership.status = Status.DECLINED
+    membership.save()
+    _record(
+        community=membership.community,
+        user=membership.user,
+        kind=accepted if accept else declined,
+        actor=by,
+        to_value=membership.level if accept else "",
+        note=reason,
+    )
+    if accept:
+        participation_record(
+            community=membership.community, user=membership.user, kind=Participation.Kind.JOINED
+        )
+    return membership
+
+
 @transaction.atomic
 def membership_join(
     *, user: User, community: Community, level: str = Level.PERIPHERAL, at: datetime | None = None
@@ -358,23 +416,21 @@ def membership_join(
     access = access_for(user, community)
     require(rules.may_join(access), lambda: rules.join_refusal(access))
     _ensure_level(level)
-    now = at or timezone.now()
-    membership = _save_membership(
+    membership = _start(
         existing,
-        at=at,
         community=community,
         user=user,
         status=Status.ACTIVE,
         level=level,
-        role=Role.MEMBER,
-        joined_at=now,
+        event=Event.JOINED,
+        actor=user,
+        at=at,
+        mail=False,
         message="",
-        decided_by=None,
-        decided_at=None,
-        decision_reason="",
     )
-    _record(community=community, user=user, kind=Event.JOINED, actor=user, to_value=level, at=now, mail=False)
-    participation_record(community=community, user=user, kind=Participation.Kind.JOINED, at=now)
+    participation_record(
+        community=community, user=user, kind=Participation.Kind.JOINED, at=membership.joined_at
+    )
     return membership
 
 
@@ -392,29 +448,19 @@ def membership_request(
     access = access_for(user, community)
     require(rules.may_request(access), lambda: rules.request_refusal(access))
     _ensure_level(level)
-    membership = _save_membership(
+    message = message.strip()[:2000]
+    return _start(
         existing,
-        at=at,
         community=community,
         user=user,
         status=Status.REQUESTED,
         level=level,
-        role=Role.MEMBER,
-        message=message.strip()[:2000],
-        decided_by=None,
-        decided_at=None,
-        decision_reason="",
-    )
-    _record(
-        community=community,
-        user=user,
-        kind=Event.REQUESTED,
+        event=Event.REQUESTED,
         actor=user,
-        to_value=level,
-        note=membership.message,
+        note=message,
         at=at,
+        message=message,
     )
-    return membership
 
 
 @transaction.atomic
@@ -426,37 +472,14 @@ def membership_decide(*, actor: User, membership: Membership, approve: bool, rea
         raise MembershipError(
             f"This request was already decided ({membership.get_status_display().lower()})."
         )
-    now = timezone.now()
-    membership.decided_by, membership.decided_at, membership.decision_reason = (
-        actor,
-        now,
-        reason.strip()[:2000],
+    return _settle(
+        membership,
+        by=actor,
+        accept=approve,
+        accepted=Event.APPROVED,
+        declined=Event.DECLINED,
+        reason=reason.strip()[:2000],
     )
-    if approve:
-        membership.status, membership.joined_at = Status.ACTIVE, now
-        membership.save()
-        _record(
-            community=membership.community,
-            user=membership.user,
-            kind=Event.APPROVED,
-            actor=actor,
-            to_value=membership.level,
-            note=membership.decision_reason,
-        )
-        participation_record(
-            community=membership.community, user=membership.user, kind=Participation.Kind.JOINED
-        )
-    else:
-        membership.status = Status.DECLINED
-        membership.save()
-        _record(
-            community=membership.community,
-            user=membership.user,
-            kind=Event.DECLINED,
-            actor=actor,
-            note=membership.decision_reason,
-        )
-    return membership
 
 
 @transaction.atomic
@@ -480,31 +503,21 @@ def membership_invite(
         raise MembershipError(f"{user} is already invited.")
     if existing and existing.status == Status.REQUESTED:
         raise MembershipError(f"{user} has asked to join: approve their request instead.")
-    membership = _save_membership(
+    message = message.strip()[:2000]
+    return _start(
         existing,
-        at=at,
         community=community,
         user=user,
         status=Status.INVITED,
         level=level,
-        role=Role.MEMBER,
-        message=message.strip()[:2000],
+        event=Event.INVITED,
+        actor=actor,
+        note=message,
+        at=at,
+        message=message,
         invited_by=actor,
         invitation_expires_at=(at or timezone.now()) + invitation_lifetime(),
-        decided_by=None,
-        decided_at=None,
-        decision_reason="",
     )
-    _record(
-        community=community,
-        user=user,
-        kind=Event.INVITED,
-        actor=actor,
-        to_value=level,
-        note=membership.message,
-        at=at,
-    )
-    return membership
 
 
 @transaction.atomic
@@ -514,24 +527,13 @@ def invitation_respond(*, user: User, membership: Membership, accept: bool) -> M
     require(membership.user_id == user.pk, rules.NOT_YOUR_INVITATION)
     access = access_for(user, membership.community)
     require(rules.may_answer_invitation(access), lambda: rules.answer_refusal(access))
-    now = timezone.now()
-    membership.decided_by, membership.decided_at = user, now
-    if accept:
-        membership.status, membership.joined_at = Status.ACTIVE, now
-        membership.save()
-        _record(
-            community=membership.community,
-            user=user,
-            kind=Event.INVITATION_ACCEPTED,
-            actor=user,
-            to_value=membership.level,
-        )
-        participation_record(community=membership.community, user=user, kind=Participation.Kind.JOINED)
-    else:
-        membership.status = Status.DECLINED
-        membership.save()
-        _record(community=membership.community, user=user, kind=Event.INVITATION_DECLINED, actor=user)
-    return membership
+    return _settle(
+        membership,
+        by=user,
+        accept=accept,
+        accepted=Event.INVITATION_ACCEPTED,
+        declined=Event.INVITATION_DECLINED,
+    )
 
 
 @transaction.atomic
@@ -546,7 +548,7 @@ def email_invitation_create(
             actor=actor, community=community, user=existing_user, message=message, level=level
         )
     _require_manage(actor, community)
-    EmailInvitation.objects.filter(community=community, email=email, accepted_at__isnull=True).delete()
+    selectors.waiting_email_invitations(community=community).filter(email=email).delete()
     invitation = EmailInvitation.objects.create(
         community=community,
         email=email,
@@ -573,25 +575,22 @@ def email_invitation_accept(*, user: User, invitation: EmailInvitation) -> Membe
     if existing and existing.status == Status.ACTIVE:
         raise MembershipError(f"You are already a member of {community.name}.")
     now = timezone.now()
-    membership = _save_membership(
+    membership = _start(
         existing,
         community=community,
         user=user,
         status=Status.ACTIVE,
         level=invitation.level,
-        role=Role.MEMBER,
+        event=Event.INVITATION_ACCEPTED,
+        actor=user,
         message=invitation.message,
         invited_by=invitation.invited_by,
         joined_at=now,
         decided_by=user,
         decided_at=now,
-        decision_reason="",
     )
     invitation.accepted_at, invitation.accepted_by = now, user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
-    _record(
-        community=community, user=user, kind=Event.INVITATION_ACCEPTED, actor=user, to_value=invitation.level
-    )
     participation_record(community=community, user=user, kind=Participation.Kind.JOINED)
     return membership
 
@@ -600,12 +599,36 @@ def email_invitation_accept(*, user: User, invitation: EmailInvitation) -> Membe
 def email_invitation_withdraw(*, actor: User, invitation: EmailInvitation) -> None:
     """A coordinator withdraws an invitation by email that was not accepted yet: its link stops working."""
     _require_manage(actor, invitation.community)
-    deleted, _ = EmailInvitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).delete()
+    waiting = selectors.waiting_email_invitations(community=invitation.community)
+    deleted, _ = waiting.filter(pk=invitation.pk).delete()
     if not deleted:
         raise MembershipError(f"The invitation of {invitation.email} was already accepted or withdrawn.")
 
 
 # --- Changing and ending memberships --------------------------------------------------------------------
+
+
+def _change(
+    membership: Membership, *, field: str, value: str, event: str, actor: User, at: datetime | None
+) -> Membership:
+    """Set an active membership's level or role, recording the change in the history (mailed to the member
+    unless they made it); the same value again changes nothing."""
+    previous = getattr(membership, field)
+    if previous == value:
+        return membership
+    setattr(membership, field, value)
+    membership.save(update_fields=[field, "updated_at"])
+    _record(
+        community=membership.community,
+        user=membership.user,
+        kind=event,
+        actor=actor,
+        from_value=previous,
+        to_value=value,
+        at=at,
+        mail=actor.pk != membership.user_id,
+    )
+    return membership
 
 
 @transaction.atomic
@@ -622,22 +645,7 @@ def membership_change_level(
         require(rules.may_change_own_level(access, level), lambda: rules.own_level_refusal(access, level))
     if not membership.is_active:
         raise MembershipError("Only active memberships have a commitment level to change.")
-    if membership.level == level:
-        return membership
-    previous = membership.level
-    membership.level = level
-    membership.save(update_fields=["level", "updated_at"])
-    _record(
-        community=membership.community,
-        user=membership.user,
-        kind=Event.LEVEL_CHANGED,
-        actor=actor,
-        from_value=previous,
-        to_value=level,
-        at=at,
-        mail=actor.pk != membership.user_id,
-    )
-    return membership
+    return _change(membership, field="level", value=level, event=Event.LEVEL_CHANGED, actor=actor, at=at)
 
 
 @transaction.atomic
@@ -651,24 +659,9 @@ def membership_change_role(
         raise MembershipError({"role": "Choose member or coordinator."})
     if not membership.is_active:
         raise MembershipError("Only active members can change role.")
-    if membership.role == role:
-        return membership
-    if role == Role.MEMBER:
+    if role == Role.MEMBER and membership.role != role:
         _ensure_not_last_coordinator(membership, "step down")
-    previous = membership.role
-    membership.role = role
-    membership.save(update_fields=["role", "updated_at"])
-    _record(
-        community=membership.community,
-        user=membership.user,
-        kind=Event.ROLE_CHANGED,
-        actor=actor,
-        from_value=previous,
-        to_value=role,
-        at=at,
-        mail=actor.pk != membership.user_id,
-    )
-    return membership
+    return _change(membership, field="role", value=role, event=Event.ROLE_CHANGED, actor=actor, at=at)
 
 
 @transaction.atomic

@@ -228,9 +228,7 @@ def remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def withdraw_email_invitation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Withdraw an invitation by email that was not accepted yet: its link stops working."""
     access = get_community_for(request.user, slug, manage=True)
-    invitation = get_object_or_404(
-        selectors.withdrawable_email_invitations(community=access.community), pk=pk
-    )
+    invitation = get_object_or_404(selectors.waiting_email_invitations(community=access.community), pk=pk)
     return post_and_return(
         request,
         Form(request.POST),

@@ -6,6 +6,8 @@ The one-click actions (join, accept, decline, change level) answer an htmx reque
 region; without JavaScript they redirect back to `next` with a flash message.
 """
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -14,9 +16,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from communities import rules, selectors, services
-from communities.access import get_community_for
+from communities.access import CommunityAccess, get_community_for
 from communities.forms import JoinForm, LevelForm, RequestForm
-from communities.models import Community, Membership
+from communities.models import Membership
 from communities.signals import INVITATION_SESSION_KEY
 from core.forms import first_error, refusal_text
 from core.pages import form_page
@@ -26,18 +28,21 @@ from core.rules import Refused
 
 def _answer(
     request: HttpRequest,
-    community: Community,
-    membership: Membership | None,
+    access: CommunityAccess,
+    membership: Membership | None = None,
     *,
     success: str = "",
     error: str = "",
     reload_page: bool = False,
 ) -> HttpResponse:
     """The answer to a one-click action: the status block for htmx, a redirect back with a message otherwise.
+    `membership` is the viewer's after the action (their membership as it was, when there is an `error`).
 
     `reload_page`: what the page shows changed beyond the status (joining a private community reveals its
     content), so an htmx request reloads it instead.
     """
+    community = access.community
+    membership = membership or access.membership
     if request.htmx and not (reload_page and not error):
         context = {
             "community": community,
@@ -58,27 +63,44 @@ def _answer(
     return redirect(safe_next(request, community.get_absolute_url()))
 
 
+def _one_click(
+    request: HttpRequest,
+    access: CommunityAccess,
+    *,
+    act: Callable[[], Membership],
+    success: Callable[[Membership], str],
+    reload_page: Callable[[Membership], bool] = lambda membership: False,
+) -> HttpResponse:
+    """Run a one-click action's service and answer with what it did, or with its refusal."""
+    try:
+        membership = act()
+    except Refused as refusal:
+        return _answer(request, access, error=refusal_text(refusal))
+    return _answer(
+        request, access, membership, success=success(membership), reload_page=reload_page(membership)
+    )
+
+
 @login_required
 @require_POST
 def join(request: HttpRequest, slug: str) -> HttpResponse:
     """Join an open community at once, at the chosen commitment level."""
     access = get_community_for(request.user, slug)
+    community = access.community
     form = JoinForm(request.POST)
     if not form.is_valid():
-        return _answer(request, access.community, access.membership, error=first_error(form))
-    try:
-        membership = services.membership_join(
-            user=request.user, community=access.community, level=form.cleaned_data["level"]
-        )
-    except Refused as refusal:
-        return _answer(request, access.community, access.membership, error=refusal_text(refusal))
-    return _answer(
+        return _answer(request, access, error=first_error(form))
+    return _one_click(
         request,
-        access.community,
-        membership,
-        success=f"Welcome to {access.community.name}! You joined as {membership.get_level_display().lower()} "
-        "member; you can change that any time.",
-        reload_page=access.community.is_private,
+        access,
+        act=lambda: services.membership_join(
+            user=request.user, community=community, level=form.cleaned_data["level"]
+        ),
+        success=lambda joined: (
+            f"Welcome to {community.name}! You joined as {joined.get_level_display().lower()} "
+            "member; you can change that any time."
+        ),
+        reload_page=lambda joined: community.is_private,
     )
 
 
@@ -107,27 +129,24 @@ def request_to_join(request: HttpRequest, slug: str) -> HttpResponse:
 def respond(request: HttpRequest, slug: str) -> HttpResponse:
     """Accept or decline one's own invitation to a community."""
     access = get_community_for(request.user, slug)
+    community = access.community
     answer = request.POST.get("answer")
     if answer not in ("accept", "decline"):
-        return _answer(request, access.community, access.membership, error="Choose Accept or Decline.")
+        return _answer(request, access, error="Choose Accept or Decline.")
     if not rules.may_answer_invitation(access):
-        return _answer(request, access.community, access.membership, error=rules.answer_refusal(access))
-    try:
-        membership = services.invitation_respond(
-            user=request.user, membership=access.membership, accept=answer == "accept"
-        )
-    except Refused as refusal:
-        return _answer(request, access.community, access.membership, error=refusal_text(refusal))
-    if membership.is_active:
-        success = f"Welcome to {access.community.name}! You joined as {membership.get_level_display().lower()} member."
-    else:
-        success = f"You declined the invitation to {access.community.name}."
-    return _answer(
+        return _answer(request, access, error=rules.answer_refusal(access))
+    return _one_click(
         request,
-        access.community,
-        membership,
-        success=success,
-        reload_page=access.community.is_private and membership.is_active,
+        access,
+        act=lambda: services.invitation_respond(
+            user=request.user, membership=access.membership, accept=answer == "accept"
+        ),
+        success=lambda answered: (
+            f"Welcome to {community.name}! You joined as {answered.get_level_display().lower()} member."
+            if answered.is_active
+            else f"You declined the invitation to {community.name}."
+        ),
+        reload_page=lambda answered: community.is_private and answered.is_active,
     )
 
 
@@ -138,25 +157,19 @@ def my_level(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_community_for(request.user, slug)
     form = LevelForm(request.POST)
     if not form.is_valid():
-        return _answer(
-            request, access.community, access.membership, error="Choose one of the commitment levels."
-        )
+        return _answer(request, access, error="Choose one of the commitment levels.")
     level = form.cleaned_data["level"]
     if not rules.may_change_own_level(access, level):
-        return _answer(
-            request, access.community, access.membership, error=rules.own_level_refusal(access, level)
-        )
-    try:
-        membership = services.membership_change_level(
-            actor=request.user, membership=access.membership, level=level
-        )
-    except Refused as refusal:
-        return _answer(request, access.community, access.membership, error=refusal_text(refusal))
-    return _answer(
+        return _answer(request, access, error=rules.own_level_refusal(access, level))
+    return _one_click(
         request,
-        access.community,
-        membership,
-        success=f"Your commitment level in {access.community.name} is now {membership.get_level_display().lower()}.",
+        access,
+        act=lambda: services.membership_change_level(
+            actor=request.user, membership=access.membership, level=level
+        ),
+        success=lambda changed: (
+            f"Your commitment level in {access.community.name} is now {changed.get_level_display().lower()}."
+        ),
     )
 
 
