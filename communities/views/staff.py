@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from communities.forms import AppointForm, SponsorForm
 from communities.models import Community
 from communities.views.browse import suggest_people
 from core.forms import refusal_text
-from core.pages import form_page
+from core.pages import form_page, post_and_return
 from core.rules import Refused
 from members.selectors import anyone
 
@@ -87,13 +88,13 @@ def end_sponsorship(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Staff end a sponsorship."""
     access = _staff_access(request, slug)
     sponsorship = get_object_or_404(selectors.community_sponsorships(community=access.community), pk=pk)
-    try:
-        services.sponsorship_end(actor=request.user, sponsorship=sponsorship)
-    except Refused as refusal:
-        messages.error(request, refusal_text(refusal))
-    else:
-        messages.success(request, f"{sponsorship.sponsor} no longer sponsors {access.community.name}.")
-    return redirect("communities:sponsors", access.community.slug)
+    return post_and_return(
+        request,
+        Form(request.POST),
+        back=reverse("communities:sponsors", args=[access.community.slug]),
+        act=lambda data: services.sponsorship_end(actor=request.user, sponsorship=sponsorship),
+        success=f"{sponsorship.sponsor} no longer sponsors {access.community.name}.",
+    )
 
 
 @require_POST
