@@ -148,9 +148,8 @@ def value_matrix(community_ids: list[int], period: Period) -> dict[int, list[Cyc
             )
         )
     resources = _top(
-        Resource.objects.filter(
+        Resource.objects.published().filter(
             community_id__in=community_ids,
-            status=Resource.Status.PUBLISHED,
             created_at__gte=period.since,
             created_at__lt=period.until,
         ).select_related("community"),

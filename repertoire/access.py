@@ -10,11 +10,6 @@ from members.models import User
 from repertoire import rules, selectors
 from repertoire.models import Resource
 
-# copsite.demo asks these from here; their home is repertoire.rules.
-from repertoire.rules import discussion_harvestable, occurrence_harvestable
-
-__all__ = ["discussion_harvestable", "editable_resource", "library_access", "occurrence_harvestable"]
-
 
 def library_access(
     viewer: User, slug: str, *, need: Callable[[CommunityAccess], bool] | None = None, only: str = ""

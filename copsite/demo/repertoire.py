@@ -22,8 +22,8 @@ from activities.models import Discussion, Occurrence
 from communities.models import Community, Level, Membership, Participation
 from members.models import Tag, User
 from repertoire import services
-from repertoire.access import discussion_harvestable, occurrence_harvestable
 from repertoire.models import Application, Collection, CollectionItem, Resource, ResourceFile, Revision
+from repertoire.rules import discussion_harvestable, occurrence_harvestable
 
 RESOURCES_PER_SCALE = 200
 Kind = Resource.Kind

@@ -153,9 +153,8 @@ def _gather(
         .order_by("created_at", "pk")
     ):
         rows[report.discussion.community_id].reports.append(report)
-    for resource in Resource.objects.filter(
+    for resource in Resource.objects.published().filter(
         community_id__in=ids,
-        status=Resource.Status.PUBLISHED,
         published_at__gte=since,
         published_at__lt=until,
     ).order_by("published_at", "pk"):

@@ -1,7 +1,7 @@
 """The matrix's rows for the repertoire: the libraries, a resource (and someone else's draft), its files, "I applied
 this", recommending, history and restore, collections and harvest.
 
-The rules are those of `repertoire/access.py`: whoever sees a community's content reads its library (published
+The rules are those of `repertoire/rules.py`: whoever sees a community's content reads its library (published
 and archived resources) and downloads files; active members add resources and apply them; a resource's authors
 and the community's coordinators edit it, and only they see it while it is a draft (not staff, not sponsors);
 the core group and coordinators harvest and recommend; coordinators restore versions and curate collections.
