@@ -12,17 +12,11 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 
-from communities.models import Community, Level, Membership, Sponsorship, visible_to_q
+from communities.models import Community, Level, Membership, Sponsorship
 from members.models import User
-
-
-def visible_communities_q(viewer: User) -> Q:
-    """Communities whose content (and memberships) `viewer` may see, as a condition: `visible_to_q`, the one
-    who-sees-what rule that `Community.objects.visible_to` applies."""
-    return visible_to_q(viewer)
 
 
 @dataclass
@@ -56,8 +50,10 @@ class CommunityAccess:
 
     @property
     def can_manage(self) -> bool:
-        """Coordinators run membership and settings; an archived community no longer changes."""
-        return self.is_coordinator and not self.community.is_archived
+        """`communities.rules.may_manage`, for templates (the rule lives there; rules imports this module)."""
+        from communities import rules
+
+        return rules.may_manage(self)
 
     @property
     def pending_status(self) -> str | None:
@@ -105,7 +101,9 @@ def get_community_for(
     if (content or manage) and not access.can_see_content:
         raise Http404("No such community")
     if manage and not access.can_manage:
-        raise PermissionDenied("Only the coordinators of this community can do that.")
+        from communities import rules
+
+        raise PermissionDenied(rules.manage_refusal(access))
     return access
 
 

@@ -148,11 +148,13 @@ def value_matrix(community_ids: list[int], period: Period) -> dict[int, list[Cyc
             )
         )
     resources = _top(
-        Resource.objects.published().filter(
+        Resource.objects.published()
+        .filter(
             community_id__in=community_ids,
             created_at__gte=period.since,
             created_at__lt=period.until,
-        ).select_related("community"),
+        )
+        .select_related("community"),
         partition="community_id",
         order=[F("applied_count").desc(), F("created_at").desc()],
     )

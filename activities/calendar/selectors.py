@@ -92,8 +92,10 @@ def my_occurrences(*, user: User, start: datetime, end: datetime) -> QuerySet[Oc
 
 
 def my_upcoming(*, user: User, limit: int = 5) -> list[Occurrence]:
-    """For the home page: my next dates (I'm going, or in my communities), not cancelled."""
-    mine = Occurrence.objects.filter(community_id__in=_my_community_ids(user)).upcoming()
+    """For the home page: my next dates in the communities I belong to that still change (not archived), not
+    cancelled: every one a date I may answer (`rules.may_answer`), so the list offers the RSVP buttons."""
+    current = Membership.objects.active().in_current().filter(user=user).values("community_id")
+    mine = Occurrence.objects.filter(community_id__in=current).upcoming()
     return list(with_rsvp_counts(mine, user).order_by("start", "pk")[:limit])
 
 

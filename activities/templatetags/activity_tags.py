@@ -46,7 +46,8 @@ def upcoming_activities(context, community: Community) -> dict:
 
 @register.inclusion_tag("activities/_upcoming.html", takes_context=True)
 def my_upcoming_activities(context, user) -> dict:
-    """My next dates in the communities I belong to, with RSVP buttons."""
+    """My next dates in the communities I belong to, with RSVP buttons: `selectors.my_upcoming` lists only dates
+    `rules.may_answer` allows."""
     return {
         "request": context["request"],
         "occurrences": selectors.my_upcoming(user=user),

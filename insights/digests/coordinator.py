@@ -153,11 +153,15 @@ def _gather(
         .order_by("created_at", "pk")
     ):
         rows[report.discussion.community_id].reports.append(report)
-    for resource in Resource.objects.published().filter(
-        community_id__in=ids,
-        published_at__gte=since,
-        published_at__lt=until,
-    ).order_by("published_at", "pk"):
+    for resource in (
+        Resource.objects.published()
+        .filter(
+            community_id__in=ids,
+            published_at__gte=since,
+            published_at__lt=until,
+        )
+        .order_by("published_at", "pk")
+    ):
         rows[resource.community_id].resources.append(resource)
     for application in (
         Application.objects.filter(

@@ -260,7 +260,8 @@ def _new_resources(
     by_community: dict[int, list[_Posted]] = defaultdict(list)
     authored = Q(authors__isnull=False)
     rows = (
-        Resource.objects.published().filter(
+        Resource.objects.published()
+        .filter(
             community_id__in=list(communities),
             published_at__gte=since,  # set when a resource is published (repertoire.services)
             published_at__lt=until,

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 
 from activities.calendar import services
 from activities.calendar.services import ActivityError
@@ -293,6 +294,20 @@ def test_home_page_shows_my_upcoming_activities(client):
     assert 'name="answer" value="going"' in text
     tokyo = occurrence.start.astimezone(ZoneInfo("Asia/Tokyo"))
     assert f"{tokyo:%H:%M}\u2013" in text and "JST" in text
+
+
+def test_home_page_offers_answers_only_where_they_would_be_taken(client):
+    """An archived community's calendar no longer changes: its dates leave the home page's list, which offers
+    RSVP buttons on every date it shows."""
+    archived = CommunityFactory(name="Archived")
+    member = member_of(archived)
+    first(schedule(archived, title="Frozen review"))
+    archived.archived_at = timezone.now()
+    archived.save()
+    client.force_login(member)
+    text = client.get(reverse("home")).text
+    assert "Frozen review" not in text
+    assert "Nothing coming up in your communities." in text
 
 
 def test_home_page_without_upcoming_activities(member_client):

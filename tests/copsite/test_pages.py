@@ -155,7 +155,7 @@ def test_a_403_is_a_page_in_the_layout_with_the_reason_and_ways_on(client):
     assert response.status_code == 403
     text = response.text
     assert 'aria-label="Main"' in text and "You cannot do that here" in text
-    assert "Only the coordinators of this community can do that." in text
+    assert "Only coordinators of Reliability Guild can do that." in text
     assert reverse("communities:browse") in text and reverse("search") in text
 
 
