@@ -25,8 +25,8 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from communities.search import searchable_community_ids  # noqa: E402
 from copsite.search import TYPES, search_all  # noqa: E402
+from copsite.selectors import search_scope  # noqa: E402
 from core.search_support import clean_query  # noqa: E402
 from members.models import User  # noqa: E402
 
@@ -44,20 +44,12 @@ def by_type(viewer: User, queries: list[str], rounds: int) -> None:
         for text in queries:
             query, page = clean_query(text), {}
             started = time.perf_counter()
-            community_ids = searchable_community_ids(viewer=viewer)  # once per page, as `search_all` does
+            scope = search_scope(viewer).scope  # once per page, as the search page does
             page["scope"] = (time.perf_counter() - started) * 1000
             timings["scope"].append(page["scope"])
             for search_type in TYPES:
                 started = time.perf_counter()
-                results = search_type.search(
-                    viewer=viewer,
-                    query=query,
-                    community=None,
-                    include_archived=False,
-                    offset=0,
-                    limit=5,
-                    community_ids=community_ids,
-                )
+                results = search_type.search(scope, query, offset=0, limit=5)
                 [str(hit.snippet) for hit in results.hits]
                 page[search_type.key] = (time.perf_counter() - started) * 1000
                 timings[search_type.key].append(page[search_type.key])
@@ -79,12 +71,12 @@ def main() -> None:
     viewer = User.objects.get(email=args.viewer)
     lines = Path(__file__).with_name("search_queries.txt").read_text().splitlines()
     queries = [line for line in lines if line.strip() and not line.startswith("#")]
-    search_all(viewer=viewer, query=clean_query(queries[0]))  # warm-up, untimed
+    search_all(search_scope(viewer).scope, clean_query(queries[0]))  # warm-up, untimed
     timings = []
     for _ in range(args.rounds):
         for text in queries:
             started = time.perf_counter()
-            groups = search_all(viewer=viewer, query=clean_query(text))
+            groups = search_all(search_scope(viewer).scope, clean_query(text))
             for _type, results in groups:
                 [str(hit.snippet) for hit in results.hits]
             timings.append((time.perf_counter() - started) * 1000)

@@ -45,12 +45,12 @@ def search(request: HttpRequest) -> HttpResponse:
     query = clean_query(request.GET.get("q"))
     chosen = BY_KEY.get(request.GET.get("type", ""))
     include_archived = request.GET.get("archived") == "1"
-    scope = search_scope(
+    page = search_scope(
         request.user, slug=request.GET.get("community", "").strip(), include_archived=include_archived
     )
-    community, community_ids = scope.community, scope.community_ids
+    community = page.scope.community
     context = {
-        "communities": scope.communities,
+        "communities": page.communities,
         "query": query.text,
         "searchable": query.is_searchable,
         "types": TYPES,
@@ -62,23 +62,9 @@ def search(request: HttpRequest) -> HttpResponse:
         size = settings.PAGE_SIZE
         # Any page number fits a query: past the last page, the last page's offset is asked at most.
         page_number = number_param(request.GET.get("page"), 1, high=MAX_SEARCH_PAGE)
-        results = chosen.search(
-            viewer=request.user,
-            query=query,
-            community=community,
-            include_archived=include_archived,
-            offset=(page_number - 1) * size,
-            limit=size,
-            community_ids=community_ids,
-        )
+        results = chosen.search(page.scope, query, offset=(page_number - 1) * size, limit=size)
         pages = max(1, -(-results.total // size))
         context.update(results=results, page_number=min(page_number, pages), pages=pages)
     elif query.is_searchable:
-        context["groups"] = search_all(
-            viewer=request.user,
-            query=query,
-            community=community,
-            include_archived=include_archived,
-            community_ids=community_ids,
-        )
+        context["groups"] = search_all(page.scope, query)
     return render(request, "search.html", context)

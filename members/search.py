@@ -115,8 +115,9 @@ def _people_page_fallback(query: Query, *, offset: int, limit: int) -> tuple[int
     ]
 
 
-def search_people(*, viewer: User, query: Query, offset: int = 0, limit: int = 5, **_ignored) -> Results:
-    """Active people listed in the directory matching every word in their name, job title or expertise.
+def search_people(scope: object, query: Query, *, offset: int = 0, limit: int = 5) -> Results:
+    """Active people listed in the directory matching every word in their name, job title or expertise: the same
+    for every reader, so the search's `scope` (the communities it looks in) does not narrow them.
 
     Names do not stem, and a part of a word is enough ("kai" finds Kaizen), so this is a plain match on every
     database."""

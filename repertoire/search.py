@@ -6,17 +6,15 @@ SQLite default: a plain case-insensitive match on title, summary, body and tags,
 appear only to their authors and the community's coordinators; archived communities only when asked for.
 """
 
-from collections.abc import Collection
-
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 
 from communities.models import Community
+from communities.search import Scope
 from core.search_support import (
     CONFIG,
     Hit,
     Results,
-    among,
     clean_query,
     full_text,
     ranked_page,
@@ -72,25 +70,12 @@ def search_resources(
     return _matching(resources, cleaned).order_by("-search_rank", "-created_at", "-pk")
 
 
-def search_resource_hits(
-    *,
-    viewer: User,
-    query: CleanQuery,
-    community: Community | None = None,
-    include_archived: bool = False,
-    offset: int = 0,
-    limit: int = 5,
-    community_ids: Collection[int] | None = None,
-) -> Results:
-    """The site-wide search's "Resources" group: a count, one page, and snippets for that page only."""
-    if community_ids is None:
-        resources = search_resources(
-            viewer=viewer, query=query.text, community=community, include_archived=include_archived
-        )
-    elif query.is_searchable:
-        # The communities are already those the viewer sees (`searchable_community_ids`): `visible_to` within them.
-        visible = Resource.objects.filter(among("community_id", community_ids)).not_others_drafts(viewer)
-        resources = _matching(visible, query)
+def search_resource_hits(scope: Scope, query: CleanQuery, *, offset: int = 0, limit: int = 5) -> Results:
+    """The site-wide search's "Resources" group: a count, one page, and snippets for that page only. Within the
+    communities searched (`scope`, already those the viewer may see), others' drafts stay out."""
+    if query.is_searchable:
+        searched = Resource.objects.filter(scope.holds("community_id")).not_others_drafts(scope.viewer)
+        resources = _matching(searched, query)
     else:
         resources = Resource.objects.none()
     total, capped, page = ranked_page(

@@ -1,14 +1,11 @@
 """Search answered by the calendar: activities in communities the reader may see (archived communities only
 when asked for)."""
 
-from collections.abc import Collection
-
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 
 from activities.calendar.models import Activity, Occurrence
-from communities.models import Community
-from communities.search import in_communities
+from communities.search import Scope
 from core.search_support import (
     Hit,
     Query,
@@ -18,28 +15,10 @@ from core.search_support import (
     snippet,
     with_headline,
 )
-from members.models import User
 
 
-def search_activities(
-    *,
-    viewer: User,
-    query: Query,
-    community: Community | None = None,
-    include_archived: bool = False,
-    offset: int = 0,
-    limit: int = 5,
-    community_ids: Collection[int] | None = None,
-) -> Results:
-    activities = Activity.objects.filter(
-        in_communities(
-            "community_id",
-            community_ids,
-            viewer=viewer,
-            community=community,
-            include_archived=include_archived,
-        )
-    )
+def search_activities(scope: Scope, query: Query, *, offset: int = 0, limit: int = 5) -> Results:
+    activities = Activity.objects.filter(scope.holds("community_id"))
     matches = ranked(activities, query, plain_fields={"title": 2, "description": 1})
     first_date = Occurrence.objects.filter(activity=OuterRef("pk")).order_by("start").values("pk")[:1]
     total, page = counted_page(

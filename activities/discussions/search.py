@@ -3,7 +3,7 @@
 Hidden and deleted posts never appear (nor replies in a hidden discussion); archived communities only when asked
 for."""
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -11,9 +11,8 @@ from django.db.models import QuerySet
 
 from activities.discussions.models import Discussion, Reply
 from communities.models import Community
-from communities.search import in_communities
+from communities.search import Scope
 from core.search_support import Hit, Query, Results, ranked, ranked_page, snippet, with_headline
-from members.models import User
 
 
 @dataclass(frozen=True)
@@ -30,24 +29,8 @@ class _Posts:
     community: Callable[[Discussion | Reply], Community]
 
 
-def _search(
-    posts: _Posts,
-    *,
-    viewer: User,
-    query: Query,
-    community: Community | None = None,
-    include_archived: bool = False,
-    offset: int = 0,
-    limit: int = 5,
-    community_ids: Collection[int] | None = None,
-) -> Results:
-    where = in_communities(
-        posts.community_field,
-        community_ids,
-        viewer=viewer,
-        community=community,
-        include_archived=include_archived,
-    )
+def _search(posts: _Posts, scope: Scope, query: Query, *, offset: int = 0, limit: int = 5) -> Results:
+    where = scope.holds(posts.community_field)
     matches = posts.shown().filter(where)
     total, capped, page = ranked_page(
         ranked(matches, query, plain_fields=posts.plain_fields),
@@ -91,6 +74,5 @@ REPLIES = _Posts(
     community=lambda reply: reply.discussion.community,
 )
 
-# The site-wide search calls each with the keywords of `_search` (viewer, query, community, …).
 search_discussions = partial(_search, DISCUSSIONS)
 search_replies = partial(_search, REPLIES)

@@ -224,7 +224,9 @@ def test_very_common_words_are_ranked_among_the_first_matches_and_counted_as_at_
 def test_every_type_alone_and_all_together_see_the_same_communities():
     """The page finds the communities searched once and passes them down; a type called alone (no ids) applies
     the same rule itself: private and archived communities stay out for an outsider either way."""
+    from communities.search import Scope
     from copsite.search import TYPES, search_all
+    from copsite.selectors import search_scope
 
     private = CommunityFactory(visibility="private", name="Zeppelin private")
     listed = CommunityFactory(name="Zeppelin listed")
@@ -234,10 +236,11 @@ def test_every_type_alone_and_all_together_see_the_same_communities():
     Community.objects.filter(pk=archived.pk).update(archived_at=timezone.now())
     outsider = UserFactory()
     query = clean_query("zeppelin")
-    together = {t.key: [hit.title for hit in r.hits] for t, r in search_all(viewer=outsider, query=query)}
+    page = search_scope(outsider)
+    assert page.scope.community_ids is not None
+    together = {t.key: [hit.title for hit in r.hits] for t, r in search_all(page.scope, query)}
     alone = {
-        t.key: [hit.title for hit in t.search(viewer=outsider, query=query, offset=0, limit=5).hits]
-        for t in TYPES
+        t.key: [hit.title for hit in t.search(Scope(outsider), query, offset=0, limit=5).hits] for t in TYPES
     }
     assert together == alone
     assert together["communities"] == ["Zeppelin listed"]

@@ -21,7 +21,7 @@ def person(name: str, job_title: str = "", expertise: tuple[str, ...] = ()):
 
 
 def found(text: str, viewer=None) -> list[str]:
-    results = search_people(viewer=viewer, query=clean_query(text), offset=0, limit=20)
+    results = search_people(viewer, clean_query(text), offset=0, limit=20)
     names = [hit.title for hit in results.hits]
     assert results.total == len(names)
     return names
@@ -63,9 +63,9 @@ def test_directory_opt_outs_and_inactive_people_are_left_out():
 def test_pages_and_totals():
     for n in range(7):
         person(f"Quirina {n}")
-    first = search_people(viewer=None, query=clean_query("quirina"), offset=0, limit=5)
-    second = search_people(viewer=None, query=clean_query("quirina"), offset=5, limit=5)
-    past = search_people(viewer=None, query=clean_query("quirina"), offset=10, limit=5)
+    first = search_people(None, clean_query("quirina"), offset=0, limit=5)
+    second = search_people(None, clean_query("quirina"), offset=5, limit=5)
+    past = search_people(None, clean_query("quirina"), offset=10, limit=5)
     assert (first.total, len(first.hits)) == (7, 5)
     assert (second.total, [hit.title for hit in second.hits]) == (7, ["Quirina 5", "Quirina 6"])
     assert (past.total, past.hits) == (7, [])
@@ -82,7 +82,7 @@ def test_query_plan_uses_the_trigram_indexes():
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
         with CaptureQueriesContext(connection) as captured:
-            search_people(viewer=None, query=clean_query("name042x"), offset=0, limit=5)
+            search_people(None, clean_query("name042x"), offset=0, limit=5)
         cursor.execute("EXPLAIN " + captured.captured_queries[0]["sql"])
         plan = "\n".join(row[0] for row in cursor.fetchall())
     for index in ("members_user_full_name_trgm", "members_profile_job_title_trgm", "members_tag_name_trgm"):
