@@ -9,6 +9,7 @@ benchmark set (`seed_demo --scale`) writes the same kinds of rows with bulk inse
 
 import calendar
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -1054,15 +1055,22 @@ def _seed_calendar(community: Community, programme: Programme, now: datetime) ->
         _record_past(occurrence, recorder, rng, now, next(notes, "") if k % 2 == 0 else "")
 
 
+def _each_programme(
+    wanting: Callable[[Community], bool], seed: Callable[[Community, Programme, datetime], None]
+):
+    """Run `seed` for each demo community with a programme that is `wanting` it (so seeding runs again safely)."""
+    now = timezone.now()
+    for community in Community.objects.filter(name__in=PROGRAMMES).order_by("pk"):
+        if wanting(community):
+            seed(community, PROGRAMMES[community.name], now)
+
+
 @transaction.atomic
 def seed_demo_activities() -> None:
     """Each demo community's calendar, through the calendar services: the series its charter's meeting rhythm
     promises (past and upcoming dates, one cancelled) and its one-off activities, each with hosts, answers
     before every date, attendance and notes afterwards; safe to run again."""
-    now = timezone.now()
-    for community in Community.objects.filter(name__in=PROGRAMMES).order_by("pk"):
-        if not community.activities.exists():
-            _seed_calendar(community, PROGRAMMES[community.name], now)
+    _each_programme(lambda community: not community.activities.exists(), _seed_calendar)
 
 
 @transaction.atomic
@@ -1200,10 +1208,7 @@ def seed_demo_discussions() -> None:
     """Each demo community's own discussions, through the discussion services: members ask about its domain,
     others answer, and askers accept the answer that helped (some stay open, one is unanswered); safe to run
     again."""
-    now = timezone.now()
-    for community in Community.objects.filter(name__in=PROGRAMMES).order_by("pk"):
-        if not community.discussions.exists():
-            _seed_threads(community, PROGRAMMES[community.name], now)
+    _each_programme(lambda community: not community.discussions.exists(), _seed_threads)
 
 
 @transaction.atomic
