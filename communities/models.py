@@ -223,9 +223,6 @@ class Membership(models.Model):
         return self.is_active and self.role == self.Role.COORDINATOR
 
 
-ACTIVE = Q(status=Membership.Status.ACTIVE)
-
-
 def _invitation_token() -> str:
     return secrets.token_urlsafe(24)
 

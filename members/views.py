@@ -20,6 +20,7 @@ from core.forms import add_refusal, first_error
 from core.ratelimits import rate_limited
 from core.unsubscribe import read_unsubscribe_token
 from core.viewer_zone import remember_zone
+from members import rules
 from members.forms import DirectoryForm, NotificationsForm, ProfileForm
 from members.models import User
 from members.notifications import MAIL_KINDS, Frequency, MailKind, kinds_for
@@ -75,9 +76,9 @@ def directory(request: HttpRequest) -> HttpResponse:
 @login_required
 def profile(request: HttpRequest, pk: int) -> HttpResponse:
     """A member's profile; people who left the directory are seen only by themselves and staff."""
-    person = person_for_profile(pk=pk, include_inactive=request.user.is_staff)
+    person = person_for_profile(pk=pk, include_inactive=rules.sees_people_who_left(request.user))
     listed = person is not None and hasattr(person, "profile") and person.profile.in_directory
-    if person is None or (not listed and person != request.user and not request.user.is_staff):
+    if person is None or not rules.may_see_profile(request.user, person_pk=person.pk, in_directory=listed):
         raise Http404("No such member")
     return render(request, "members/profile.html", {"person": person})
 
@@ -91,7 +92,7 @@ def by_handle(request: HttpRequest, handle: str) -> HttpResponse:
     people = people_with_handle(handle=handle)
     if len(people) == 1:
         pk, listed = people[0]
-        if listed or pk == request.user.pk or request.user.is_staff:
+        if rules.may_see_profile(request.user, person_pk=pk, in_directory=listed):
             return redirect("members:profile", pk)
     words = " ".join(part for part in re.split(r"[._+-]+", handle) if part)
     return redirect(f"{reverse('members:directory')}?{urlencode({'q': words})}")
