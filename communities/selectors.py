@@ -118,6 +118,7 @@ def browse_communities(
             recent_activity=Coalesce(Subquery(activity, output_field=IntegerField()), Value(0)),
             viewer_status=Subquery(viewer_membership.values("status")[:1]),
             viewer_level=Subquery(viewer_membership.values("level")[:1]),
+            viewer_invited_until=Subquery(viewer_membership.values("invitation_expires_at")[:1]),
             viewer_sees_content=ExpressionWrapper(visible_to_q(viewer), output_field=BooleanField())
             if not viewer.is_staff
             else Value(True),

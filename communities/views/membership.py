@@ -48,6 +48,7 @@ def _answer(
             "community": community,
             "viewer_status": membership.status if membership else "",
             "viewer_level": membership.level if membership else "",
+            "viewer_invited_until": membership.invitation_expires_at if membership else None,
             "in_header": request.POST.get("in_header") == "1",
             "status_next": safe_next(request, community.get_absolute_url()),
             "announce": error or success,
