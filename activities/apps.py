@@ -11,7 +11,21 @@ class ActivitiesConfig(AppConfig):
         # Each room's tasks, registered wherever Django is set up (workers included).
         import activities.calendar.tasks
         import activities.discussions.tasks  # noqa: F401
+        from communities.tabs import Tab, register_tab
         from members.notifications import Frequency, MailKind, register_mail_kind
+
+        register_tab(
+            Tab(
+                "activities",
+                "Activities",
+                "activities:community_calendar",
+                lambda a: a.can_see_content,
+                order=20,
+            )
+        )
+        register_tab(
+            Tab("discussions", "Discussions", "activities:discussions", lambda a: a.can_see_content, order=30)
+        )
 
         every = (Frequency.IMMEDIATELY, Frequency.DAILY, Frequency.WEEKLY, Frequency.OFF)
         for kind in (

@@ -19,6 +19,7 @@ class CommunitiesConfig(AppConfig):
         register_audience("coordinators", coordinates_anything)
         register_audience("sponsors", sponsors_anything)
         community_filter.register(directory_members)
+        self._register_tabs()
 
         user_signed_up.connect(
             accept_invitation_on_signup, dispatch_uid="communities_accept_invitation_on_signup"
@@ -54,3 +55,23 @@ class CommunitiesConfig(AppConfig):
                 allowed=(Frequency.IMMEDIATELY, Frequency.DAILY, Frequency.WEEKLY, Frequency.OFF),
             )
         )
+
+    @staticmethod
+    def _register_tabs() -> None:
+        from communities import rules
+        from communities.tabs import Tab, register_tab
+
+        for tab in (
+            Tab("overview", "Overview", "communities:home", lambda access: True, order=10),
+            Tab("members", "Members", "communities:members", lambda access: access.can_see_content, order=50),
+            Tab("manage", "Manage members", "communities:manage_members", rules.may_manage, order=70),
+            Tab("settings", "Settings", "communities:settings", rules.may_manage, order=80),
+            Tab(
+                "staff",
+                "Sponsors & archive",
+                "communities:sponsors",
+                lambda access: rules.may_administer(access.viewer),
+                order=90,
+            ),
+        ):
+            register_tab(tab)

@@ -9,7 +9,11 @@ class InsightsConfig(AppConfig):
     verbose_name = "Insights"
 
     def ready(self) -> None:
+        from communities.tabs import Tab, register_tab
+        from insights import rules
         from insights.deliveries import DigestKind, register_digest
+
+        register_tab(Tab("health", "Health", "insights:community", rules.may_read_health, order=60))
         from insights.digests import coordinator, member, sponsor
         from members.notifications import Frequency, MailKind, register_mail_kind
 

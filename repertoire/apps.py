@@ -9,7 +9,12 @@ class RepertoireConfig(AppConfig):
     verbose_name = "Repertoire"
 
     def ready(self) -> None:
+        from communities.tabs import Tab, register_tab
         from members.notifications import Frequency, MailKind, register_mail_kind
+
+        register_tab(
+            Tab("library", "Library", "repertoire:community_library", lambda a: a.can_see_content, order=40)
+        )
 
         register_mail_kind(
             MailKind(

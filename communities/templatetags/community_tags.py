@@ -1,4 +1,5 @@
-"""Communities data on pages of apps below communities (members' profiles and directory), which may not import it.
+"""Communities data on pages of apps below communities (members' profiles and directory), which may not import it,
+and a community's tabs for its header (`{% community_tabs access as tabs %}`).
 
 `{% load community_tags %}`, then `{% profile_communities person viewer %}` or
 `{% directory_community_filter viewer selected %}`. Both show only communities the viewer may see, so a private
@@ -8,6 +9,7 @@ membership never shows to someone outside that community.
 from django import template
 
 from communities.selectors import visible_communities, visible_memberships_of
+from communities.tabs import tabs_for
 
 register = template.Library()
 
@@ -29,3 +31,9 @@ def directory_community_filter(viewer, selected: str = "") -> dict:
         "communities": list(visible_communities(viewer=viewer).only("slug", "name", "visibility")),
         "selected": selected or "",
     }
+
+
+@register.simple_tag
+def community_tabs(access) -> list:
+    """The community's tabs the viewer sees (`communities.tabs`: each app's tab, shown by its own rule)."""
+    return tabs_for(access)
