@@ -8,6 +8,7 @@ membership never shows to someone outside that community.
 
 from django import template
 
+from communities import rules
 from communities.selectors import visible_communities, visible_memberships_of
 from communities.tabs import tabs_for
 
@@ -37,3 +38,9 @@ def directory_community_filter(viewer, selected: str = "") -> dict:
 def community_tabs(access) -> list:
     """The community's tabs the viewer sees (`communities.tabs`: each app's tab, shown by its own rule)."""
     return tabs_for(access)
+
+
+@register.filter
+def may_administer(viewer) -> bool:
+    """`communities.rules.may_administer`: staff's sponsors, archive, attention list and offboarding."""
+    return rules.may_administer(viewer)
