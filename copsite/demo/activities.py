@@ -22,6 +22,7 @@ from activities.calendar import services as calendar_services
 from activities.discussions import services as discussion_services
 from activities.models import Activity, Occurrence, Rsvp
 from communities.models import Community, Level, Membership, Participation
+from copsite.demo.communities import active_member_ids
 
 ACTIVITIES_PER_SCALE = 50
 Answer = Rsvp.Answer
@@ -1083,11 +1084,7 @@ def seed_scaled_activities(
     now = timezone.now()
     if not communities:
         return 0
-    members: dict[int, list[int]] = {}
-    for community_id, user_id in Membership.objects.filter(
-        community__in=communities, status="active"
-    ).values_list("community_id", "user_id"):
-        members.setdefault(community_id, []).append(user_id)
+    members = active_member_ids(communities)
     activities, plans = [], []
     for i in range(ACTIVITIES_PER_SCALE * scale):
         community = communities[i % len(communities)]
@@ -1223,11 +1220,7 @@ def seed_scaled_discussions(
     now = timezone.now()
     if not communities:
         return 0
-    members: dict[int, list[int]] = {}
-    for community_id, user_id in Membership.objects.filter(
-        community__in=communities, status="active"
-    ).values_list("community_id", "user_id"):
-        members.setdefault(community_id, []).append(user_id)
+    members = active_member_ids(communities)
     usable = [c for c in communities if len(members.get(c.pk, [])) >= 2]
     discussions = []
     for i in range(200 * scale):

@@ -20,6 +20,7 @@ from django.utils.text import slugify
 
 from activities.models import Discussion, Occurrence
 from communities.models import Community, Level, Membership, Participation
+from copsite.demo.communities import active_member_ids
 from members.models import Tag, User
 from repertoire import services
 from repertoire.models import Application, Collection, CollectionItem, Resource, ResourceFile, Revision
@@ -843,11 +844,7 @@ def seed_scaled_resources(
     on one in four, one to three revisions, up to four applied stories, collections, and ledger rows."""
     rng = rng or random.Random(scale * 32452843)
     now = timezone.now()
-    members: dict[int, list[int]] = {}
-    for community_id, user_id in Membership.objects.filter(
-        community__in=communities, status=Membership.Status.ACTIVE
-    ).values_list("community_id", "user_id"):
-        members.setdefault(community_id, []).append(user_id)
+    members = active_member_ids(communities)
     usable = [c for c in communities if len(members.get(c.pk, [])) >= 2]
     if not usable:
         return 0
