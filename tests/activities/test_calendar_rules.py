@@ -11,11 +11,10 @@ from activities.calendar import rules, services
 from activities.models import Activity, Rsvp
 from communities.access import access_for
 from core.rules import NotPermitted
+from tests import rules_tables
 from tests.activities.test_schedule import first, local, schedule
 from tests.factories import (
     CommunityFactory,
-    MembershipFactory,
-    SponsorshipFactory,
     UserFactory,
     coordinator_of,
     member_of,
@@ -46,34 +45,10 @@ may_write_notes        no       no     no         no   no          no      no
 
 
 def table(text: str) -> dict[tuple[str, str], bool]:
-    header, *lines = text.strip().splitlines()
-    roles = header.split()
-    assert roles == ROLES
-    expected = {}
-    for line in lines:
-        rule, *answers = line.split()
-        assert len(answers) == len(roles), line
-        expected.update({(rule, role): answer == "yes" for role, answer in zip(roles, answers, strict=True)})
-    return expected
+    return rules_tables.table(text, ROLES)
 
 
-def person(role: str, community):
-    """A new user who is `role` to `community`."""
-    if role == "outsider":
-        return UserFactory()
-    if role == "former":
-        return MembershipFactory(community=community, status="left").user
-    if role == "peripheral":
-        return member_of(community)
-    if role == "core":
-        return member_of(community, "core")
-    if role == "coordinator":
-        return MembershipFactory(community=community, role="coordinator", level="active").user
-    if role == "sponsor":
-        return SponsorshipFactory(community=community).sponsor
-    if role == "staff":
-        return UserFactory(is_staff=True)
-    raise AssertionError(role)
+person = rules_tables.person
 
 
 def community_of(kind: str):

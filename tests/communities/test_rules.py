@@ -8,12 +8,12 @@ from django.utils import timezone
 
 from communities import rules, services
 from communities.access import access_for
-from communities.models import Community, EmailInvitation, Level, Membership
+from communities.models import EmailInvitation, Level, Membership
 from core.rules import NotPermitted
+from tests import rules_tables
 from tests.factories import (
     CommunityFactory,
     MembershipFactory,
-    SponsorshipFactory,
     UserFactory,
     coordinator_of,
     member_of,
@@ -65,43 +65,10 @@ may_administer          no       no     no        no      no         no   no    
 
 
 def table(text: str) -> dict[tuple[str, str], bool]:
-    header, *lines = text.strip().splitlines()
-    roles = header.split()
-    assert roles == ROLES
-    expected = {}
-    for line in lines:
-        rule, *answers = line.split()
-        assert len(answers) == len(roles), line
-        expected.update({(rule, role): answer == "yes" for role, answer in zip(roles, answers, strict=True)})
-    return expected
+    return rules_tables.table(text, ROLES)
 
 
-def person(role: str, community: Community):
-    """A new user who is `role` to `community`."""
-    if role == "outsider":
-        return UserFactory()
-    if role == "former":
-        return MembershipFactory(community=community, status="left").user
-    if role == "requested":
-        return MembershipFactory(community=community, status="requested", joined_at=None).user
-    if role == "invited":
-        return MembershipFactory(
-            community=community,
-            status="invited",
-            joined_at=None,
-            invitation_expires_at=timezone.now() + timedelta(days=3),
-        ).user
-    if role == "peripheral":
-        return member_of(community)
-    if role == "core":
-        return member_of(community, "core")
-    if role == "coordinator":
-        return MembershipFactory(community=community, role="coordinator", level="active").user
-    if role == "sponsor":
-        return SponsorshipFactory(community=community).sponsor
-    if role == "staff":
-        return UserFactory(is_staff=True)
-    raise AssertionError(role)
+person = rules_tables.person
 
 
 ASKED = {
