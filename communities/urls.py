@@ -24,8 +24,8 @@ urlpatterns = [
     path("<slug:slug>/members/export.csv", manage.export_members, name="export_members"),
     path("<slug:slug>/members/invite/", manage.invite, name="invite"),
     path("<slug:slug>/members/<int:pk>/decide/", manage.decide, name="decide"),
-    path("<slug:slug>/members/<int:pk>/level/", manage.change_level, name="change_level"),
-    path("<slug:slug>/members/<int:pk>/role/", manage.change_role, name="change_role"),
+    path("<slug:slug>/members/<int:pk>/level/", manage.change, {"field": "level"}, name="change_level"),
+    path("<slug:slug>/members/<int:pk>/role/", manage.change, {"field": "role"}, name="change_role"),
     path("<slug:slug>/members/<int:pk>/remove/", manage.remove, name="remove"),
     path(
         "<slug:slug>/invitations/<int:pk>/withdraw/",

@@ -166,39 +166,38 @@ def decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def change_level(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """Move a member to another commitment level (the core group included)."""
-    access = get_community_for(request.user, slug, manage=True)
-    membership = get_membership_for(access, pk)
-    return post_and_return(
-        request,
-        LevelForm(request.POST),
-        back=_manage_url(access),
-        act=lambda data: services.membership_change_level(
-            actor=request.user, membership=membership, level=data["level"]
-        ),
-        success=lambda changed: f"{changed.user} is now at level {changed.get_level_display()}.",
-        invalid="Choose one of the commitment levels.",
-    )
+# What a coordinator changes of a membership in one field (`change`): its form, the service, what to say.
+CHANGES = {
+    "level": (
+        LevelForm,
+        services.membership_change_level,
+        lambda changed: f"{changed.user} is now at level {changed.get_level_display()}.",
+        "Choose one of the commitment levels.",
+    ),
+    "role": (
+        RoleForm,
+        services.membership_change_role,
+        lambda changed: f"{changed.user} is now a {changed.get_role_display().lower()}.",
+        "Choose member or coordinator.",
+    ),
+}
 
 
 @login_required
 @require_POST
-def change_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """Make a member coordinator, or step a coordinator down (never the last one)."""
+def change(request: HttpRequest, slug: str, pk: int, field: str) -> HttpResponse:
+    """Move a member to another commitment level (the core group included), or make a member coordinator and
+    step a coordinator down (never the last one): `field` is "level" or "role" (the URL says which)."""
     access = get_community_for(request.user, slug, manage=True)
     membership = get_membership_for(access, pk)
+    form_class, service, success, invalid = CHANGES[field]
     return post_and_return(
         request,
-        RoleForm(request.POST),
+        form_class(request.POST),
         back=_manage_url(access),
-        act=lambda data: services.membership_change_role(
-            actor=request.user, membership=membership, role=data["role"]
-        ),
-        success=lambda changed: f"{changed.user} is now a {changed.get_role_display().lower()}.",
-        invalid="Choose member or coordinator.",
+        act=lambda data: service(actor=request.user, membership=membership, **{field: data[field]}),
+        success=success,
+        invalid=invalid,
     )
 
 

@@ -22,7 +22,7 @@ from activities.calendar import services as calendar_services
 from activities.discussions import services as discussion_services
 from activities.models import Activity, Occurrence, Rsvp
 from communities.models import Community, Level, Membership, Participation
-from copsite.demo.communities import active_member_ids
+from copsite.demo.communities import active_member_ids, ledger_row
 
 ACTIVITIES_PER_SCALE = 50
 Answer = Rsvp.Answer
@@ -1136,22 +1136,10 @@ def seed_scaled_activities(
                     attended=attended,
                 )
             )
-            ledger.append(
-                Participation(
-                    community_id=occurrence.community_id,
-                    user_id=user_id,
-                    kind=Participation.Kind.RSVP,
-                    at=answered,
-                )
-            )
+            ledger.append(ledger_row(occurrence.community_id, user_id, Participation.Kind.RSVP, answered))
             if attended:
                 ledger.append(
-                    Participation(
-                        community_id=occurrence.community_id,
-                        user_id=user_id,
-                        kind=Participation.Kind.ATTENDED,
-                        at=occurrence.end,
-                    )
+                    ledger_row(occurrence.community_id, user_id, Participation.Kind.ATTENDED, occurrence.end)
                 )
     Rsvp.objects.bulk_create(rsvps, batch_size=5000)
     Participation.objects.bulk_create(ledger, batch_size=5000)
@@ -1243,11 +1231,11 @@ def seed_scaled_discussions(
         pool = members[discussion.community_id]
         follows.append(Follow(discussion=discussion, user_id=discussion.author_id))
         ledger.append(
-            Participation(
-                community_id=discussion.community_id,
-                user_id=discussion.author_id,
-                kind=Participation.Kind.POSTED,
-                at=discussion.created_at,
+            ledger_row(
+                discussion.community_id,
+                discussion.author_id,
+                Participation.Kind.POSTED,
+                discussion.created_at,
             )
         )
         for k in range(5 if rng.random() < 0.8 else 0):
@@ -1261,14 +1249,7 @@ def seed_scaled_discussions(
                     created_at=at,
                 )
             )
-            ledger.append(
-                Participation(
-                    community_id=discussion.community_id,
-                    user_id=author,
-                    kind=Participation.Kind.REPLIED,
-                    at=at,
-                )
-            )
+            ledger.append(ledger_row(discussion.community_id, author, Participation.Kind.REPLIED, at))
     Reply.objects.bulk_create(replies, batch_size=5000)
     answered_ids = {r.discussion_id for r in replies if r.author_id != authors[r.discussion_id]}
     # Half of the answered discussions are solved by their first answer (drawn in order, as before).

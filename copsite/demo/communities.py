@@ -7,7 +7,7 @@ benchmark set (`seed_demo --scale`) writes the same rows with bulk inserts, for 
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -484,3 +484,11 @@ def active_member_ids(communities: list[Community]) -> dict[int, list[int]]:
     ):
         members.setdefault(community_id, []).append(user_id)
     return members
+
+
+def ledger_row(
+    community_id: int, user_id: int, kind: str, at: datetime, *, source: str = ""
+) -> Participation:
+    """One participation-ledger row for the scaled seeders' bulk inserts (the services record theirs one by one
+    through `participation_record`)."""
+    return Participation(community_id=community_id, user_id=user_id, kind=kind, at=at, source=source)

@@ -37,276 +37,54 @@ ORG_TREE = {
     },
 }
 
+# One person a line: full name | job title | team | location | expertise, comma-separated | "staff" for staff.
+PEOPLE_TABLE = """
+Amara Okafor | Head of Platform Engineering | Cloud Infrastructure | Berlin | Kubernetes, Site reliability, Incident response | staff
+Jonas Becker | Senior SRE | Cloud Infrastructure | Berlin | Site reliability, Observability, PostgreSQL
+Priya Raman | Staff Engineer | Developer Experience | London | Developer tooling, Python, Code review
+Lucas Moreau | Engineering Manager | Web Applications | Lyon | Agile coaching, Accessibility, Django
+Sofia Lindqvist | Frontend Developer | Web Applications | Stockholm | Accessibility, Design systems, JavaScript
+Mateo García | Mobile Developer | Mobile Apps | Madrid | Kotlin, Swift, Usability testing
+Hannah Schmidt | QA Lead | Test Automation | Munich | Test automation, Exploratory testing, Playwright
+Kenji Watanabe | Reliability Engineer | Test Automation | Tokyo | Chaos engineering, Observability
+Fatima Zahra El Idrissi | Director of Operations | Process Improvement | Casablanca | Lean, Six Sigma, Change management
+Tomasz Nowak | Maintenance Planner | Line Maintenance | Wrocław | Predictive maintenance, Root cause analysis
+Grace Mensah | Process Engineer | Process Improvement | Accra | Lean, Kaizen, Value stream mapping
+Oliver Bennett | Maintenance Technician | Line Maintenance | Leeds | Root cause analysis, Hydraulics
+Isabella Rossi | Procurement Manager | Procurement | Milan | Supplier management, Negotiation
+Ahmed Hassan | Logistics Analyst | Logistics | Cairo | Route optimisation, Forecasting
+Mei Chen | Supply Planner | Logistics | Singapore | Forecasting, Inventory planning, Excel modelling
+Daniel Kowalski | Safety Officer | Site Safety | Gdańsk | Risk assessment, Incident investigation
+Aisha Bello | HSE Manager | Site Safety | Lagos | Risk assessment, Safety culture, Change management
+Emma Johansson | VP Customer Success | Onboarding | Gothenburg | Customer onboarding, Coaching | staff
+Carlos Mendes | Onboarding Specialist | Onboarding | Lisbon | Customer onboarding, Training design
+Nora Haddad | Support Team Lead | Support | Beirut | Knowledge management, Customer support, Coaching
+Liam O'Connor | Support Engineer | Support | Dublin | Customer support, SQL, Troubleshooting
+Yuki Tanaka | Content Strategist | Content | Osaka | Technical writing, Storytelling
+Chloé Dubois | Marketing Manager | Content | Paris | Storytelling, Brand strategy
+Samuel Adeyemi | Market Researcher | Market Research | Nairobi | User research, Survey design, Interviewing
+Elena Petrova | Head of Data | Data Science | Sofia | Machine learning, Statistics, Data governance
+Ravi Kumar | Data Scientist | Data Science | Bangalore | Machine learning, Python, Forecasting
+Laura Fischer | BI Developer | Business Intelligence | Vienna | Dashboards, SQL, Data visualisation
+Marcus Johnson | Analytics Engineer | Business Intelligence | Chicago | dbt, SQL, Data modelling
+Ingrid Halvorsen | Knowledge Manager | Support | Oslo | Knowledge management, Communities of practice, Facilitation
+Diego Fernández | Agile Coach | Developer Experience | Buenos Aires | Agile coaching, Facilitation, Retrospectives
+Zainab Yusuf | UX Researcher | Market Research | Abuja | User research, Usability testing, Accessibility
+Henrik Larsen | Plant Manager | Process Improvement | Aarhus | Operational excellence, Lean
+Anna Kovács | Learning Designer | Onboarding | Budapest | Training design, Facilitation, E-learning
+Pedro Alves | Cloud Architect | Cloud Infrastructure | Porto | Cloud architecture, Security, Kubernetes
+Sarah Cohen | Security Engineer | Developer Experience | Tel Aviv | Security, Threat modelling
+Thabo Nkosi | Continuous Improvement Lead | Process Improvement | Johannesburg | Kaizen, Coaching, Lean
+"""
+
+
+def _person(line: str) -> tuple[str, str, str, str, list[str], bool]:
+    name, title, team, location, expertise, *staff = (part.strip() for part in line.split("|"))
+    return name, title, team, location, [e.strip() for e in expertise.split(",")], staff == ["staff"]
+
+
 # (full name, job title, team, location, expertise, staff?)
-PEOPLE = [
-    (
-        "Amara Okafor",
-        "Head of Platform Engineering",
-        "Cloud Infrastructure",
-        "Berlin",
-        ["Kubernetes", "Site reliability", "Incident response"],
-        True,
-    ),
-    (
-        "Jonas Becker",
-        "Senior SRE",
-        "Cloud Infrastructure",
-        "Berlin",
-        ["Site reliability", "Observability", "PostgreSQL"],
-        False,
-    ),
-    (
-        "Priya Raman",
-        "Staff Engineer",
-        "Developer Experience",
-        "London",
-        ["Developer tooling", "Python", "Code review"],
-        False,
-    ),
-    (
-        "Lucas Moreau",
-        "Engineering Manager",
-        "Web Applications",
-        "Lyon",
-        ["Agile coaching", "Accessibility", "Django"],
-        False,
-    ),
-    (
-        "Sofia Lindqvist",
-        "Frontend Developer",
-        "Web Applications",
-        "Stockholm",
-        ["Accessibility", "Design systems", "JavaScript"],
-        False,
-    ),
-    (
-        "Mateo García",
-        "Mobile Developer",
-        "Mobile Apps",
-        "Madrid",
-        ["Kotlin", "Swift", "Usability testing"],
-        False,
-    ),
-    (
-        "Hannah Schmidt",
-        "QA Lead",
-        "Test Automation",
-        "Munich",
-        ["Test automation", "Exploratory testing", "Playwright"],
-        False,
-    ),
-    (
-        "Kenji Watanabe",
-        "Reliability Engineer",
-        "Test Automation",
-        "Tokyo",
-        ["Chaos engineering", "Observability"],
-        False,
-    ),
-    (
-        "Fatima Zahra El Idrissi",
-        "Director of Operations",
-        "Process Improvement",
-        "Casablanca",
-        ["Lean", "Six Sigma", "Change management"],
-        False,
-    ),
-    (
-        "Tomasz Nowak",
-        "Maintenance Planner",
-        "Line Maintenance",
-        "Wrocław",
-        ["Predictive maintenance", "Root cause analysis"],
-        False,
-    ),
-    (
-        "Grace Mensah",
-        "Process Engineer",
-        "Process Improvement",
-        "Accra",
-        ["Lean", "Kaizen", "Value stream mapping"],
-        False,
-    ),
-    (
-        "Oliver Bennett",
-        "Maintenance Technician",
-        "Line Maintenance",
-        "Leeds",
-        ["Root cause analysis", "Hydraulics"],
-        False,
-    ),
-    (
-        "Isabella Rossi",
-        "Procurement Manager",
-        "Procurement",
-        "Milan",
-        ["Supplier management", "Negotiation"],
-        False,
-    ),
-    ("Ahmed Hassan", "Logistics Analyst", "Logistics", "Cairo", ["Route optimisation", "Forecasting"], False),
-    (
-        "Mei Chen",
-        "Supply Planner",
-        "Logistics",
-        "Singapore",
-        ["Forecasting", "Inventory planning", "Excel modelling"],
-        False,
-    ),
-    (
-        "Daniel Kowalski",
-        "Safety Officer",
-        "Site Safety",
-        "Gdańsk",
-        ["Risk assessment", "Incident investigation"],
-        False,
-    ),
-    (
-        "Aisha Bello",
-        "HSE Manager",
-        "Site Safety",
-        "Lagos",
-        ["Risk assessment", "Safety culture", "Change management"],
-        False,
-    ),
-    (
-        "Emma Johansson",
-        "VP Customer Success",
-        "Onboarding",
-        "Gothenburg",
-        ["Customer onboarding", "Coaching"],
-        True,
-    ),
-    (
-        "Carlos Mendes",
-        "Onboarding Specialist",
-        "Onboarding",
-        "Lisbon",
-        ["Customer onboarding", "Training design"],
-        False,
-    ),
-    (
-        "Nora Haddad",
-        "Support Team Lead",
-        "Support",
-        "Beirut",
-        ["Knowledge management", "Customer support", "Coaching"],
-        False,
-    ),
-    (
-        "Liam O'Connor",
-        "Support Engineer",
-        "Support",
-        "Dublin",
-        ["Customer support", "SQL", "Troubleshooting"],
-        False,
-    ),
-    ("Yuki Tanaka", "Content Strategist", "Content", "Osaka", ["Technical writing", "Storytelling"], False),
-    ("Chloé Dubois", "Marketing Manager", "Content", "Paris", ["Storytelling", "Brand strategy"], False),
-    (
-        "Samuel Adeyemi",
-        "Market Researcher",
-        "Market Research",
-        "Nairobi",
-        ["User research", "Survey design", "Interviewing"],
-        False,
-    ),
-    (
-        "Elena Petrova",
-        "Head of Data",
-        "Data Science",
-        "Sofia",
-        ["Machine learning", "Statistics", "Data governance"],
-        False,
-    ),
-    (
-        "Ravi Kumar",
-        "Data Scientist",
-        "Data Science",
-        "Bangalore",
-        ["Machine learning", "Python", "Forecasting"],
-        False,
-    ),
-    (
-        "Laura Fischer",
-        "BI Developer",
-        "Business Intelligence",
-        "Vienna",
-        ["Dashboards", "SQL", "Data visualisation"],
-        False,
-    ),
-    (
-        "Marcus Johnson",
-        "Analytics Engineer",
-        "Business Intelligence",
-        "Chicago",
-        ["dbt", "SQL", "Data modelling"],
-        False,
-    ),
-    (
-        "Ingrid Halvorsen",
-        "Knowledge Manager",
-        "Support",
-        "Oslo",
-        ["Knowledge management", "Communities of practice", "Facilitation"],
-        False,
-    ),
-    (
-        "Diego Fernández",
-        "Agile Coach",
-        "Developer Experience",
-        "Buenos Aires",
-        ["Agile coaching", "Facilitation", "Retrospectives"],
-        False,
-    ),
-    (
-        "Zainab Yusuf",
-        "UX Researcher",
-        "Market Research",
-        "Abuja",
-        ["User research", "Usability testing", "Accessibility"],
-        False,
-    ),
-    (
-        "Henrik Larsen",
-        "Plant Manager",
-        "Process Improvement",
-        "Aarhus",
-        ["Operational excellence", "Lean"],
-        False,
-    ),
-    (
-        "Anna Kovács",
-        "Learning Designer",
-        "Onboarding",
-        "Budapest",
-        ["Training design", "Facilitation", "E-learning"],
-        False,
-    ),
-    (
-        "Pedro Alves",
-        "Cloud Architect",
-        "Cloud Infrastructure",
-        "Porto",
-        ["Cloud architecture", "Security", "Kubernetes"],
-        False,
-    ),
-    (
-        "Sarah Cohen",
-        "Security Engineer",
-        "Developer Experience",
-        "Tel Aviv",
-        ["Security", "Threat modelling"],
-        False,
-    ),
-    (
-        "Thabo Nkosi",
-        "Continuous Improvement Lead",
-        "Process Improvement",
-        "Johannesburg",
-        ["Kaizen", "Coaching", "Lean"],
-        False,
-    ),
-]
+PEOPLE = [_person(line) for line in PEOPLE_TABLE.strip().splitlines()]
 
 WORDS = [
     "Kubernetes",

@@ -20,7 +20,7 @@ from django.utils.text import slugify
 
 from activities.models import Discussion, Occurrence
 from communities.models import Community, Level, Membership, Participation
-from copsite.demo.communities import active_member_ids
+from copsite.demo.communities import active_member_ids, ledger_row
 from members.models import Tag, User
 from repertoire import services
 from repertoire.models import Application, Collection, CollectionItem, Resource, ResourceFile, Revision
@@ -881,11 +881,11 @@ def seed_scaled_resources(
             tags.append(Resource.tags.through(resource_id=resource.pk, tag_id=tag_id))
         if resource.status != Status.DRAFT:
             ledger.append(
-                Participation(
-                    community_id=resource.community_id,
-                    user_id=resource.created_by_id,
-                    kind=Participation.Kind.RESOURCE_ADDED,
-                    at=resource.created_at,
+                ledger_row(
+                    resource.community_id,
+                    resource.created_by_id,
+                    Participation.Kind.RESOURCE_ADDED,
+                    resource.created_at,
                     source=f"resource:{resource.pk}",
                 )
             )
@@ -927,11 +927,11 @@ def seed_scaled_resources(
                 )
             )
             ledger.append(
-                Participation(
-                    community_id=resource.community_id,
-                    user_id=user_id,
-                    kind=Participation.Kind.APPLIED,
-                    at=at,
+                ledger_row(
+                    resource.community_id,
+                    user_id,
+                    Participation.Kind.APPLIED,
+                    at,
                     source=f"resource:{resource.pk}",
                 )
             )
