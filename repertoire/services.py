@@ -57,6 +57,15 @@ def _acting(
     return access
 
 
+def _locked_for(
+    actor: User, resource: Resource, rule: Callable[[CommunityAccess], bool], only: str = ""
+) -> Resource:
+    """The resource re-read under a row lock (with its community), once `rule` lets `actor` act on it."""
+    resource = Resource.objects.select_for_update().select_related("community").get(pk=resource.pk)
+    _acting(actor, resource.community, rule, only)
+    return resource
+
+
 # --- Cleaning -------------------------------------------------------------------------------------------
 
 
@@ -322,8 +331,7 @@ def revision_restore(
     *, actor: User, resource: Resource, revision: Revision, note: str = "", at: datetime | None = None
 ) -> Revision:
     """A coordinator brings back an older version: the restore is itself a new version."""
-    resource = Resource.objects.select_for_update().select_related("community").get(pk=resource.pk)
-    _acting(actor, resource.community, rules.may_curate, rules.RESTORE)
+    resource = _locked_for(actor, resource, rules.may_curate, rules.RESTORE)
     if revision.resource_id != resource.pk:
         raise RepertoireError(
             {
@@ -354,8 +362,7 @@ def revision_restore(
 @transaction.atomic
 def resource_apply(*, actor: User, resource: Resource, story: str, at: datetime | None = None) -> Application:
     """“I applied this”: a member tells how they used a published resource and what came of it."""
-    resource = Resource.objects.select_for_update().select_related("community").get(pk=resource.pk)
-    _acting(actor, resource.community, rules.may_add)
+    resource = _locked_for(actor, resource, rules.may_add)
     if resource.is_draft:
         raise RepertoireError("This resource is still a draft: it can be applied once it is published.")
     if resource.status == Status.ARCHIVED:
@@ -391,8 +398,7 @@ def resource_recommend(
     *, actor: User, resource: Resource, recommended: bool = True, at: datetime | None = None
 ) -> Resource:
     """The core group (and coordinators) mark a published resource “recommended”, or take the mark away."""
-    resource = Resource.objects.select_for_update().select_related("community").get(pk=resource.pk)
-    _acting(actor, resource.community, rules.may_harvest, rules.RECOMMEND)
+    resource = _locked_for(actor, resource, rules.may_harvest, rules.RECOMMEND)
     if recommended and not resource.is_published:
         raise RepertoireError("Only a published resource can be recommended.")
     resource.recommended_at = (at or timezone.now()) if recommended else None
