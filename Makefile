@@ -42,6 +42,7 @@ node_modules/.installed: package.json package-lock.json
 
 migrate: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py render_markup -v 0
 
 demo: migrate
 	$(PY) manage.py seed_demo

@@ -11,7 +11,15 @@ class ActivitiesConfig(AppConfig):
         # Each room's tasks, registered wherever Django is set up (workers included).
         import activities.calendar.tasks
         import activities.discussions.tasks  # noqa: F401
+        from activities.discussions.markup import render_post
+        from activities.models import Activity, Discussion, Occurrence, Reply
         from communities.tabs import Tab, register_tab
+        from core.markup import register_rendered
+
+        register_rendered(Discussion, "body", "body_html", render_post)
+        register_rendered(Reply, "body", "body_html", render_post)
+        register_rendered(Activity, "description", "description_html")
+        register_rendered(Occurrence, "notes", "notes_html")
         from members.notifications import Frequency, MailKind, register_mail_kind
 
         register_tab(

@@ -19,6 +19,10 @@ class CommunitiesConfig(AppConfig):
         register_audience("coordinators", coordinates_anything)
         register_audience("sponsors", sponsors_anything)
         community_filter.register(directory_members)
+        from communities.models import Community
+        from core.markup import register_rendered
+
+        register_rendered(Community, "description", "description_html")
         self._register_tabs()
 
         user_signed_up.connect(

@@ -89,6 +89,11 @@ class Community(models.Model):
         help_text="One sentence: the subject members commit to, e.g. “Making our releases boring.”",
     )
     description = models.TextField(blank=True, help_text="Markdown. Who it is for and what happens here.")
+    description_html = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The description as sanitized HTML, rendered when written (core.markup).",
+    )
     charter_purpose = models.TextField("purpose", blank=True)
     charter_scope = models.TextField("scope", blank=True, help_text="What is in and out of the domain.")
     charter_norms = models.TextField("norms", blank=True, help_text="How members treat each other and share.")

@@ -10,6 +10,10 @@ class RepertoireConfig(AppConfig):
 
     def ready(self) -> None:
         from communities.tabs import Tab, register_tab
+        from core.markup import register_rendered
+        from repertoire.models import Resource
+
+        register_rendered(Resource, "body", "body_html")
         from members.notifications import Frequency, MailKind, register_mail_kind
 
         register_tab(

@@ -78,6 +78,11 @@ class Resource(models.Model):
     title = models.CharField(max_length=200)
     summary = models.CharField(max_length=300, blank=True, help_text="One or two sentences shown in lists.")
     body = models.TextField(blank=True, help_text="Markdown.")
+    body_html = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The body as sanitized HTML, rendered when written (core.markup).",
+    )
     tags = models.ManyToManyField(Tag, blank=True, related_name="resources")
     authors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="authored_resources")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)

@@ -42,6 +42,11 @@ class Activity(models.Model):
     title = models.CharField(max_length=150)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.MEETING)
     description = models.TextField(blank=True, help_text="Markdown: the agenda, what to prepare.")
+    description_html = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The description as sanitized HTML, rendered when written (core.markup).",
+    )
     time_zone = models.CharField(
         max_length=64, help_text="The organizer's time zone; times are entered in it."
     )
@@ -95,6 +100,11 @@ class Occurrence(models.Model):
     cancelled = models.BooleanField(default=False)
     cancel_reason = models.CharField(max_length=300, blank=True)
     notes = models.TextField(blank=True, help_text="Written after it happened (markdown).")
+    notes_html = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The notes as sanitized HTML, rendered when written (core.markup).",
+    )
     attendance_recorded_at = models.DateTimeField(null=True, blank=True)
 
     objects = OccurrenceQuerySet.as_manager()

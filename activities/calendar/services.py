@@ -446,7 +446,7 @@ def occurrence_notes_save(*, actor: User, occurrence: Occurrence, notes: str) ->
     if len(notes) > 50_000:
         raise ActivityError({"notes": "Notes can be at most 50,000 characters."})
     occurrence.notes = notes
-    occurrence.save(update_fields=["notes"])
+    occurrence.save(update_fields=["notes", "notes_html"])
     return occurrence
 
 

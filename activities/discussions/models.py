@@ -45,6 +45,11 @@ class Post(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     body = models.TextField()
+    body_html = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The body as sanitized HTML with mentions linked, rendered when written (core.markup).",
+    )
     created_at = models.DateTimeField(db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(

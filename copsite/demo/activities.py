@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from activities.calendar import services as calendar_services
 from activities.discussions import services as discussion_services
+from activities.discussions.markup import render_post
 from activities.models import Activity, Occurrence, Rsvp
 from communities.models import Community, Level, Membership, Participation
 from copsite.demo.communities import active_member_ids, ledger_row
@@ -1211,6 +1212,8 @@ def seed_scaled_discussions(
     members = active_member_ids(communities)
     usable = [c for c in communities if len(members.get(c.pk, [])) >= 2]
     discussions = []
+    question, answer = "How do you handle this in your team? " * 3, "In our team we tried this. " * 2
+    question_html, answer_html = render_post(question), render_post(answer)  # the same texts: rendered once
     for i in range(200 * scale):
         community = usable[i % len(usable)]
         started = now - timedelta(days=rng.randint(0, 360), minutes=rng.randint(0, 1440))
@@ -1219,7 +1222,8 @@ def seed_scaled_discussions(
                 community=community,
                 author_id=rng.choice(members[community.pk]),
                 title=f"Bench question {i} about {rng.choice(KINDS)}",
-                body="How do you handle this in your team? " * 3,
+                body=question,
+                body_html=question_html,
                 created_at=started,
                 last_activity_at=started,
             )
@@ -1245,7 +1249,8 @@ def seed_scaled_discussions(
                 Reply(
                     discussion=discussion,
                     author_id=author,
-                    body="In our team we tried this. " * 2,
+                    body=answer,
+                    body_html=answer_html,
                     created_at=at,
                 )
             )

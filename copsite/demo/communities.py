@@ -24,6 +24,7 @@ from communities.models import (
     Stage,
 )
 from copsite.demo.members import DEMO_DOMAIN, ScaledMembers, demo_email
+from core.markup import render_markdown
 from members.models import User
 
 Status = Membership.Status
@@ -384,6 +385,7 @@ def seed_scaled_communities(
                 slug=f"bench-{start + i}",
                 domain=f"Getting better at {rng.choice(batch.tags).name.lower()} together.",
                 description="A benchmark community.",
+                description_html=render_markdown("A benchmark community."),
                 join_policy=policies[i % len(policies)],
                 visibility=PRIVATE if i % 5 == 4 else LISTED,
                 stage=stages[i % len(stages)],

@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from activities.models import Discussion, Occurrence
 from communities.models import Community, Level, Membership, Participation
 from copsite.demo.communities import active_member_ids, ledger_row
+from core.markup import render_markdown
 from members.models import Tag, User
 from repertoire import services
 from repertoire.models import Application, Collection, CollectionItem, Resource, ResourceFile, Revision
@@ -850,6 +851,8 @@ def seed_scaled_resources(
         return 0
     tag_ids = list(Tag.objects.order_by("-pk").values_list("pk", flat=True)[: 20 * scale + 20])
     kinds = list(Kind.values)
+    body = "## Context\n\nWhat we tried in our team.\n\n## What happened\n\nIt worked, mostly. " * 3
+    body_html = render_markdown(body)  # the same text for every benchmark resource: rendered once
     resources = []
     for i in range(RESOURCES_PER_SCALE * scale):
         community = usable[i % len(usable)]
@@ -861,8 +864,8 @@ def seed_scaled_resources(
                 kind=kinds[i % len(kinds)],
                 title=f"Bench resource {i}: {rng.choice(['checklist', 'workshop', 'playbook', 'lesson', 'story'])}",
                 summary="A benchmark resource about how a team improved its practice.",
-                body="## Context\n\nWhat we tried in our team.\n\n## What happened\n\nIt worked, mostly. "
-                * 3,
+                body=body,
+                body_html=body_html,
                 status=status,
                 created_by_id=rng.choice(members[community.pk]),
                 created_at=added,

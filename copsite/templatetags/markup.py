@@ -1,13 +1,14 @@
-"""The `markdown` template filter: `{{ community.description|markdown }}`."""
+"""How markdown people wrote is shown: `{{ community|html_of:"description" }}` shows the HTML kept when it was
+written (core.markup), rendered then for a row written before the HTML was kept."""
 
 from django import template
 from django.utils.safestring import mark_safe
 
-from core.markup import render_markdown
+from core import markup
 
 register = template.Library()
 
 
-@register.filter(name="markdown")
-def markdown_filter(text: str) -> str:
-    return mark_safe(render_markdown(text))  # noqa: S308 - sanitized by nh3 in render_markdown
+@register.filter(name="html_of")
+def html_of(obj, field: str) -> str:
+    return mark_safe(markup.html_of(obj, field))  # noqa: S308 - sanitized by nh3 when rendered

@@ -218,3 +218,16 @@ def test_each_community_discusses_its_own_domain(demo):
         by_title.setdefault(title, set()).add(community)
     shared = {title: len(communities) for title, communities in by_title.items() if len(communities) > 1}
     assert not shared, shared
+
+
+def test_every_text_written_through_the_services_keeps_its_html(demo):
+    """Posts, resources, descriptions and notes are rendered when written (core.markup): every one the demo wrote
+    holds the HTML its text renders to, so pages show it without rendering."""
+    from core.markup import RENDERED
+
+    checked = 0
+    for entry in RENDERED.values():
+        for row in entry.model._base_manager.only("pk", entry.source, entry.target):
+            assert getattr(row, entry.target) == entry.html(getattr(row, entry.source)), (entry, row.pk)
+            checked += bool(getattr(row, entry.source).strip())
+    assert checked > 150
