@@ -11,14 +11,13 @@ from datetime import datetime
 
 from django import template
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.timesince import timesince, timeuntil
 
 from activities.calendar import rules, selectors
 from activities.models import Occurrence, Rsvp
 from activities.page_actions import actions_for
 from communities.access import CommunityAccess, access_for
 from communities.models import Community
+from core.moments import relative
 from core.viewer_zone import viewer_zone
 
 register = template.Library()
@@ -76,15 +75,10 @@ def is_over(occurrence: Occurrence) -> bool:
     return rules.is_over(occurrence)
 
 
-@register.filter
-def relative(value: datetime | None) -> str:
-    """ "in 3 days" or "2 hours ago" (the largest unit only); the exact time goes in a <time> title."""
-    if value is None:
-        return ""
-    now = timezone.now()
-    if value > now:
-        return f"in {timeuntil(value, now, depth=1)}"
-    return f"{timesince(value, now, depth=1)} ago"
+@register.filter(name="relative")
+def relative_filter(value: datetime | None) -> str:
+    """ "in 3 days" or "2 hours ago" (core.moments.relative)."""
+    return relative(value)
 
 
 ANSWER_LABELS = {

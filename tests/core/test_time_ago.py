@@ -1,0 +1,31 @@
+"""`time_ago` makes in one call the <time> element three template filters and an include made before: the same
+markup, in the viewer's zone, for moments past and to come."""
+
+from datetime import timedelta
+
+import pytest
+from django.template import Context, Template
+from django.utils import timezone
+
+THE_INCLUDE_IT_REPLACES = Template(
+    "{% load activity_tags %}"
+    '<time datetime="{{ at|datetime_attr }}" title="{{ at|date:\'l j F Y, H:i T\' }}">{{ at|relative }}'
+    "<span class=\"visually-hidden\"> ({{ at|date:'l j F Y, H:i T' }})</span></time>"
+)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Kolkata", "America/Los_Angeles"])
+@pytest.mark.parametrize(
+    "offset", [timedelta(minutes=-5), timedelta(days=-40), timedelta(hours=3), timedelta(days=9)]
+)
+def test_the_same_markup_as_before(zone, offset):
+    at = (timezone.now() + offset).replace(microsecond=123456)
+    with timezone.override(zone):
+        before = THE_INCLUDE_IT_REPLACES.render(Context({"at": at}))
+        after = Template("{{ at|time_ago }}").render(Context({"at": at}))
+    assert after == before
+    assert 'datetime="' in after and ".123" not in after
+
+
+def test_nothing_for_no_moment():
+    assert Template("{{ at|time_ago }}").render(Context({"at": None})) == ""
