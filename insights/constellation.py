@@ -156,6 +156,15 @@ class PlacedNode:
         return _label(self.node.name)
 
     @property
+    def title(self) -> str:
+        """Its tooltip and its accessible name, the same words, so the name holds what a sighted user reads."""
+        node = self.node
+        words = (
+            f"{node.name}: {node.members} member{'' if node.members == 1 else 's'}; stage: {node.stage_label}"
+        )
+        return words + ("; private" if node.is_private else "") + ("; archived" if node.is_archived else "")
+
+    @property
     def label_y(self) -> float:
         return round(self.y + self.r + 14, 1)
 

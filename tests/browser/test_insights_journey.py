@@ -105,3 +105,27 @@ def test_sponsor_reads_dashboard_records_a_story_and_downloads_csv(journey, tmp_
     assert len(rows) == 13  # a header and 12 months
     held = sum(int(row[1] or 0) for row in rows[1:])
     assert held == 9  # one activity a week over 60 days: days 0, 7, …, 56
+
+
+def test_constellation_fits_a_phone_and_names_its_nodes_by_their_labels(journey):
+    """At 390 px the page does not scroll sideways (the map and the wide tables scroll inside their own frames),
+    and axe finds nothing, the map's circles named by the words they show."""
+    viewer = UserFactory(full_name="Connie Constellation")
+    communities = [
+        CommunityFactory(name=f"Community of practice for topic number {i} with a long name", slug=f"cop-{i}")
+        for i in range(12)
+    ]
+    for i, community in enumerate(communities):
+        for person in range(4 + i):
+            member_of(community, "active", user=UserFactory(full_name=f"Person {i}-{person}"))
+    for person in range(5):  # people shared by every community: every pair is linked
+        shared = UserFactory(full_name=f"Spanner {person}")
+        for community in communities:
+            member_of(community, "active", user=shared)
+    page = journey.page
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    sign_in(journey, viewer.email)
+    journey.goto("/constellation/")
+    assert page.locator("svg a").count() == 12
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390

@@ -398,18 +398,24 @@ def test_page_draws_the_map_tables_spanners_and_matrix(world, client, staff):
     html = response.content.decode()
     assert response.status_code == 200
     assert response.context["constellation"].k == 3
-    # Each node a link with an accessible name, its stage in the tooltip; each link a tooltip.
+    # Each node a link whose accessible name is its tooltip's words (axe: the name holds the visible label);
+    # its stage in the tooltip; each link a tooltip.
     assert (
-        f'<a href="{world.alpha.get_absolute_url()}" aria-label="Alpha: 6 members, Maturing stage">' in html
+        f'<a href="{world.alpha.get_absolute_url()}" aria-label="Alpha: 6 members; stage: Maturing">\n'
+        "          <title>Alpha: 6 members; stage: Maturing</title>" in html
     )
     assert "<title>Gamma: 4 members; stage: Stewardship; private</title>" in html
     assert "<title>Alpha and Beta share 4 members</title>" in html
     assert 'fill="#d55e00"' in html  # Beta is coalescing
-    # Tables: the links, the spanners (not Eve, who left the directory), the matrix with hidden labels.
+    # Tables: the links, the spanners (not Eve, who left the directory), the matrix (its cells named by their
+    # row and column headers, no hidden text that could escape the table's scrolling frame).
     assert "3 links: pairs of communities sharing at least 3 members" in html
     assert f'<a href="{world.people["Zed Many"].get_absolute_url()}">Zed Many</a>' in html
     assert "Eve Five" not in html
-    assert '4<span class="visually-hidden"> members of Team One in Alpha</span>' in html
+    team_one = re.search(r'<th scope="row" class="fw-normal text-nowrap">Team One</th>(.*?)</tr>', html, re.S)
+    columns = re.findall(r'<th scope="col" class="text-end"><a href="[^"]*">([^<]*)</a></th>', html)
+    cells = re.findall(r'<td class="text-end">([^<]*)</td>', team_one.group(1))
+    assert cells[columns.index("Alpha")] == "4"
     assert re.search(r'<th scope="row" class="fw-normal text-nowrap">Team Two</th>', html)
 
 
