@@ -4,6 +4,8 @@
 - `{{ post|post_body }}`: the body's HTML, rendered and sanitized when written (`activities.discussions.markup`),
   with @mentions in the text turned into links to the person (`members:by_handle`); `{{ text|post_html }}`
   renders a text now (the preview);
+- `{% thread_urls slug pk as urls %}` once per thread, then `{% post_url urls "edit" post is_reply %}` per post:
+  the addresses of a post's actions without reversing them for every post;
 - `{% latest_discussions community %}`: a community's latest five discussions with their reply counts (its home);
 - `{% recent_activity user %}`: new discussions and replies in my communities (the site's home);
 - `{% if access|may_edit_post:post %}`, `access|may_delete_post:post`: the rules of
@@ -11,6 +13,7 @@
 """
 
 from django import template
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from activities.discussions import rules, selectors
@@ -21,6 +24,31 @@ from core.markup import html_of
 from core.viewer_zone import viewer_zone
 
 register = template.Library()
+
+
+# Stands for a reply's id in the addresses a thread builds once (`thread_urls`), then fills per reply.
+REPLY_MARK = "987654321"
+POST_ACTIONS = ("edit", "delete", "hide", "unhide", "report")
+
+
+@register.simple_tag
+def thread_urls(slug: str, pk: int) -> dict[str, str]:
+    """The addresses of a thread's post actions, reversed once per page rather than once per post and action:
+    the discussion's own, and each reply's with `REPLY_MARK` for its id (`post_url` fills it)."""
+    urls = {f"discussion_{a}": reverse(f"activities:discussion_{a}", args=[slug, pk]) for a in POST_ACTIONS}
+    urls |= {
+        f"reply_{a}": reverse(f"activities:reply_{a}", args=[slug, pk, REPLY_MARK]) for a in POST_ACTIONS
+    }
+    urls["accept"] = reverse("activities:discussion_accept", args=[slug, pk])
+    return urls
+
+
+@register.simple_tag
+def post_url(urls: dict[str, str], action: str, post, is_reply: bool) -> str:
+    """Where `action` on this post goes, from the thread's `thread_urls`."""
+    if is_reply:
+        return urls[f"reply_{action}"].replace(REPLY_MARK, str(post.pk))
+    return urls[f"discussion_{action}"]
 
 
 @register.filter
