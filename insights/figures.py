@@ -5,12 +5,12 @@
 checks and (later) digests call these functions with many communities at once, never one query per community.
 """
 
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db import connection
+from django.db.models import Aggregate, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.utils import timezone
 
 from activities.models import Discussion, Occurrence
@@ -103,7 +103,9 @@ class WindowFigures:
     discussions: int = 0
     answered: int = 0
     solved: int = 0
-    first_reply_hours: list[float] = field(default_factory=list)
+    # The middle times to a first reply, in hours, of the discussions answered (the lower and the upper middle:
+    # the same one when their number is odd); None when none was answered. The database finds them.
+    first_reply_middle: tuple[float, float] | None = None
 
     @property
     def answered_share(self) -> float | None:
@@ -115,65 +117,158 @@ class WindowFigures:
 
     @property
     def median_first_reply_hours(self) -> float | None:
-        return round(statistics.median(self.first_reply_hours), 1) if self.first_reply_hours else None
+        """The median as `statistics.median` computes it: the mean of the two middles (one when odd)."""
+        if self.first_reply_middle is None:
+            return None
+        lower, upper = self.first_reply_middle
+        return round((lower + upper) / 2, 1)
 
     def count(self, kind: str) -> int:
         return self.ledger.get(kind, 0)
+
+
+class _Middle(Aggregate):
+    """The middle value of each group in the given order, PostgreSQL's `percentile_disc(0.5)`: the lower middle
+    of an even group in ascending order, the upper one in descending order, the middle of an odd group in both."""
+
+    function = "PERCENTILE_DISC"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s%(direction)s)%(filter)s"
+
+    def __init__(self, expression, *, descending: bool = False, **extra) -> None:
+        super().__init__(expression, direction=" DESC" if descending else "", **extra)
+
+
+def _hours(delta: timedelta) -> float:
+    return delta.total_seconds() / 3600
+
+
+def _window_filters(sinces: list[datetime], field_name: str) -> list[tuple[int, Q]]:
+    return [(index, Q(**{f"{field_name}__gte": since})) for index, since in enumerate(sinces)]
+
+
+def _discussions_in_database(
+    figures: list[dict[int, WindowFigures]], discussions, sinces: list[datetime], until: datetime
+) -> None:
+    """Counts and the middle times to a first reply per window, aggregated by PostgreSQL (one query)."""
+    to_answer = ExpressionWrapper(F("first_answer_at") - F("created_at"), output_field=DurationField())
+    aggregates = {}
+    for index, started in _window_filters(sinces, "created_at"):
+        answered = started & Q(first_answer_at__lt=until)
+        aggregates |= {
+            f"discussions_{index}": Count("pk", filter=started),
+            f"answered_{index}": Count("pk", filter=answered),
+            f"solved_{index}": Count("pk", filter=started & Q(solved_at__lt=until)),
+            f"lower_{index}": _Middle(to_answer, filter=answered),
+            f"upper_{index}": _Middle(to_answer, descending=True, filter=answered),
+        }
+    for row in discussions.values("community_id").annotate(**aggregates).order_by():
+        for index, window in enumerate(figures):
+            figure = window[row["community_id"]]
+            figure.discussions = row[f"discussions_{index}"]
+            figure.answered = row[f"answered_{index}"]
+            figure.solved = row[f"solved_{index}"]
+            if row[f"lower_{index}"] is not None:
+                figure.first_reply_middle = (_hours(row[f"lower_{index}"]), _hours(row[f"upper_{index}"]))
+
+
+def _discussions_in_python(
+    figures: list[dict[int, WindowFigures]], discussions, sinces: list[datetime], until: datetime
+) -> None:
+    """The same figures where the database has no ordered-set aggregates (SQLite): the window's discussions are
+    read and counted here (one query)."""
+    times: dict[tuple[int, int], list[timedelta]] = defaultdict(list)
+    for community_id, created, answered, solved in discussions.values_list(
+        "community_id", "created_at", "first_answer_at", "solved_at"
+    ):
+        for index, since in enumerate(sinces):
+            if created < since:
+                continue
+            figure = figures[index][community_id]
+            figure.discussions += 1
+            if answered is not None and answered < until:
+                figure.answered += 1
+                times[index, community_id].append(answered - created)
+            if solved is not None and solved < until:
+                figure.solved += 1
+    for (index, community_id), deltas in times.items():
+        deltas.sort()
+        middle = (deltas[(len(deltas) - 1) // 2], deltas[len(deltas) // 2])
+        figures[index][community_id].first_reply_middle = (_hours(middle[0]), _hours(middle[1]))
+
+
+def windows_figures(
+    community_ids: list[int], *, sinces: list[datetime], until: datetime | None = None
+) -> dict[datetime, dict[int, WindowFigures]]:
+    """Activity in [since, until) for each community and each of several windows ending together (the health
+    checks' 12 weeks, 90 and 180 days): one pass over the longest window, each window one filter of a
+    conditional aggregate, so five queries whatever the number of communities and windows."""
+    until = until or timezone.now()
+    sinces = sorted(set(sinces))
+    if not sinces:
+        return {}
+    earliest = sinces[0]
+    figures = [{pk: WindowFigures() for pk in community_ids} for _ in sinces]
+    for community_id, start in (
+        Occurrence.objects.filter(
+            community_id__in=community_ids, cancelled=False, start__gte=earliest, start__lt=until
+        )
+        .order_by("start")
+        .values_list("community_id", "start")
+    ):
+        for index, since in enumerate(sinces):
+            if start >= since:
+                figures[index][community_id].held.append(start)
+    ledger = Participation.objects.filter(community_id__in=community_ids, at__gte=earliest, at__lt=until)
+    windows = _window_filters(sinces, "at")
+    for row in (
+        ledger.values("community_id", "kind")
+        .annotate(**{f"n_{index}": Count("pk", filter=q) for index, q in windows})
+        .order_by()
+    ):
+        for index, window in enumerate(figures):
+            if row[f"n_{index}"]:
+                window[row["community_id"]].ledger[row["kind"]] = row[f"n_{index}"]
+    for row in (
+        ledger.exclude(kind=Participation.Kind.JOINED)
+        .values("community_id")
+        .annotate(**{f"n_{index}": Count("user_id", distinct=True, filter=q) for index, q in windows})
+        .order_by()
+    ):
+        for index, window in enumerate(figures):
+            window[row["community_id"]].participants = row[f"n_{index}"]
+    Event = MembershipEvent.Kind
+    joined = Q(kind__in=[Event.JOINED, Event.APPROVED, Event.INVITATION_ACCEPTED])
+    promoted = Q(kind=Event.LEVEL_CHANGED, to_value__in=ENGAGED_LEVELS) & ~Q(from_value__in=ENGAGED_LEVELS)
+    aggregates = {}
+    for index, q in windows:
+        aggregates |= {
+            f"joined_{index}": Count("pk", filter=q & joined),
+            f"promoted_{index}": Count("pk", filter=q & promoted),
+        }
+    for row in (
+        MembershipEvent.objects.filter(community_id__in=community_ids, at__gte=earliest, at__lt=until)
+        .values("community_id")
+        .annotate(**aggregates)
+        .order_by()
+    ):
+        for index, window in enumerate(figures):
+            window[row["community_id"]].joined = row[f"joined_{index}"]
+            window[row["community_id"]].promoted = row[f"promoted_{index}"]
+    discussions = Discussion.objects.shown().filter(
+        community_id__in=community_ids, created_at__gte=earliest, created_at__lt=until
+    )
+    count_discussions = (
+        _discussions_in_database if connection.vendor == "postgresql" else _discussions_in_python
+    )
+    count_discussions(figures, discussions, sinces, until)
+    return dict(zip(sinces, figures, strict=True))
 
 
 def window_figures(
     community_ids: list[int], *, since: datetime, until: datetime | None = None
 ) -> dict[int, WindowFigures]:
     """Activity in [since, until) for each community: five queries whatever the number of communities."""
-    until = until or timezone.now()
-    figures = {pk: WindowFigures() for pk in community_ids}
-    for community_id, start in (
-        Occurrence.objects.filter(
-            community_id__in=community_ids, cancelled=False, start__gte=since, start__lt=until
-        )
-        .order_by("start")
-        .values_list("community_id", "start")
-    ):
-        figures[community_id].held.append(start)
-    ledger = Participation.objects.filter(community_id__in=community_ids, at__gte=since, at__lt=until)
-    for row in ledger.values("community_id", "kind").annotate(n=Count("pk")).order_by():
-        figures[row["community_id"]].ledger[row["kind"]] = row["n"]
-    for row in (
-        ledger.exclude(kind=Participation.Kind.JOINED)
-        .values("community_id")
-        .annotate(n=Count("user_id", distinct=True))
-        .order_by()
-    ):
-        figures[row["community_id"]].participants = row["n"]
-    Event = MembershipEvent.Kind
-    for row in (
-        MembershipEvent.objects.filter(community_id__in=community_ids, at__gte=since, at__lt=until)
-        .values("community_id")
-        .annotate(
-            joined=Count("pk", filter=Q(kind__in=[Event.JOINED, Event.APPROVED, Event.INVITATION_ACCEPTED])),
-            promoted=Count(
-                "pk",
-                filter=Q(kind=Event.LEVEL_CHANGED, to_value__in=ENGAGED_LEVELS)
-                & ~Q(from_value__in=ENGAGED_LEVELS),
-            ),
-        )
-        .order_by()
-    ):
-        figures[row["community_id"]].joined = row["joined"]
-        figures[row["community_id"]].promoted = row["promoted"]
-    for community_id, created, answered, solved in (
-        Discussion.objects.shown()
-        .filter(community_id__in=community_ids, created_at__gte=since, created_at__lt=until)
-        .values_list("community_id", "created_at", "first_answer_at", "solved_at")
-    ):
-        figure = figures[community_id]
-        figure.discussions += 1
-        if answered is not None and answered < until:
-            figure.answered += 1
-            figure.first_reply_hours.append((answered - created).total_seconds() / 3600)
-        if solved is not None and solved < until:
-            figure.solved += 1
-    return figures
+    return windows_figures(community_ids, sinces=[since], until=until)[since]
 
 
 def by_community(rows, key: str = "community_id") -> dict[int, list]:

@@ -17,7 +17,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from communities.models import Community, Participation
-from insights.figures import MemberFigures, WindowFigures, member_figures, window_figures
+from insights.figures import MemberFigures, WindowFigures, member_figures, windows_figures
 from insights.models import ValueStory
 
 
@@ -330,9 +330,9 @@ def health_checks(
         for key, config in configured.items()
         if key != "handover" and (days := _window_days(config)) and stages & set(config["stages"])
     }
-    windows = {
-        days: window_figures(ids, since=now - timedelta(days=days), until=now) for days in sorted(needed)
-    }
+    sinces = {days: now - timedelta(days=days) for days in needed}
+    by_since = windows_figures(ids, sinces=list(sinces.values()), until=now)
+    windows = {days: by_since[since] for days, since in sorted(sinces.items())}
     stories: dict[int, dict[int, int]] = {pk: {} for pk in ids}
     handover = configured.get("handover")
     if handover and "transformation" in stages:
