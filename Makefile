@@ -15,7 +15,7 @@ PYTHON := $(shell for p in python3.13 python3.12 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 	echo $$p; break; fi; done)
 
-.PHONY: help run install migrate demo test test-fast lint worker beat check-python clean
+.PHONY: help run install migrate demo test test-fast lint worker beat check-python clean bench
 
 help:
 	@echo "make run     set up, migrate, load demo data and serve on http://127.0.0.1:$(PORT) (SQLite, in-process tasks)"
@@ -86,6 +86,13 @@ test-fast: export CACHE_KEY_PREFIX ?= copsite-test
 test-fast: install
 	@$(PY) tools/check_services.py
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --create-db -q -m "not browser and not services and not slow" $(PYTEST_ARGS)
+
+# The pages of the performance table under load (docs/performance.md, "make bench"): needs PostgreSQL, Redis and
+# wrk; creates and seeds the copsite_bench database the first time (several minutes). BENCH_SECONDS per wrk run.
+BENCH_SECONDS ?= 10
+bench: export BENCH_SECONDS := $(BENCH_SECONDS)
+bench: install
+	$(PY) benchmarks/bench.py
 
 clean:
 	rm -rf $(VENV) var

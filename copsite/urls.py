@@ -17,6 +17,7 @@ handler429 = "core.ratelimits.too_many_requests"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("ping/", views.ping, name="ping"),
     path("search/", views.search, name="search"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

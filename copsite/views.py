@@ -31,6 +31,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 @login_required
+def ping(request: HttpRequest) -> HttpResponse:
+    """A signed-in trivial page: the floor `make bench` measures the other pages against (session, user, no
+    template)."""
+    return HttpResponse("pong", content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+@login_required
 def home(request: HttpRequest) -> HttpResponse:
     """A signed-in member's start page: their communities, upcoming activities and recent activity."""
     memberships = list(my_memberships(user=request.user)[:50])

@@ -83,6 +83,8 @@ ROWS_SITE_MEMBERS = [
     Row("home", GET=SIGNED_IN, POST=NOT_ALLOWED, in_community=False),
     # The health check is for load balancers and monitors: no sign-in, no data beyond the services' state.
     Row("healthz", GET=EVERYONE, POST=NOT_ALLOWED, in_community=False),
+    # The signed-in trivial page `make bench` measures against: every signed-in person.
+    Row("ping", GET=SIGNED_IN, POST=NOT_ALLOWED, in_community=False),
     # Search: every signed-in person, results limited to what they may see (README "Search").
     # Search: every signed-in person, with results from what they may see ("clinic" is in every community's
     # activities; only the private community's carry MARKER).
