@@ -6,6 +6,7 @@ Every function here runs a fixed number of queries whatever the number of commun
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.core.paginator import Page, Paginator
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -112,23 +113,19 @@ def _action_first(checks: list[Check]) -> list[Check]:
     return sorted(checks, key=lambda check: -ATTENTION_WEIGHT[check.status])
 
 
-def dashboard_cards(
-    viewer: User,
-    *,
-    include_archived: bool = False,
-    stage: str = "",
-    q: str = "",
-    now: datetime | None = None,
-) -> list[Card]:
-    """The viewer's dashboard (the communities they sponsor; every community for staff), those needing the most
-    attention first, then by name.
+@dataclass(frozen=True)
+class _Ranked:
+    """A community's place in the attention order, with what the order is computed from."""
 
-    Sorting needs every community's health, so all cards are built, whatever page is shown. Queries: the
-    communities, their member figures (3), the health checks' windows (5 per distinct window the communities'
-    stages need, plus 1 for reframing stories when a community is in transformation), the snapshots of the trend,
-    the next dates.
-    """
-    now = now or timezone.now()
+    community: Community
+    figures: MemberFigures
+    checks: list[Check]
+
+
+def _ranked(viewer: User, *, include_archived: bool, stage: str, q: str, now: datetime) -> list[_Ranked]:
+    """Every community of the viewer's dashboard with its health checks, those needing the most attention first,
+    then by name. Queries: the communities, their member figures (3), the health checks' windows (5 in one pass,
+    plus 1 for reframing stories when a community is in transformation)."""
     communities = Community.objects.sponsored_by(viewer).only(*CARD_FIELDS).order_by("name", "pk")
     if not include_archived:
         communities = communities.current()
@@ -139,22 +136,68 @@ def dashboard_cards(
     communities = list(communities)
     if not communities:
         return []
-    ids = [community.pk for community in communities]
-    figures = member_figures(ids, now=now)
+    figures = member_figures([community.pk for community in communities], now=now)
     checks = health_checks(communities, now=now, members=figures)
-    days = trend_days(today=timezone.localtime(now, local_zone()).date())
-    trends = _active_trends(ids, days)
-    upcoming = _next_occurrences(communities, now=now)
-    cards = [
-        Card(
-            community=community,
-            figures=figures[community.pk],
-            checks=_action_first(checks[community.pk]),
-            trend_days=days,
-            trend=trends[community.pk],
-            next_occurrence=upcoming.get(community.pk),
-        )
+    ranked = [
+        _Ranked(community, figures[community.pk], _action_first(checks[community.pk]))
         for community in communities
     ]
-    cards.sort(key=lambda card: -card.attention)  # stable: by name within the same attention
-    return cards
+    ranked.sort(key=lambda row: -attention_score(row.checks))  # stable: by name within the same attention
+    return ranked
+
+
+def _cards(ranked: list[_Ranked], *, now: datetime) -> list[Card]:
+    """The cards of these communities only: their trends and next dates (two queries)."""
+    if not ranked:
+        return []
+    communities = [row.community for row in ranked]
+    days = trend_days(today=timezone.localtime(now, local_zone()).date())
+    trends = _active_trends([community.pk for community in communities], days)
+    upcoming = _next_occurrences(communities, now=now)
+    return [
+        Card(
+            community=row.community,
+            figures=row.figures,
+            checks=row.checks,
+            trend_days=days,
+            trend=trends[row.community.pk],
+            next_occurrence=upcoming.get(row.community.pk),
+        )
+        for row in ranked
+    ]
+
+
+def dashboard_page(
+    viewer: User,
+    *,
+    number: int | str | None = 1,
+    per_page: int,
+    include_archived: bool = False,
+    stage: str = "",
+    q: str = "",
+    now: datetime | None = None,
+) -> Page:
+    """One page of the viewer's dashboard (the communities they sponsor; every community for staff), those
+    needing the most attention first, then by name (an out-of-range or malformed number gives the nearest page).
+
+    The order needs every community's health, so the checks are computed for all of them; the trends and the
+    next dates only for the page's cards.
+    """
+    now = now or timezone.now()
+    ranked = _ranked(viewer, include_archived=include_archived, stage=stage, q=q, now=now)
+    page = Paginator(ranked, per_page).get_page(number)
+    page.object_list = _cards(list(page.object_list), now=now)
+    return page
+
+
+def dashboard_cards(
+    viewer: User,
+    *,
+    include_archived: bool = False,
+    stage: str = "",
+    q: str = "",
+    now: datetime | None = None,
+) -> list[Card]:
+    """Every card of the viewer's dashboard, in the dashboard's order (what all its pages show together)."""
+    now = now or timezone.now()
+    return _cards(_ranked(viewer, include_archived=include_archived, stage=stage, q=q, now=now), now=now)

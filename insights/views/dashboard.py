@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -10,7 +9,7 @@ from django.views.decorators.http import require_GET
 from communities.models import Stage
 from communities.selectors import sponsors_anything
 from core.viewer_zone import viewer_zone
-from insights.selectors import TREND_WEEKS, dashboard_cards
+from insights.selectors import TREND_WEEKS, dashboard_page
 
 CARDS_PER_PAGE = 24
 
@@ -41,8 +40,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     include_archived = bool(filters.get("archived"))
     stage = (filters.get("stage") or "") if viewer.is_staff else ""
     query = (filters.get("q") or "").strip() if viewer.is_staff else ""
-    cards = dashboard_cards(viewer, include_archived=include_archived, stage=stage, q=query)
-    page = Paginator(cards, CARDS_PER_PAGE).get_page(request.GET.get("page"))
+    page = dashboard_page(
+        viewer,
+        number=request.GET.get("page"),
+        per_page=CARDS_PER_PAGE,
+        include_archived=include_archived,
+        stage=stage,
+        q=query,
+    )
     context = {
         "form": form,
         "page": page,
