@@ -6,7 +6,10 @@ its size and its links appear only to its members, its sponsors and staff; every
 in those communities alone. "Member" here means an active membership (the row's status), as on community pages.
 
 `constellation()` runs a fixed number of aggregate queries whatever the number of communities (see its
-docstring), and lays the map out in Python: a Fruchterman-Reingold force layout from a deterministic start, with
+docstring); the links, spanners and matrix are cached under a key holding the memberships' last change, so a
+page view after the first reads only the communities and that change. The map draws the MAP_NODES most
+connected communities and the MAP_EDGES strongest links between them (the filters bring others onto it); the
+tables come in pages, so that the page stays small at hundreds of communities. It lays the map out in Python: a Fruchterman-Reingold force layout from a deterministic start, with
 a fixed number of iterations, then a pass that pushes overlapping circles apart. The same data always gives
 the same picture.
 """
@@ -22,7 +25,7 @@ from functools import cached_property
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, Max, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -32,14 +35,15 @@ from members.models import OrgUnit, Tag, User
 
 DEFAULT_K = 3
 MIN_K, MAX_K = 1, 50
-MAP_NODES = 60  # the largest communities drawn on the map; the table lists them all
-MAP_EDGES = 300  # the strongest links between them drawn (a dense map is unreadable anyway)
+MAP_NODES = 60  # the most connected communities drawn on the map; the table lists them all
+MAP_EDGES = 150  # the strongest links between them drawn (a dense map is unreadable anyway)
 MAP_LABELS = 20  # the largest communities on the map carry their name; the others in their tooltip
 LABEL_CHARS = 24
-EDGE_ROWS = 100  # links listed in the table, strongest first
+EDGE_ROWS = 40  # links listed in the table, strongest first
 MATRIX_COLUMNS = 20  # largest communities in the org-unit matrix
-MATRIX_ROWS = 50  # org units in the matrix, those with most members first
-SPANNERS = 50
+MATRIX_ROWS = 30  # org units in the matrix, those with most members first
+SPANNERS = 15  # a page of boundary spanners
+COMMUNITY_ROWS = 40  # a page of the communities table
 SPANNER_MIN = 2
 
 # Lifecycle stages on the map: grey and Okabe-Ito hues (darkened where needed), each at least 3:1 against white
@@ -69,6 +73,10 @@ SPRING_BASE = 0.2  # the pull of the weakest link, against 1 for the strongest
 OVERLAP_PASSES = 120
 LAYOUT_CACHE_SECONDS = 24 * 3600  # the layout is a pure function of its input: cached by a hash of it
 LAYOUT_VERSION = 1  # bump when the algorithm changes, so cached layouts are not reused
+FIGURES_CACHE_SECONDS = (
+    600  # links, spanners and matrix: keyed by the memberships' last change, kept 10 minutes
+)
+FIGURES_VERSION = 1  # bump when what the figures hold changes
 
 
 @dataclass
@@ -89,6 +97,11 @@ class Node:
     @cached_property
     def url(self) -> str:  # cached: a community appears in several tables
         return reverse("communities:home", args=[self.slug])
+
+    @property
+    def label(self) -> str:
+        """Its name as the map writes it, shortened (the table and its circle's tooltip have it in full)."""
+        return _label(self.name)
 
     @property
     def colour(self) -> str:
@@ -203,6 +216,23 @@ class Constellation:
     spanners: list[Spanner]
     matrix: UnitMatrix
     layout: Layout
+    spanner_page: int = 1
+    spanners_more: bool = False  # a next page of spanners
+    page: int = 1  # of the communities table
+    pages: int = 1
+
+    @property
+    def rows(self) -> list[Node]:
+        """The communities table's page."""
+        return self.nodes[(self.page - 1) * COMMUNITY_ROWS : self.page * COMMUNITY_ROWS]
+
+    @property
+    def first_row(self) -> int:
+        return (self.page - 1) * COMMUNITY_ROWS + 1
+
+    @property
+    def last_row(self) -> int:
+        return min(self.page * COMMUNITY_ROWS, len(self.nodes))
 
     @property
     def map_capped(self) -> bool:
@@ -219,18 +249,26 @@ def constellation(
     k: int = DEFAULT_K,
     org_unit_id: int | None = None,
     topic_id: int | None = None,
+    stage: str | None = None,
     include_archived: bool = False,
+    page: int = 1,
+    spanner_page: int = 1,
 ) -> Constellation:
     """The communities `viewer` may see, their links (at least `k` shared active members), boundary spanners and
     the org-unit matrix, with the map's layout.
 
     `org_unit_id` counts only members from that unit and the units below it (communities without any drop out);
-    `topic_id` keeps communities with that topic; archived communities only when `include_archived`.
+    `topic_id` keeps communities with that topic, `stage` those at that lifecycle stage; archived communities
+    only when `include_archived`. `page` is the page of the communities table (COMMUNITY_ROWS a page),
+    `spanner_page` that of the boundary spanners (SPANNERS a page).
 
-    Queries: [the org-unit tree, with `org_unit_id`], 1 the communities with their member counts, 2 the links
-    (one self-join of active memberships on the person, grouped by the pair of communities, HAVING at least k),
-    3 the spanners' memberships (the top SPANNERS people by number of communities, as a subquery), 4 members
-    per org unit and community for the matrix's columns. The layout is cached by a hash of its input.
+    Queries: [the org-unit tree, with `org_unit_id`], 1 the communities with their member counts, 2 the
+    memberships' last change (their number and latest update). What follows is cached under a key made of
+    these (with the filters and the communities' counts), so it runs once per change of the data, not per
+    request: 3 the links (one self-join of active memberships on the person, grouped by the pair of
+    communities, HAVING at least k), 4 the page of spanners (people by number of communities) and 5 their
+    memberships, 6 members per org unit and community for the matrix's columns. The layout is cached by a hash
+    of its input.
     """
     if not MIN_K <= k <= MAX_K:
         raise ValueError(f"k must be between {MIN_K} and {MAX_K}")
@@ -240,6 +278,8 @@ def constellation(
         communities = communities.current()
     if topic_id:
         communities = communities.filter(topics__id=topic_id)
+    if stage:
+        communities = communities.filter(stage=stage)
     counted = Membership.objects.active().filter(community=OuterRef("pk"))
     if units is not None:
         counted = counted.filter(user__org_unit__in=units)
@@ -265,40 +305,136 @@ def constellation(
     ]
     nodes.sort(key=lambda node: (-node.members, node.name.casefold(), node.id))
     by_id = {node.id: node for node in nodes}
-    ids = list(by_id)
+    spanner_page = max(1, spanner_page)
+    figures = _figures(nodes, k=k, units=units, spanner_page=spanner_page) if nodes else _Figures.none()
 
-    memberships = Membership.objects.active().filter(community_id__in=ids)
+    for node in nodes:
+        node.links = figures.links.get(node.id, 0)
+    for node_id in figures.map_ids:
+        by_id[node_id].on_map = True
+    pages = max(1, math.ceil(len(nodes) / COMMUNITY_ROWS))
+    page = min(max(1, page), pages)
+    columns = nodes[:MATRIX_COLUMNS]
+    counts: dict[int, dict[int, int]] = defaultdict(dict)
+    names: dict[int, str] = {}
+    for unit, name, community_id, n in figures.matrix:
+        counts[unit][community_id] = n
+        names[unit] = name
+    totals = {unit: sum(cells.values()) for unit, cells in counts.items()}
+    order = sorted(counts, key=lambda unit: (-totals[unit], names[unit].casefold(), unit))
+    matrix = UnitMatrix(
+        columns=columns,
+        rows=[
+            UnitRow(
+                id=unit,
+                name=names[unit],
+                cells=[(column, counts[unit].get(column.id)) for column in columns],
+                total=totals[unit],
+            )
+            for unit in order[:MATRIX_ROWS]
+        ],
+        columns_capped=len(nodes) > MATRIX_COLUMNS,
+        units_total=len(counts),
+    )
+    spanners = [
+        Spanner(id=user_id, name=name, communities=[by_id[c] for c in community_ids])
+        for user_id, name, community_ids in figures.spanners
+    ]
+    return Constellation(
+        k=k,
+        nodes=nodes,
+        edges=[Edge(by_id[a], by_id[b], n) for a, b, n in figures.table_edges],
+        edge_count=figures.edge_count,
+        spanners=spanners,
+        spanner_page=spanner_page,
+        spanners_more=figures.spanners_more,
+        matrix=matrix,
+        layout=layout_map(
+            [node for node in nodes if node.on_map],
+            [Edge(by_id[a], by_id[b], n) for a, b, n in figures.map_edges],
+            edges_capped=figures.map_edge_count > len(figures.map_edges),
+        ),
+        page=page,
+        pages=pages,
+    )
+
+
+@dataclass
+class _Figures:
+    """What the map and the tables need beyond the communities, as plain ids and numbers (cheap to cache)."""
+
+    links: dict[int, int]  # community id: how many communities it shares at least k members with
+    edge_count: int
+    table_edges: list[tuple[int, int, int]]  # the EDGE_ROWS strongest links, strongest first
+    map_ids: list[int]  # the MAP_NODES most connected communities
+    map_edges: list[tuple[int, int, int]]  # the MAP_EDGES strongest links between them, strongest first
+    map_edge_count: int  # every link between them
+    spanners: list[tuple[int, str, list[int]]]  # the page of spanners: id, name, community ids (by name)
+    spanners_more: bool  # a next page of spanners
+    matrix: list[tuple[int, str, int, int]]  # org unit id, its name, community id, active members
+
+    @classmethod
+    def none(cls) -> _Figures:
+        return cls({}, 0, [], [], [], 0, [], False, [])
+
+
+def _figures(nodes: list[Node], *, k: int, units, spanner_page: int) -> _Figures:
+    """The links, spanners and matrix of `nodes` (largest first), cached until the memberships change.
+
+    The key holds everything the figures are made of: the communities in view with their member counts (so a
+    viewer, a filter or a new community gives another key), k, the org units counted, the page, the caps, and
+    the memberships' number and latest update (so a join, a departure or a change of level or status gives
+    another key). A person's directory listing, activity or org unit is not in it: such a change shows within
+    FIGURES_CACHE_SECONDS."""
+    memberships = Membership.objects.active().filter(community_id__in=[node.id for node in nodes])
     if units is not None:
         memberships = memberships.filter(user__org_unit__in=units)
-    pairs = _pairs(memberships, k) if ids else []
-    spanners = _spanners(memberships, by_id) if ids else []
-    matrix = _unit_matrix(memberships, nodes[:MATRIX_COLUMNS], columns_capped=len(nodes) > MATRIX_COLUMNS)
+    stamp = Membership.objects.order_by().aggregate(n=Count("pk"), last=Max("updated_at"))
+    caps = (EDGE_ROWS, MAP_NODES, MAP_EDGES, SPANNERS, SPANNER_MIN, MATRIX_COLUMNS, FIGURES_VERSION)
+    unit_ids = sorted(units) if units is not None else None
+    source = (
+        caps, k, unit_ids, spanner_page, stamp["n"], str(stamp["last"]),
+        [(node.id, node.members) for node in nodes],
+    )  # fmt: skip
+    key = "insights:constellation:figures:" + hashlib.sha256(repr(source).encode()).hexdigest()
+    figures = cache.get(key)
+    if figures is None:
+        figures = _compute_figures(nodes, memberships, k=k, spanner_page=spanner_page)
+        cache.set(key, figures, FIGURES_CACHE_SECONDS)
+    return figures
 
-    # Tens of thousands of links at 300 communities: objects only for those shown (the table's, the map's).
+
+def _compute_figures(
+    nodes: list[Node], memberships: QuerySet[Membership], *, k: int, spanner_page: int
+) -> _Figures:
+    by_id = {node.id: node for node in nodes}
+    pairs = _pairs(memberships, k)
+    links: dict[int, int] = defaultdict(int)
     for a, b, _ in pairs:
-        by_id[a].links += 1
-        by_id[b].links += 1
+        links[a] += 1
+        links[b] += 1
     names = {node.id: node.name.casefold() for node in nodes}
 
     def strongest_first(pair: tuple[int, int, int]) -> tuple:
         return (-pair[2], names[pair[0]], names[pair[1]])
 
-    for node in nodes[:MAP_NODES]:
-        node.on_map = True
-    on_map = [pair for pair in pairs if by_id[pair[0]].on_map and by_id[pair[1]].on_map]
-    return Constellation(
-        k=k,
-        nodes=nodes,
-        edges=[
-            Edge(by_id[a], by_id[b], n) for a, b, n in heapq.nsmallest(EDGE_ROWS, pairs, key=strongest_first)
-        ],
+    # The map: the most connected communities (by links, then members), so that the map shows the web.
+    order = {node.id: i for i, node in enumerate(nodes)}
+    connected = sorted(nodes, key=lambda node: (-links.get(node.id, 0), order[node.id]))[:MAP_NODES]
+    map_ids = sorted((node.id for node in connected), key=order.__getitem__)
+    on_map = set(map_ids)
+    between = [pair for pair in pairs if pair[0] in on_map and pair[1] in on_map]
+    spanners, more = _spanners(memberships, by_id, spanner_page)
+    return _Figures(
+        links=dict(links),
         edge_count=len(pairs),
-        spanners=spanners,
-        matrix=matrix,
-        layout=layout_map(
-            nodes[:MAP_NODES],
-            [Edge(by_id[a], by_id[b], n) for a, b, n in sorted(on_map, key=strongest_first)],
-        ),
+        table_edges=heapq.nsmallest(EDGE_ROWS, pairs, key=strongest_first),
+        map_ids=map_ids,
+        map_edges=heapq.nsmallest(MAP_EDGES, between, key=strongest_first),
+        map_edge_count=len(between),
+        spanners=[(s.id, s.name, [node.id for node in s.communities]) for s in spanners],
+        spanners_more=more,
+        matrix=_unit_matrix(memberships, nodes[:MATRIX_COLUMNS]),
     )
 
 
@@ -321,60 +457,48 @@ def _pairs(memberships: QuerySet[Membership], k: int) -> list[tuple[int, int, in
         return cursor.fetchall()
 
 
-def _spanners(memberships: QuerySet[Membership], by_id: dict[int, Node]) -> list[Spanner]:
-    """The SPANNERS people (listed in the directory) active in most of these communities, at least SPANNER_MIN."""
+def _spanners(
+    memberships: QuerySet[Membership], by_id: dict[int, Node], page: int
+) -> tuple[list[Spanner], bool]:
+    """A page of the people (listed in the directory) active in most of these communities, at least SPANNER_MIN,
+    SPANNERS a page; and whether a next page has any (two queries: the page's people, one more to tell, in
+    the database's order; then their memberships)."""
     listed = memberships.filter(user__is_active=True, user__profile__in_directory=True)
-    top = (
+    start = (page - 1) * SPANNERS
+    top = list(
         listed.values("user_id")
         .annotate(n=Count("pk"))
         .filter(n__gte=SPANNER_MIN)
         .order_by("-n", "user__full_name", "user_id")
-        .values("user_id")[:SPANNERS]
+        .values_list("user_id", flat=True)[start : start + SPANNERS + 1]
     )
+    more = len(top) > SPANNERS
+    rank = {user_id: i for i, user_id in enumerate(top[:SPANNERS])}
     spanners: dict[int, Spanner] = {}
-    rows = listed.filter(user_id__in=top).values_list("user_id", "user__full_name", "community_id").order_by()
+    rows = (
+        listed.filter(user_id__in=rank).values_list("user_id", "user__full_name", "community_id").order_by()
+    )
     for user_id, name, community_id in rows:
         spanner = spanners.setdefault(user_id, Spanner(id=user_id, name=name))
         spanner.communities.append(by_id[community_id])
-    result = sorted(spanners.values(), key=lambda s: (-s.count, s.name.casefold(), s.id))
+    result = sorted(spanners.values(), key=lambda s: rank[s.id])
     for spanner in result:
         spanner.communities.sort(key=lambda node: node.name.casefold())
-    return result
+    return result, more
 
 
-def _unit_matrix(
-    memberships: QuerySet[Membership], columns: list[Node], *, columns_capped: bool
-) -> UnitMatrix:
-    """Active members of each org unit in each of the largest communities (one grouped query)."""
-    counts: dict[int, dict[int, int]] = defaultdict(dict)
-    names: dict[int, str] = {}
-    if columns:
-        rows = (
-            memberships.filter(community_id__in=[c.id for c in columns], user__org_unit__isnull=False)
-            .values("user__org_unit_id", "user__org_unit__name", "community_id")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        for row in rows:
-            unit = row["user__org_unit_id"]
-            counts[unit][row["community_id"]] = row["n"]
-            names[unit] = row["user__org_unit__name"]
-    totals = {unit: sum(cells.values()) for unit, cells in counts.items()}
-    order = sorted(counts, key=lambda unit: (-totals[unit], names[unit].casefold(), unit))
-    return UnitMatrix(
-        columns=columns,
-        rows=[
-            UnitRow(
-                id=unit,
-                name=names[unit],
-                cells=[(column, counts[unit].get(column.id)) for column in columns],
-                total=totals[unit],
-            )
-            for unit in order[:MATRIX_ROWS]
-        ],
-        columns_capped=columns_capped,
-        units_total=len(counts),
+def _unit_matrix(memberships: QuerySet[Membership], columns: list[Node]) -> list[tuple[int, str, int, int]]:
+    """Active members of each org unit in each of the largest communities (one grouped query): (org unit id, its
+    name, community id, members)."""
+    if not columns:
+        return []
+    rows = (
+        memberships.filter(community_id__in=[c.id for c in columns], user__org_unit__isnull=False)
+        .values_list("user__org_unit_id", "user__org_unit__name", "community_id")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
+    return [tuple(row) for row in rows]
 
 
 def filter_choices(viewer: User) -> dict:
@@ -403,7 +527,7 @@ def filter_choices(viewer: User) -> dict:
 # The map's layout ----------------------------------------------------------------------------------------------
 
 
-def layout_map(nodes: list[Node], edges: list[Edge]) -> Layout:
+def layout_map(nodes: list[Node], edges: list[Edge], *, edges_capped: bool | None = None) -> Layout:
     """Place `nodes` (largest first) and draw the MAP_EDGES strongest `edges` between them.
 
     Circle area is proportional to members (radius at least MIN_RADIUS so that every community can be pointed
@@ -447,7 +571,7 @@ def layout_map(nodes: list[Node], edges: list[Edge]) -> Layout:
             )
             for e in reversed(drawn)
         ],
-        edges_capped=len(edges) > MAP_EDGES,
+        edges_capped=len(edges) > MAP_EDGES if edges_capped is None else edges_capped,
     )
 
 

@@ -31,6 +31,9 @@ class ConstellationForm(forms.Form):
         label="Members from", required=False, coerce=int, empty_value=None, choices=()
     )
     topic = forms.TypedChoiceField(label="Topic", required=False, coerce=int, empty_value=None, choices=())
+    stage = forms.TypedChoiceField(
+        label="Stage", required=False, empty_value=None, choices=[("", "Any stage"), *Stage.choices]
+    )
     archived = forms.BooleanField(label="Include archived communities", required=False)
 
     def __init__(self, *args, topics: list, org_units: list[tuple[int, str]], **kwargs) -> None:
@@ -39,6 +42,13 @@ class ConstellationForm(forms.Form):
         self.fields["topic"].choices = [("", "Any topic"), *((tag.pk, tag.name) for tag in topics)]
         self.fields["unit"].error_messages["invalid_choice"] = "Choose an org unit from the list."
         self.fields["topic"].error_messages["invalid_choice"] = "Choose a topic from the list."
+        self.fields["stage"].error_messages["invalid_choice"] = "Choose a stage from the list."
+
+
+def _page_number(request: HttpRequest, name: str) -> int:
+    """A page number from the query string; anything else is the first page (as Paginator.get_page does)."""
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() and 0 < int(value) < 10**6 else 1
 
 
 @require_GET
@@ -52,9 +62,17 @@ def constellation(request: HttpRequest) -> HttpResponse:
     k = filters.get("k") or DEFAULT_K
     unit_id = filters.get("unit")
     topic_id = filters.get("topic")
+    stage = filters.get("stage")
     include_archived = bool(filters.get("archived"))
     result = constellations.constellation(
-        request.user, k=k, org_unit_id=unit_id, topic_id=topic_id, include_archived=include_archived
+        request.user,
+        k=k,
+        org_unit_id=unit_id,
+        topic_id=topic_id,
+        stage=stage,
+        include_archived=include_archived,
+        page=_page_number(request, "page"),
+        spanner_page=_page_number(request, "spanners"),
     )
     context = {
         "form": form,
@@ -63,7 +81,8 @@ def constellation(request: HttpRequest) -> HttpResponse:
         "constellation": result,
         "unit_name": dict(choices["org_units"]).get(unit_id, "").strip() if unit_id else "",
         "topic_name": next((tag.name for tag in choices["topics"] if tag.pk == topic_id), ""),
-        "filtered": bool(unit_id or topic_id or include_archived or k != DEFAULT_K),
+        "stage_name": Stage(stage).label if stage else "",
+        "filtered": bool(unit_id or topic_id or stage or include_archived or k != DEFAULT_K),
         "stages": [(stage, label, STAGE_COLOURS[stage]) for stage, label in Stage.choices],
         "limits": {
             "map_nodes": constellations.MAP_NODES,
@@ -72,6 +91,7 @@ def constellation(request: HttpRequest) -> HttpResponse:
             "matrix_columns": constellations.MATRIX_COLUMNS,
             "matrix_rows": constellations.MATRIX_ROWS,
             "spanners": constellations.SPANNERS,
+            "community_rows": constellations.COMMUNITY_ROWS,
         },
     }
     return render(request, "insights/constellation.html", context)
