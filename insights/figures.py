@@ -97,7 +97,7 @@ class WindowFigures:
 
     held: list[datetime] = field(default_factory=list)  # occurrences held (not cancelled), in order
     ledger: dict[str, int] = field(default_factory=dict)  # ledger kind → rows
-    participants: int = 0  # distinct people with a non-joining ledger row
+    participants: int | None = 0  # distinct people with a non-joining ledger row (None: not asked for)
     joined: int = 0
     promoted: int = 0
     discussions: int = 0
@@ -197,11 +197,18 @@ def _discussions_in_python(
 
 
 def windows_figures(
-    community_ids: list[int], *, sinces: list[datetime], until: datetime | None = None
+    community_ids: list[int],
+    *,
+    sinces: list[datetime],
+    until: datetime | None = None,
+    participants: bool = True,
 ) -> dict[datetime, dict[int, WindowFigures]]:
     """Activity in [since, until) for each community and each of several windows ending together (the health
     checks' 12 weeks, 90 and 180 days): one pass over the longest window, each window one filter of a
-    conditional aggregate, so five queries whatever the number of communities and windows."""
+    conditional aggregate, so five queries whatever the number of communities and windows.
+
+    `participants=False` leaves out the distinct people (`participants` is None), the dearest of the five
+    queries, for readers that do not show them (the health checks): four queries."""
     until = until or timezone.now()
     sinces = sorted(set(sinces))
     if not sinces:
@@ -228,14 +235,19 @@ def windows_figures(
         for index, window in enumerate(figures):
             if row[f"n_{index}"]:
                 window[row["community_id"]].ledger[row["kind"]] = row[f"n_{index}"]
-    for row in (
+    people = (
         ledger.exclude(kind=Participation.Kind.JOINED)
         .values("community_id")
         .annotate(**{f"n_{index}": Count("user_id", distinct=True, filter=q) for index, q in windows})
         .order_by()
-    ):
+    )
+    for row in people if participants else ():
         for index, window in enumerate(figures):
             window[row["community_id"]].participants = row[f"n_{index}"]
+    if not participants:
+        for window in figures:
+            for figure in window.values():
+                figure.participants = None
     Event = MembershipEvent.Kind
     joined = Q(kind__in=[Event.JOINED, Event.APPROVED, Event.INVITATION_ACCEPTED])
     promoted = Q(kind=Event.LEVEL_CHANGED, to_value__in=ENGAGED_LEVELS) & ~Q(from_value__in=ENGAGED_LEVELS)

@@ -331,7 +331,7 @@ def health_checks(
         if key != "handover" and (days := _window_days(config)) and stages & set(config["stages"])
     }
     sinces = {days: now - timedelta(days=days) for days in needed}
-    by_since = windows_figures(ids, sinces=list(sinces.values()), until=now)
+    by_since = windows_figures(ids, sinces=list(sinces.values()), until=now, participants=False)
     windows = {days: by_since[since] for days, since in sorted(sinces.items())}
     stories: dict[int, dict[int, int]] = {pk: {} for pk in ids}
     handover = configured.get("handover")

@@ -391,15 +391,15 @@ def test_staff_dashboard_query_count_is_constant(staff_client):
     """Every community, with stages that need all the health checks' queries (see STAGES), at scale 1 and 10:
 
     1 the signed-in user; 2 the communities; 3-5 member figures (members by level and role, active members, org
-    units); 6-10 window figures for the three windows the stages' checks need (84, 90 and 180 days, one pass
-    with a filter per window: occurrences held, ledger by kind, participants, joins and promotions,
-    discussions); 11 reframing stories (for communities in transformation); 12 the trend's snapshots; 13 the
-    next dates with their activities; 14 the viewer's profile (their time zone). The session lives in Redis; the sponsor flag is cached.
+    units); 6-9 window figures for the three windows the stages' checks need (84, 90 and 180 days, one pass
+    with a filter per window: occurrences held, ledger by kind, joins and promotions, discussions); 10 reframing
+    stories (for communities in transformation); 11 the trend's snapshots of the page's cards; 12 the next dates
+    of the page's cards, with their activities; 13 the viewer's profile (their time zone). The session lives in Redis; the sponsor flag is cached.
     """
-    assert_constant_queries(staff_client, DASHBOARD, grow=grow_with_insights(), expected=14)
+    assert_constant_queries(staff_client, DASHBOARD, grow=grow_with_insights(), expected=13)
 
 
 def test_sponsor_dashboard_query_count_is_constant(sponsor_client, sponsor):
     """The same queries for a sponsor of every benchmark community; the communities query filters by their
     sponsorships (a subquery), so the count is the same as for staff."""
-    assert_constant_queries(sponsor_client, DASHBOARD, grow=grow_with_insights(sponsor), expected=14)
+    assert_constant_queries(sponsor_client, DASHBOARD, grow=grow_with_insights(sponsor), expected=13)

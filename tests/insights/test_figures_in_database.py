@@ -227,6 +227,20 @@ def test_one_pass_takes_five_queries_for_any_number_of_windows(django_assert_num
         windows_figures(ids, sinces=[NOW - timedelta(days=days) for days in WINDOWS], until=NOW)
 
 
+def test_participants_can_be_left_out_for_one_query_less(django_assert_num_queries):
+    ids = randomized_communities(random.Random(3), count=2)
+    sinces = [NOW - timedelta(days=days) for days in WINDOWS]
+    with django_assert_num_queries(4):
+        without = windows_figures(ids, sinces=sinces, until=NOW, participants=False)
+    complete = windows_figures(ids, sinces=sinces, until=NOW)
+    for since in sinces:
+        for pk in ids:
+            assert without[since][pk].participants is None
+            assert reported(without[since][pk]) | {"participants": None} == reported(complete[since][pk]) | {
+                "participants": None
+            }
+
+
 def test_no_window_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert windows_figures([1], sinces=[], until=NOW) == {}
