@@ -382,7 +382,7 @@ def _figures(nodes: list[Node], *, k: int, units, spanner_page: int) -> _Figures
     """The links, spanners and matrix of `nodes` (largest first), cached until the memberships change.
 
     The key holds everything the figures are made of: the communities in view with their member counts (so a
-    viewer, a filter or a new community gives another key), k, the org units counted, the page, the caps, and
+    viewer, a filter or a new community gives another key), k, the org units counted, the caps, and
     the memberships' number and latest update (so a join, a departure or a change of level or status gives
     another key). A person's directory listing, activity or org unit is not in it: such a change shows within
     FIGURES_CACHE_SECONDS."""
@@ -392,22 +392,26 @@ def _figures(nodes: list[Node], *, k: int, units, spanner_page: int) -> _Figures
     stamp = Membership.objects.order_by().aggregate(n=Count("pk"), last=Max("updated_at"))
     caps = (EDGE_ROWS, MAP_NODES, MAP_EDGES, SPANNERS, SPANNER_MIN, MATRIX_COLUMNS, FIGURES_VERSION)
     unit_ids = sorted(units) if units is not None else None
-    source = (
-        caps, k, unit_ids, spanner_page, stamp["n"], str(stamp["last"]),
-        [(node.id, node.members) for node in nodes],
-    )  # fmt: skip
+    source = (caps, k, unit_ids, stamp["n"], str(stamp["last"]), [(node.id, node.members) for node in nodes])
     key = "insights:constellation:figures:" + hashlib.sha256(repr(source).encode()).hexdigest()
-    figures = cache.get(key)
+    # The links and the matrix under one key, each page of spanners under its own: paging through the spanners
+    # does not count the links again.
+    found = cache.get_many([key, f"{key}:spanners:{spanner_page}"])
+    figures = found.get(key)
     if figures is None:
-        figures = _compute_figures(nodes, memberships, k=k, spanner_page=spanner_page)
+        figures = _compute_figures(nodes, memberships, k=k)
         cache.set(key, figures, FIGURES_CACHE_SECONDS)
+    page = found.get(f"{key}:spanners:{spanner_page}")
+    if page is None:
+        spanners, more = _spanners(memberships, {node.id: node for node in nodes}, spanner_page)
+        page = ([(s.id, s.name, [node.id for node in s.communities]) for s in spanners], more)
+        cache.set(f"{key}:spanners:{spanner_page}", page, FIGURES_CACHE_SECONDS)
+    figures.spanners, figures.spanners_more = page
     return figures
 
 
-def _compute_figures(
-    nodes: list[Node], memberships: QuerySet[Membership], *, k: int, spanner_page: int
-) -> _Figures:
-    by_id = {node.id: node for node in nodes}
+def _compute_figures(nodes: list[Node], memberships: QuerySet[Membership], *, k: int) -> _Figures:
+    """Everything but the spanners (filled in by `_figures`)."""
     pairs = _pairs(memberships, k)
     links: dict[int, int] = defaultdict(int)
     for a, b, _ in pairs:
@@ -424,7 +428,6 @@ def _compute_figures(
     map_ids = sorted((node.id for node in connected), key=order.__getitem__)
     on_map = set(map_ids)
     between = [pair for pair in pairs if pair[0] in on_map and pair[1] in on_map]
-    spanners, more = _spanners(memberships, by_id, spanner_page)
     return _Figures(
         links=dict(links),
         edge_count=len(pairs),
@@ -432,8 +435,8 @@ def _compute_figures(
         map_ids=map_ids,
         map_edges=heapq.nsmallest(MAP_EDGES, between, key=strongest_first),
         map_edge_count=len(between),
-        spanners=[(s.id, s.name, [node.id for node in s.communities]) for s in spanners],
-        spanners_more=more,
+        spanners=[],
+        spanners_more=False,
         matrix=_unit_matrix(memberships, nodes[:MATRIX_COLUMNS]),
     )
 

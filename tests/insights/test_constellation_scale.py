@@ -106,6 +106,17 @@ def test_the_figures_are_computed_once_per_change_of_the_memberships(world, staf
     assert {node.name: node.links for node in changed.nodes}["Foxtrot"] == 1
 
 
+def test_another_page_of_spanners_does_not_count_the_links_again(world, staff, monkeypatch):
+    """1 the communities, 2 the memberships' last change, 3 the page's people and 4 their memberships."""
+    monkeypatch.setattr(module, "SPANNERS", 2)
+    constellation(staff, k=1)
+    with CaptureQueriesContext(connection) as captured:
+        second = constellation(staff, k=1, spanner_page=2)
+    assert len(captured.captured_queries) == 4
+    assert len(second.spanners) == 2
+    assert not any("HAVING COUNT(*) >=" in query["sql"] for query in captured.captured_queries)
+
+
 def test_the_cached_figures_follow_the_viewer(world, staff, outsider):
     """Who sees which communities is part of the key: an outsider never gets the staff's figures."""
     constellation(staff, k=1)
