@@ -95,7 +95,7 @@ def member_figures(community_ids: list[int], *, now: datetime | None = None) -> 
 class WindowFigures:
     """What happened in a community over a trailing window (health checks, the value matrix, digests)."""
 
-    held: list[datetime] = field(default_factory=list)  # occurrences held (not cancelled), in order
+    held: list[datetime] | None = field(default_factory=list)  # occurrences held (not cancelled), in order
     ledger: dict[str, int] = field(default_factory=dict)  # ledger kind → rows
     participants: int | None = 0  # distinct people with a non-joining ledger row (None: not asked for)
     joined: int = 0
@@ -202,26 +202,29 @@ def windows_figures(
     sinces: list[datetime],
     until: datetime | None = None,
     participants: bool = True,
+    held: bool = True,
 ) -> dict[datetime, dict[int, WindowFigures]]:
     """Activity in [since, until) for each community and each of several windows ending together (the health
     checks' 12 weeks, 90 and 180 days): one pass over the longest window, each window one filter of a
     conditional aggregate, so five queries whatever the number of communities and windows.
 
     `participants=False` leaves out the distinct people (`participants` is None), the dearest of the five
-    queries, for readers that do not show them (the health checks): four queries."""
+    queries, for readers that do not show them (the health checks): four queries. `held=False` likewise leaves
+    out the dates held (`held` is None), for readers that measure the rhythm with `rhythms` instead."""
     until = until or timezone.now()
     sinces = sorted(set(sinces))
     if not sinces:
         return {}
     earliest = sinces[0]
     figures = [{pk: WindowFigures() for pk in community_ids} for _ in sinces]
-    for community_id, start in (
+    dates = (
         Occurrence.objects.filter(
             community_id__in=community_ids, cancelled=False, start__gte=earliest, start__lt=until
         )
         .order_by("start")
         .values_list("community_id", "start")
-    ):
+    )
+    for community_id, start in dates if held else ():
         for index, since in enumerate(sinces):
             if start >= since:
                 figures[index][community_id].held.append(start)
@@ -244,10 +247,12 @@ def windows_figures(
     for row in people if participants else ():
         for index, window in enumerate(figures):
             window[row["community_id"]].participants = row[f"n_{index}"]
-    if not participants:
-        for window in figures:
-            for figure in window.values():
+    for window in figures:
+        for figure in window.values():
+            if not participants:
                 figure.participants = None
+            if not held:
+                figure.held = None
     Event = MembershipEvent.Kind
     joined = Q(kind__in=[Event.JOINED, Event.APPROVED, Event.INVITATION_ACCEPTED])
     promoted = Q(kind=Event.LEVEL_CHANGED, to_value__in=ENGAGED_LEVELS) & ~Q(from_value__in=ENGAGED_LEVELS)
@@ -281,6 +286,70 @@ def window_figures(
 ) -> dict[int, WindowFigures]:
     """Activity in [since, until) for each community: five queries whatever the number of communities."""
     return windows_figures(community_ids, sinces=[since], until=until)[since]
+
+
+@dataclass(frozen=True)
+class Rhythm:
+    """The activities held in a window and the longest stretch without one: from the window's opening (or the
+    community's founding, if later) to the first, between two, and from the last to the window's end."""
+
+    held: int
+    longest_gap: timedelta
+
+
+def _gaps_in_database(community_ids: list[int], since: datetime, until: datetime) -> dict[int, tuple]:
+    """(held, longest gap before a held date, last date held) per community with a date held: PostgreSQL ranks
+    each date after the one before (LAG) or after the window's opening, and aggregates (one query)."""
+    sql = """
+        SELECT community_id, COUNT(*), MAX(gap), MAX(start) FROM (
+            SELECT held.community_id, held.start,
+                   held.start - COALESCE(
+                       LAG(held.start) OVER (PARTITION BY held.community_id ORDER BY held.start),
+                       GREATEST(%(since)s, community.created_at)
+                   ) AS gap
+            FROM activities_occurrence held
+            JOIN communities_community community ON community.id = held.community_id
+            WHERE held.community_id = ANY(%(ids)s) AND NOT held.cancelled
+              AND held.start >= %(since)s AND held.start < %(until)s
+        ) AS gaps
+        GROUP BY community_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"ids": list(community_ids), "since": since, "until": until})
+        return {community_id: (held, gap, last) for community_id, held, gap, last in cursor.fetchall()}
+
+
+def _gaps_in_python(community_ids: list[int], since: datetime, until: datetime) -> dict[int, tuple]:
+    """The same where a database cannot subtract its timestamps portably (SQLite): the dates are read and their
+    gaps measured here (one query)."""
+    found: dict[int, tuple] = {}
+    for community_id, created, start in (
+        Occurrence.objects.filter(
+            community_id__in=community_ids, cancelled=False, start__gte=since, start__lt=until
+        )
+        .order_by("community_id", "start")
+        .values_list("community_id", "community__created_at", "start")
+    ):
+        held, gap, last = found.get(community_id, (0, None, max(since, created)))
+        gap = start - last if gap is None else max(gap, start - last)
+        found[community_id] = (held + 1, gap, start)
+    return found
+
+
+def rhythms(opened: dict[int, datetime], *, since: datetime, until: datetime) -> dict[int, Rhythm]:
+    """Each community's rhythm over [since, until), given when it was founded (`opened`: community id →
+    created_at; a window opens at the later of the two). One query, however many communities and dates."""
+    measure = _gaps_in_database if connection.vendor == "postgresql" else _gaps_in_python
+    found = measure(list(opened), since, until)
+    result = {}
+    for pk, created in opened.items():
+        start = max(since, created)
+        if pk not in found:
+            result[pk] = Rhythm(held=0, longest_gap=until - start)
+            continue
+        held, gap, last = found[pk]
+        result[pk] = Rhythm(held=held, longest_gap=max(gap, until - last))
+    return result
 
 
 def by_community(rows, key: str = "community_id") -> dict[int, list]:

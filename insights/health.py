@@ -6,7 +6,6 @@ and their thresholds, are in `settings.INSIGHTS_HEALTH_CHECKS`. Each check says 
 its status, and what a coordinator can do about it. All communities' checks take a fixed number of queries.
 """
 
-import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,7 +16,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from communities.models import Community, Participation
-from insights.figures import MemberFigures, WindowFigures, member_figures, windows_figures
+from insights.figures import MemberFigures, Rhythm, WindowFigures, member_figures, rhythms, windows_figures
 from insights.models import ValueStory
 
 
@@ -92,6 +91,7 @@ class _Inputs:
     windows: dict[int, WindowFigures]  # window in days → figures
     stories: dict[int, int]  # window in days → reframing stories
     now: datetime
+    rhythm: Rhythm | None = None  # over the rhythm check's window, when a community's stage needs it
 
 
 @dataclass(frozen=True)
@@ -177,14 +177,11 @@ def _core_group(inputs: _Inputs, config: dict) -> Reading:
 )
 def _rhythm(inputs: _Inputs, config: dict) -> Reading:
     weeks, max_gap = config["window_weeks"], config["max_gap_weeks"]
-    figures = inputs.windows[weeks * 7]
-    opened = max(inputs.now - timedelta(weeks=weeks), inputs.community.created_at)
-    moments = [opened, *[held for held in figures.held if held <= inputs.now], inputs.now]
-    gap = max((later - earlier for earlier, later in itertools.pairwise(moments)), default=timedelta(0))
-    gap_weeks = round(gap / timedelta(weeks=1), 1)
+    rhythm = inputs.rhythm
+    gap_weeks = round(rhythm.longest_gap / timedelta(weeks=1), 1)
     return Reading(
         f"longest stretch without an activity in the last {weeks} weeks: {_plural(gap_weeks, 'week')} "
-        f"({_plural(len(figures.held), 'activity')} held)",
+        f"({_plural(rhythm.held, 'activity')} held)",
         f"no gap longer than {_plural(max_gap, 'week')}",
         at_most(gap_weeks, max_gap),
         gap_weeks,
@@ -328,10 +325,22 @@ def health_checks(
     needed = {
         days
         for key, config in configured.items()
-        if key != "handover" and (days := _window_days(config)) and stages & set(config["stages"])
+        if key not in ("handover", "rhythm")
+        and (days := _window_days(config))
+        and stages & set(config["stages"])
     }
+    rhythm = configured.get("rhythm")
+    rhythm_of = (
+        rhythms(
+            {community.pk: community.created_at for community in communities},
+            since=now - timedelta(weeks=rhythm["window_weeks"]),
+            until=now,
+        )
+        if rhythm and stages & set(rhythm["stages"])
+        else {}
+    )
     sinces = {days: now - timedelta(days=days) for days in needed}
-    by_since = windows_figures(ids, sinces=list(sinces.values()), until=now, participants=False)
+    by_since = windows_figures(ids, sinces=list(sinces.values()), until=now, participants=False, held=False)
     windows = {days: by_since[since] for days, since in sorted(sinces.items())}
     stories: dict[int, dict[int, int]] = {pk: {} for pk in ids}
     handover = configured.get("handover")
@@ -356,6 +365,7 @@ def health_checks(
             windows={days: figures[community.pk] for days, figures in windows.items()},
             stories=stories[community.pk],
             now=now,
+            rhythm=rhythm_of.get(community.pk),
         )
         results[community.pk] = [
             CHECKS[key](inputs, config)

@@ -6,6 +6,7 @@ on randomized data (timestamps with microseconds, edges of the windows included)
 counted in Python, no ordered-set aggregate there) is held to the same reference.
 """
 
+import itertools
 import random
 import statistics
 from datetime import UTC, datetime, timedelta
@@ -16,7 +17,7 @@ from django.db.models import Count, Q
 import insights.figures
 from activities.models import Activity, Discussion, Occurrence
 from communities.models import MembershipEvent, Participation
-from insights.figures import ENGAGED_LEVELS, LEVELS, windows_figures
+from insights.figures import ENGAGED_LEVELS, LEVELS, Rhythm, rhythms, windows_figures
 from tests.factories import CommunityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -239,6 +240,56 @@ def test_participants_can_be_left_out_for_one_query_less(django_assert_num_queri
             assert reported(without[since][pk]) | {"participants": None} == reported(complete[since][pk]) | {
                 "participants": None
             }
+
+
+def reference_rhythm(community_id: int, created: datetime, *, since: datetime, until: datetime) -> Rhythm:
+    """The former rhythm check's measure: the moments from the window's opening through each date held to its
+    end, and the longest step between two."""
+    held = list(
+        Occurrence.objects.filter(
+            community_id=community_id, cancelled=False, start__gte=since, start__lt=until
+        )
+        .order_by("start")
+        .values_list("start", flat=True)
+    )
+    moments = [max(since, created), *held, until]
+    gap = max((later - earlier for earlier, later in itertools.pairwise(moments)), default=timedelta(0))
+    return Rhythm(held=len(held), longest_gap=gap)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("path", ["database", "python"])
+def test_rhythms_measure_exactly_what_the_former_check_measured(
+    seed, path, monkeypatch, django_assert_num_queries
+):
+    """Random dates (some cancelled, some outside the window), communities founded before the window, inside it
+    (even after some of its dates) and a community without any date; on PostgreSQL and on the SQLite path."""
+    if path == "python":
+        monkeypatch.setattr(insights.figures, "_gaps_in_database", insights.figures._gaps_in_python)
+    rng = random.Random(seed)
+    ids = [*randomized_communities(rng, count=5), CommunityFactory().pk]
+    for pk in ids:
+        inside = NOW - timedelta(seconds=rng.randrange(12 * 7 * 86_400))  # founded within the window
+        created = rng.choice([NOW - timedelta(days=400), moment(rng), inside, inside])
+        CommunityFactory._meta.model.objects.filter(pk=pk).update(created_at=created)
+    since = NOW - timedelta(weeks=12)
+    for pk in ids[:-1]:  # denser dates around the window, so its founding and its edges matter
+        activity = Activity.objects.create(community_id=pk, title="Rhythm", time_zone="UTC")
+        for sequence in range(rng.randrange(0, 7)):
+            start = since - timedelta(days=5) + timedelta(microseconds=rng.randrange(94 * 86_400 * 10**6))
+            Occurrence.objects.create(
+                activity=activity,
+                community_id=pk,
+                sequence=sequence,
+                original_start=NOW + timedelta(days=sequence),
+                start=start,
+                end=start + timedelta(hours=1),
+                cancelled=rng.random() < 0.1,
+            )
+    opened = dict(CommunityFactory._meta.model.objects.filter(pk__in=ids).values_list("pk", "created_at"))
+    with django_assert_num_queries(1):
+        found = rhythms(opened, since=since, until=NOW)
+    assert found == {pk: reference_rhythm(pk, opened[pk], since=since, until=NOW) for pk in ids}
 
 
 def test_no_window_no_query(django_assert_num_queries):
