@@ -41,6 +41,7 @@ MAP_LABELS = 20  # the largest communities on the map carry their name; the othe
 LABEL_CHARS = 24
 EDGE_ROWS = 40  # links listed in the table, strongest first
 MATRIX_COLUMNS = 20  # largest communities in the org-unit matrix
+SHOWN_TOPICS = 40  # topics offered by the topic filter, those on most communities
 MATRIX_ROWS = 30  # org units in the matrix, those with most members first
 SPANNERS = 15  # a page of boundary spanners
 COMMUNITY_ROWS = 40  # a page of the communities table
@@ -505,10 +506,12 @@ def _unit_matrix(memberships: QuerySet[Membership], columns: list[Node]) -> list
 
 
 def filter_choices(viewer: User) -> dict:
-    """The filters' choices: topics of communities the viewer may see, and divisions with their departments
-    (two queries)."""
+    """The filters' choices: topics of communities the viewer may see (each with `n`, how many of them carry it),
+    and divisions with their departments, each department's division in `divisions` (two queries)."""
     visible = Community.objects.visible_to(viewer)
-    topics = list(Tag.objects.filter(communities__in=visible).distinct().order_by("name"))
+    topics = list(
+        Tag.objects.filter(communities__in=visible).annotate(n=Count("communities")).order_by("name", "pk")
+    )
     units = list(
         OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.DIVISION, OrgUnit.Kind.DEPARTMENT]).values_list(
             "pk", "name", "parent_id"
@@ -520,11 +523,35 @@ def filter_choices(viewer: User) -> dict:
     known = {pk for pk, _, _ in units}
     roots = [(pk, name) for pk, name, parent in units if parent is None or parent not in known]
     org_units: list[tuple[int, str]] = []
+    divisions: dict[int, int] = {}
     for pk, name in sorted(roots, key=lambda unit: unit[1].casefold()):
         org_units.append((pk, name))
+        divisions[pk] = pk
         for child, child_name in sorted(children.get(pk, []), key=lambda unit: unit[1].casefold()):
             org_units.append((child, f"\u2003{child_name}"))  # indented under its division
-    return {"topics": topics, "org_units": org_units}
+            divisions[child] = pk
+    return {"topics": topics, "org_units": org_units, "divisions": divisions}
+
+
+def shown_choices(choices: dict, *, unit_id: int | None, topic_id: int | None) -> dict:
+    """What the filters' lists offer, so that the page stays small with thousands of topics and hundreds of
+    departments: the SHOWN_TOPICS topics on most communities (by name) and the chosen one; every division, and
+    the departments of the chosen unit's division. Any of `choices` is still accepted from the query string."""
+    division = choices["divisions"].get(unit_id) if unit_id else None
+    org_units = [
+        (pk, name)
+        for pk, name in choices["org_units"]
+        if choices["divisions"][pk] == pk or choices["divisions"][pk] == division
+    ]
+    most = sorted(choices["topics"], key=lambda tag: (-tag.n, tag.name.casefold(), tag.pk))[:SHOWN_TOPICS]
+    keep = {tag.pk for tag in most} | {topic_id}
+    topics = [(tag.pk, tag.name) for tag in choices["topics"] if tag.pk in keep]
+    return {
+        "org_units": org_units,
+        "topics": topics,
+        "more_units": len(org_units) < len(choices["org_units"]),
+        "more_topics": len(topics) < len(choices["topics"]),
+    }
 
 
 # The map's layout ----------------------------------------------------------------------------------------------

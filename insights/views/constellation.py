@@ -37,12 +37,19 @@ class ConstellationForm(forms.Form):
     archived = forms.BooleanField(label="Include archived communities", required=False)
 
     def __init__(self, *args, topics: list, org_units: list[tuple[int, str]], **kwargs) -> None:
+        kwargs.pop("divisions", None)
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = [("", "Any org unit"), *org_units]
         self.fields["topic"].choices = [("", "Any topic"), *((tag.pk, tag.name) for tag in topics)]
         self.fields["unit"].error_messages["invalid_choice"] = "Choose an org unit from the list."
         self.fields["topic"].error_messages["invalid_choice"] = "Choose a topic from the list."
         self.fields["stage"].error_messages["invalid_choice"] = "Choose a stage from the list."
+
+    def offer(self, shown: dict) -> None:
+        """Offer only `shown`'s choices in the lists (every choice stays valid)."""
+        self.fields["unit"].shown = [("", "Any org unit"), *shown["org_units"]]
+        self.fields["topic"].shown = [("", "Any topic"), *shown["topics"]]
+        self.fields["stage"].shown = self.fields["stage"].choices
 
 
 def _page_number(request: HttpRequest, name: str) -> int:
@@ -62,6 +69,8 @@ def constellation(request: HttpRequest) -> HttpResponse:
     k = filters.get("k") or DEFAULT_K
     unit_id = filters.get("unit")
     topic_id = filters.get("topic")
+    shown = constellations.shown_choices(choices, unit_id=unit_id, topic_id=topic_id)
+    form.offer(shown)
     stage = filters.get("stage")
     include_archived = bool(filters.get("archived"))
     result = constellations.constellation(
@@ -82,6 +91,7 @@ def constellation(request: HttpRequest) -> HttpResponse:
         "unit_name": dict(choices["org_units"]).get(unit_id, "").strip() if unit_id else "",
         "topic_name": next((tag.name for tag in choices["topics"] if tag.pk == topic_id), ""),
         "stage_name": Stage(stage).label if stage else "",
+        "shown": shown,
         "filtered": bool(unit_id or topic_id or stage or include_archived or k != DEFAULT_K),
         "stages": [(stage, label, STAGE_COLOURS[stage]) for stage, label in Stage.choices],
         "limits": {

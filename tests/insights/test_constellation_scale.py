@@ -6,13 +6,14 @@ import random
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from communities.models import Community, Membership, Stage
 from insights import constellation as module
 from insights.constellation import constellation
 from members.models import User
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, OrgUnitFactory, TagFactory, UserFactory
 from tests.insights import test_constellation as base
 from tests.insights.test_constellation import URL, spanners
 
@@ -161,3 +162,33 @@ def test_the_page_stays_under_100_kb_at_300_communities(three_hundred_communitie
     assert "300 communities, largest first" in html
     assert len(response.content) < 100_000, f"{len(response.content)} bytes"
     assert User.objects.count() > 400
+
+
+def test_the_filters_offer_the_most_used_topics_and_the_chosen_division_s_departments(
+    world, staff, monkeypatch
+):
+    """Thousands of topics and hundreds of departments would weigh more than the map: the lists offer the topics
+    on most communities (and the chosen one) and the departments of the chosen division; any stays valid."""
+
+    rare = TagFactory(name="Rare")
+    world.foxtrot.topics.add(rare)
+    world.beta.topics.add(world.topic)
+    north = OrgUnitFactory(name="North", kind="division")
+    sales = OrgUnitFactory(name="Sales", kind="department", parent=north)
+    monkeypatch.setattr(module, "SHOWN_TOPICS", 1)
+    choices = module.filter_choices(staff)
+    shown = module.shown_choices(choices, unit_id=None, topic_id=None)
+    assert [name for _, name in shown["topics"]] == ["Testing"]
+    assert shown["more_topics"]
+    assert "\u2003Sales" not in [name for _, name in shown["org_units"]]
+    assert shown["more_units"]
+    chosen = module.shown_choices(choices, unit_id=north.pk, topic_id=rare.pk)
+    assert [name for _, name in chosen["topics"]] == ["Rare", "Testing"]
+    assert (sales.pk, "\u2003Sales") in chosen["org_units"]
+    assert module.shown_choices(choices, unit_id=sales.pk, topic_id=None)["org_units"] == chosen["org_units"]
+    client = Client()
+    client.force_login(staff)
+    html = client.get(URL, {"topic": rare.pk, "unit": sales.pk}).content.decode()
+    assert f'<option value="{rare.pk}" selected>Rare</option>' in html
+    assert f'<option value="{sales.pk}" selected>\u2003Sales</option>' in html
+    assert "The topics on most communities." in client.get(URL).content.decode()
