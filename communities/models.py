@@ -38,6 +38,14 @@ class CommunityQuerySet(models.QuerySet):
         """Not archived: in browse lists, digests and counts."""
         return self.filter(archived_at__isnull=True)
 
+    def archived_too(self, include: bool) -> "CommunityQuerySet":
+        """Archived communities as well when `include`, else only current ones (a page's "archived too" choice)."""
+        return self.all() if include else self.current()
+
+    def at_stage(self, stage: str) -> "CommunityQuerySet":
+        """At `stage` when one is chosen; every stage otherwise."""
+        return self.filter(stage=stage) if stage else self.all()
+
     def visible_to(self, viewer) -> "CommunityQuerySet":
         """Who sees what (see docs/who-sees-what.md): communities whose content and members `viewer` may see:
         listed ones, and private ones they belong to or sponsor; staff see every one. The directory, search,

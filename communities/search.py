@@ -26,9 +26,7 @@ class Scope:
     community_ids: Collection[int] | None = None
 
     def communities(self) -> QuerySet[Community]:
-        communities = Community.objects.visible_to(self.viewer)
-        if not self.include_archived:
-            communities = communities.current()
+        communities = Community.objects.visible_to(self.viewer).archived_too(self.include_archived)
         if self.community is not None:
             communities = communities.filter(pk=self.community.pk)
         return communities

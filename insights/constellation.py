@@ -274,13 +274,9 @@ def constellation(
     if not MIN_K <= k <= MAX_K:
         raise ValueError(f"k must be between {MIN_K} and {MAX_K}")
     units = org_unit_and_descendants(org_unit_id) if org_unit_id else None
-    communities = Community.objects.visible_to(viewer)
-    if not include_archived:
-        communities = communities.current()
+    communities = Community.objects.visible_to(viewer).archived_too(include_archived).at_stage(stage)
     if topic_id:
         communities = communities.filter(topics__id=topic_id)
-    if stage:
-        communities = communities.filter(stage=stage)
     counted = Membership.objects.active().filter(community=OuterRef("pk"))
     if units is not None:
         counted = counted.filter(user__org_unit__in=units)

@@ -126,11 +126,13 @@ def _ranked(viewer: User, *, include_archived: bool, stage: str, q: str, now: da
     """Every community of the viewer's dashboard with its health checks, those needing the most attention first,
     then by name. Queries: the communities, their member figures (3), the health checks' windows (5 in one pass,
     plus 1 for reframing stories when a community is in transformation)."""
-    communities = Community.objects.sponsored_by(viewer).only(*CARD_FIELDS).order_by("name", "pk")
-    if not include_archived:
-        communities = communities.current()
-    if stage:
-        communities = communities.filter(stage=stage)
+    communities = (
+        Community.objects.sponsored_by(viewer)
+        .archived_too(include_archived)
+        .at_stage(stage)
+        .only(*CARD_FIELDS)
+        .order_by("name", "pk")
+    )
     if q:
         communities = communities.filter(name__icontains=q)
     communities = list(communities)
