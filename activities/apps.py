@@ -13,7 +13,7 @@ class ActivitiesConfig(AppConfig):
         import activities.discussions.tasks  # noqa: F401
         from activities.discussions.markup import render_post
         from activities.models import Activity, Discussion, Occurrence, Reply
-        from communities.tabs import Tab, register_tab
+        from communities.tabs import Tab, register_tab, sees_content
         from core.markup import register_rendered
 
         register_rendered(Discussion, "body", "body_html", render_post)
@@ -27,13 +27,11 @@ class ActivitiesConfig(AppConfig):
                 "activities",
                 "Activities",
                 "activities:community_calendar",
-                lambda a: a.can_see_content,
+                sees_content,
                 order=20,
             )
         )
-        register_tab(
-            Tab("discussions", "Discussions", "activities:discussions", lambda a: a.can_see_content, order=30)
-        )
+        register_tab(Tab("discussions", "Discussions", "activities:discussions", sees_content, order=30))
 
         every = (Frequency.IMMEDIATELY, Frequency.DAILY, Frequency.WEEKLY, Frequency.OFF)
         for kind in (

@@ -11,17 +11,16 @@ class CommunitiesConfig(AppConfig):
     def ready(self) -> None:
         from allauth.account.signals import user_signed_up
 
+        from communities.models import Community
         from communities.selectors import coordinates_anything, directory_members, sponsors_anything
         from communities.signals import accept_invitation_on_signup
+        from core.markup import register_rendered
         from members import community_filter
         from members.notifications import Frequency, MailKind, register_audience, register_mail_kind
 
         register_audience("coordinators", coordinates_anything)
         register_audience("sponsors", sponsors_anything)
         community_filter.register(directory_members)
-        from communities.models import Community
-        from core.markup import register_rendered
-
         register_rendered(Community, "description", "description_html")
         self._register_tabs()
 
@@ -63,11 +62,11 @@ class CommunitiesConfig(AppConfig):
     @staticmethod
     def _register_tabs() -> None:
         from communities import rules
-        from communities.tabs import Tab, register_tab
+        from communities.tabs import Tab, register_tab, sees_content
 
         for tab in (
             Tab("overview", "Overview", "communities:home", lambda access: True, order=10),
-            Tab("members", "Members", "communities:members", lambda access: access.can_see_content, order=50),
+            Tab("members", "Members", "communities:members", sees_content, order=50),
             Tab("manage", "Manage members", "communities:manage_members", rules.may_manage, order=70),
             Tab("settings", "Settings", "communities:settings", rules.may_manage, order=80),
             Tab(

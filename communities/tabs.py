@@ -22,6 +22,12 @@ class Tab:
 _TABS: dict[str, Tab] = {}
 
 
+def sees_content(access: CommunityAccess) -> bool:
+    """The tabs of a community's content (its calendar, discussions, library, members) show to whoever may see
+    it (`CommunityAccess.can_see_content`)."""
+    return access.can_see_content
+
+
 def register_tab(tab: Tab) -> None:
     """Called by each app at start-up; registering a key again replaces its tab."""
     _TABS[tab.key] = tab

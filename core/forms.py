@@ -1,6 +1,6 @@
 """Small helpers for forms that every app's views use."""
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.forms import Form
 
 
@@ -23,6 +23,3 @@ def add_refusal(form: Form, refusal: ValidationError) -> None:
 def refusal_text(refusal: ValidationError) -> str:
     """A refusal as one line, for a flash message where there is no form to put it on."""
     return " ".join(refusal.messages)
-
-
-__all__ = ["NON_FIELD_ERRORS", "add_refusal", "first_error", "refusal_text"]

@@ -29,8 +29,3 @@ def require(allowed: bool, refusal: str | Callable[[], str]) -> None:
     """Raise `NotPermitted` with `refusal` (a message, or a function making it) unless `allowed`."""
     if not allowed:
         raise NotPermitted(refusal() if callable(refusal) else refusal)
-
-
-def refusal_messages(error: ValidationError) -> list[str]:
-    """Every message of a refusal, field-keyed or not, in order (for places with no form: a flash message)."""
-    return list(error.messages)

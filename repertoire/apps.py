@@ -9,16 +9,14 @@ class RepertoireConfig(AppConfig):
     verbose_name = "Repertoire"
 
     def ready(self) -> None:
-        from communities.tabs import Tab, register_tab
+        from communities.tabs import Tab, register_tab, sees_content
         from core.markup import register_rendered
         from repertoire.models import Resource
 
         register_rendered(Resource, "body", "body_html")
         from members.notifications import Frequency, MailKind, register_mail_kind
 
-        register_tab(
-            Tab("library", "Library", "repertoire:community_library", lambda a: a.can_see_content, order=40)
-        )
+        register_tab(Tab("library", "Library", "repertoire:community_library", sees_content, order=40))
 
         register_mail_kind(
             MailKind(

@@ -28,10 +28,6 @@ class PostQuerySet(models.QuerySet):
 
 
 class ReplyQuerySet(PostQuerySet):
-    def in_shown_discussions(self) -> "ReplyQuerySet":
-        """Replies whose discussion is itself shown."""
-        return self.filter(shown_q("discussion__"))
-
     def in_discussions_not_hidden(self) -> "ReplyQuerySet":
         """Replies whose discussion no coordinator hid (a discussion its author deleted keeps its thread)."""
         return self.filter(discussion__hidden_at__isnull=True)

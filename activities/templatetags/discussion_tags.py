@@ -26,28 +26,35 @@ from core.viewer_zone import viewer_zone
 register = template.Library()
 
 
-# Stands for a reply's id in the addresses a thread builds once (`thread_urls`), then fills per reply.
+# Stands in for a reply's id in the addresses a thread builds once (`thread_urls`).
 REPLY_MARK = "987654321"
 POST_ACTIONS = ("edit", "delete", "hide", "unhide", "report")
 
 
 @register.simple_tag
-def thread_urls(slug: str, pk: int) -> dict[str, str]:
+def thread_urls(slug: str, pk: int) -> dict[str, str | tuple[str, str]]:
     """The addresses of a thread's post actions, reversed once per page rather than once per post and action:
-    the discussion's own, and each reply's with `REPLY_MARK` for its id (`post_url` fills it)."""
-    urls = {f"discussion_{a}": reverse(f"activities:discussion_{a}", args=[slug, pk]) for a in POST_ACTIONS}
-    urls |= {
-        f"reply_{a}": reverse(f"activities:reply_{a}", args=[slug, pk, REPLY_MARK]) for a in POST_ACTIONS
+    the discussion's own, and each reply's as the parts around its id (reversed with `REPLY_MARK` in the id's
+    place and split at its last occurrence, so a slug holding the same digits is left alone; `post_url` puts the
+    id between)."""
+    urls: dict[str, str | tuple[str, str]] = {
+        f"discussion_{a}": reverse(f"activities:discussion_{a}", args=[slug, pk]) for a in POST_ACTIONS
     }
+    for action in POST_ACTIONS:
+        head, _, tail = reverse(f"activities:reply_{action}", args=[slug, pk, REPLY_MARK]).rpartition(
+            REPLY_MARK
+        )
+        urls[f"reply_{action}"] = (head, tail)
     urls["accept"] = reverse("activities:discussion_accept", args=[slug, pk])
     return urls
 
 
 @register.simple_tag
-def post_url(urls: dict[str, str], action: str, post, is_reply: bool) -> str:
+def post_url(urls: dict[str, str | tuple[str, str]], action: str, post, is_reply: bool) -> str:
     """Where `action` on this post goes, from the thread's `thread_urls`."""
     if is_reply:
-        return urls[f"reply_{action}"].replace(REPLY_MARK, str(post.pk))
+        head, tail = urls[f"reply_{action}"]
+        return f"{head}{post.pk}{tail}"
     return urls[f"discussion_{action}"]
 
 
