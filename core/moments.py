@@ -6,15 +6,19 @@ without `{% load %}`:
   whole seconds in the viewer's time zone, the zone the visible text is in.
 - `{{ moment|time_ago }}`: the whole `<time>` element people read, relative ("2 hours ago", "in 3 days") with the
   exact time on hover and for screen readers, made in one call (a list of fifty posts shows a hundred of them).
+  Each element is kept for the minute it was made in (per zone and language: a thread seen again within the
+  minute formats none of its dates twice); "2 hours ago" is at most a minute behind.
 """
 
 from datetime import date, datetime
+from functools import lru_cache
+from html import escape
 
 from django import template
 from django.utils import dateformat, timezone
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince, timeuntil
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -47,12 +51,17 @@ def relative(value: datetime | None) -> str:
 def time_ago(value: datetime | None) -> SafeString | str:
     if value is None or value == "":
         return ""
-    local = timezone.localtime(value) if timezone.is_aware(value) else value
-    exact = dateformat.format(local, EXACT)
-    return format_html(
-        '<time datetime="{}" title="{}">{}<span class="visually-hidden"> ({})</span></time>',
-        local.isoformat(timespec="seconds"),
-        exact,
-        relative(value),
-        exact,
+    zone = timezone.get_current_timezone() if timezone.is_aware(value) else None
+    minute = int(timezone.now().timestamp()) // 60
+    return mark_safe(_time_element(value, zone, minute, get_language()))  # noqa: S308 - escaped below
+
+
+@lru_cache(maxsize=8192)
+def _time_element(value: datetime, zone, minute: int, language: str | None) -> str:
+    """`time_ago`'s element for `value` seen in `zone` during `minute` (both are part of the cache's key)."""
+    local = timezone.localtime(value, zone) if zone is not None else value
+    exact = escape(dateformat.format(local, EXACT))
+    return (
+        f'<time datetime="{local.isoformat(timespec="seconds")}" title="{exact}">{escape(relative(value))}'
+        f'<span class="visually-hidden"> ({exact})</span></time>'
     )

@@ -29,3 +29,15 @@ def test_the_same_markup_as_before(zone, offset):
 
 def test_nothing_for_no_moment():
     assert Template("{{ at|time_ago }}").render(Context({"at": None})) == ""
+
+
+def test_the_same_moment_in_two_zones_within_a_minute():
+    """The elements are kept per minute: the key holds the zone, so a second viewer's zone is not served the
+    first one's text."""
+    at = timezone.now() - timedelta(hours=2)
+    with timezone.override("Asia/Kolkata"):
+        kolkata = Template("{{ at|time_ago }}").render(Context({"at": at}))
+    with timezone.override("America/Los_Angeles"):
+        los_angeles = Template("{{ at|time_ago }}").render(Context({"at": at}))
+    assert "IST" in kolkata and "PST" in los_angeles
+    assert "2\xa0hours ago" in kolkata and "2\xa0hours ago" in los_angeles
