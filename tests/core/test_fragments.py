@@ -1,0 +1,63 @@
+"""core.fragments: a page's row fragments come from one cache read; a new version, language or zone is a new
+fragment, and only the missing rows are rendered."""
+
+from types import SimpleNamespace
+
+from django.utils import timezone, translation
+
+from core import fragments
+
+
+def rows(*versions):
+    return [SimpleNamespace(pk=n, version=v) for n, v in enumerate(versions, start=1)]
+
+
+class Renderer:
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, row):
+        self.calls.append(row.pk)
+        return f"<p>{row.pk} v{row.version}</p>"
+
+
+def test_many_renders_the_missing_rows_only_and_keeps_the_order():
+    render = Renderer()
+    first = fragments.many("card", rows("a", "a", "a"), render=render, version=lambda r: r.version)
+    assert [str(f) for f in first] == ["<p>1 va</p>", "<p>2 va</p>", "<p>3 va</p>"]
+    assert render.calls == [1, 2, 3]
+    render.calls.clear()
+    again = fragments.many("card", rows("a", "b", "a"), render=render, version=lambda r: r.version)
+    assert [str(f) for f in again] == ["<p>1 va</p>", "<p>2 vb</p>", "<p>3 va</p>"]
+    assert render.calls == [2]  # only the row whose version changed
+
+
+def test_the_language_and_the_zone_are_part_of_the_key():
+    render = Renderer()
+    fragments.many("card", rows("a"), render=render, version=lambda r: r.version, zoned=True)
+    with translation.override("de"):
+        fragments.many("card", rows("a"), render=render, version=lambda r: r.version, zoned=True)
+    with timezone.override("Asia/Kolkata"):
+        fragments.many("card", rows("a"), render=render, version=lambda r: r.version, zoned=True)
+        fragments.many("card", rows("a"), render=render, version=lambda r: r.version, zoned=True)
+    assert render.calls == [1, 1, 1]
+    assert fragments.key("card", 1, "a") != fragments.key("card", 1, "a", zoned=True)
+
+
+def test_one_keeps_a_single_fragment_until_its_version_changes():
+    calls = []
+
+    def render():
+        calls.append(1)
+        return "<b>figures</b>"
+
+    assert fragments.one("figures", 7, "v1", render) == "<b>figures</b>"
+    assert fragments.one("figures", 7, "v1", render) == "<b>figures</b>"
+    assert fragments.one("figures", 7, "v2", render) == "<b>figures</b>"
+    assert len(calls) == 2
+
+
+def test_keyed_hangs_each_fragment_on_its_row():
+    items = rows("a", "b")
+    fragments.keyed(items, ["x", "y"])
+    assert [item.fragment for item in items] == ["x", "y"]
