@@ -31,8 +31,9 @@ from communities.models import (
     Sponsorship,
     visible_to_q,
 )
+from core import versions
 from members.models import OrgUnit, Tag, User
-from members.selectors import org_unit_tree
+from members.selectors import PEOPLE_VERSION, org_unit_tree
 
 LEVEL_FIELDS = {level: f"level_{level}" for level in Level.values}
 SORTS = {
@@ -191,6 +192,16 @@ class CommunityOverview:
     levels: list[LevelCount]
     member_count: int
     org_units: list[dict]
+
+
+def people_version_name(community_id: int) -> str:
+    """The core.versions name bumped when a community's memberships, sponsorships or settings change."""
+    return f"community-people:{community_id}"
+
+
+def people_version(community: Community) -> str:
+    """The version of what `community_overview` shows: the community's own changes and anyone's name or org unit."""
+    return versions.current(PEOPLE_VERSION, people_version_name(community.pk))
 
 
 def community_overview(*, community: Community) -> CommunityOverview:

@@ -100,6 +100,7 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             "builtins": ["core.moments"],
+            "libraries": {"fragments": "core.fragments"},
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.csp",

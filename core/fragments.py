@@ -9,13 +9,15 @@ are, when they depend only on the row they show. A fragment's key holds:
 - the active language, always, and the viewer's time zone when the fragment shows times (`zoned=True`).
 
 `many()` reads all the rows' fragments of a page in one round trip and renders only the missing ones; `one()`
-is the same for a single fragment. Both work on every cache backend (Redis in production, the in-process cache
+is the same for a single fragment, and `{% fragment %}` (`{% load fragments %}`) wraps part of a template in it.
+Versions of data that has no timestamp to key by come from `core.versions`. Both work on every cache backend (Redis in production, the in-process cache
 of `make run`); the tests start with an empty cache.
 """
 
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from django import template
 from django.core.cache import cache
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
@@ -56,7 +58,9 @@ def many(
     return html
 
 
-def one(name: str, row_key: Any, version: Any, render: Callable[[], str], *, zoned: bool = False) -> SafeString:
+def one(
+    name: str, row_key: Any, version: Any, render: Callable[[], str], *, zoned: bool = False
+) -> SafeString:
     """One fragment: from the cache, or rendered by `render()` and stored."""
     fragment_key = key(name, row_key, version, zoned=zoned)
     text = cache.get(fragment_key)
@@ -70,3 +74,46 @@ def keyed(rows: Iterable, fragments: Iterable[SafeString], attribute: str = "fra
     """Hang each fragment on its row (`row.fragment`), for templates that loop over the rows."""
     for row, fragment in zip(rows, fragments, strict=True):
         setattr(row, attribute, fragment)
+
+
+# --- The template tag: {% load fragments %} -------------------------------------------------------------------
+
+register = template.Library()
+
+
+@register.tag("fragment")
+def do_fragment(parser, token):
+    """`{% fragment name row_key version [zoned] %}…{% endfragment %}`: the enclosed HTML through `one()`.
+
+    Everything inside must be the same for everyone the version stands for: per-viewer parts (buttons, the CSRF
+    token, rights-dependent links) stay outside, or the version names the class of viewer they depend on."""
+    bits = token.split_contents()
+    tag, arguments = bits[0], bits[1:]
+    zoned = bool(arguments) and arguments[-1] == "zoned"
+    if zoned:
+        arguments.pop()
+    if len(arguments) != 3:
+        raise template.TemplateSyntaxError(f"{{% {tag} name row_key version [zoned] %}}")
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    return FragmentNode(nodelist, *(parser.compile_filter(argument) for argument in arguments), zoned=zoned)
+
+
+class FragmentNode(template.Node):
+    def __init__(self, nodelist, name, row_key, version, *, zoned: bool):
+        self.nodelist, self.name, self.row_key, self.version, self.zoned = (
+            nodelist,
+            name,
+            row_key,
+            version,
+            zoned,
+        )
+
+    def render(self, context) -> str:
+        return one(
+            self.name.resolve(context),
+            self.row_key.resolve(context),
+            self.version.resolve(context),
+            lambda: self.nodelist.render(context),
+            zoned=self.zoned,
+        )

@@ -1,12 +1,19 @@
 """Reads for members: the directory, profiles, the org-unit tree, people suggestions and notification choices."""
 
+import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
-from django.db.models import Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet, Window
 
 from members import community_filter
 from members.models import NotificationPreference, OrgUnit, User
 from members.notifications import MAIL_KINDS
+
+# A core.versions name, bumped when a person, their profile or an org unit changes (members.apps): the version
+# of fragments that show people's names, initials and org units.
+PEOPLE_VERSION = "people"
 
 
 @dataclass
@@ -15,15 +22,27 @@ class OrgUnitTree:
 
     units: list[tuple[int, str, int | None]]
     _children: dict[int | None, list[tuple[int, str]]] = field(init=False, repr=False)
+    _choices: tuple[tuple[int, str], ...] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._children = {}
         for pk, name, parent in self.units:
             self._children.setdefault(parent, []).append((pk, name))
 
+    @cached_property
+    def version(self) -> str:
+        """A digest of every unit's id, name and parent: what fragments showing the tree's choices are keyed by."""
+        return hashlib.blake2b(repr(self.units).encode(), digest_size=8).hexdigest()
+
     def choices(self) -> list[tuple[int, str]]:
         """(pk, label) in tree order, each labelled with its path ("Engineering / Platform / Cloud"), so that two
-        teams of the same name stay apart and the hierarchy is read out, not only shown by indentation."""
+        teams of the same name stay apart and the hierarchy is read out, not only shown by indentation.
+        Worked out once per tree (`org_unit_tree` keeps the trees it made)."""
+        if self._choices is None:
+            self._choices = tuple(self._ordered())
+        return list(self._choices)
+
+    def _ordered(self) -> list[tuple[int, str]]:
         ordered: list[tuple[int, str]] = []
 
         def walk(parent: int | None, path: str) -> None:
@@ -34,6 +53,17 @@ class OrgUnitTree:
 
         walk(None, "")
         return ordered
+
+    def choice(self, value: str | None) -> tuple[int, str] | None:
+        """The choice (pk, label) whose value is written `value` ("12"), or None when no unit's is."""
+        if not (value and value.isascii() and value.isdigit()):
+            return None
+        label = self._labels.get(int(value))
+        return (int(value), label) if label is not None and str(int(value)) == value else None
+
+    @cached_property
+    def _labels(self) -> dict[int, str]:
+        return dict(self.choices())
 
     def with_descendants(self, unit_id: int) -> list[int]:
         """The unit and every unit below it."""
@@ -46,8 +76,19 @@ class OrgUnitTree:
 
 
 def org_unit_tree() -> OrgUnitTree:
-    """The org-unit tree in one query (the tree is small next to the people in it)."""
-    return OrgUnitTree(units=list(OrgUnit.objects.values_list("pk", "name", "parent_id")))
+    """The org-unit tree in one query (the tree is small next to the people in it). The same units give the same
+    tree, kept in the process: its choices (a thousand units at a large organization) are worked out once."""
+    return _tree_of(tuple(OrgUnit.objects.order_by("name", "pk").values_list("pk", "name", "parent_id")))
+
+
+@lru_cache(maxsize=8)
+def _tree_of(units: tuple[tuple[int, str, int | None], ...]) -> OrgUnitTree:
+    return OrgUnitTree(units=list(units))
+
+
+# What a directory card shows (members/_directory_card.html): nothing else is loaded (not the bio, nor the
+# password); the person's email makes their initials when they have no name.
+DIRECTORY_CARD_COLUMNS = ("full_name", "email", "org_unit__name", "profile__job_title")
 
 
 def directory_people(
@@ -64,6 +105,7 @@ def directory_people(
     people = (
         User.objects.filter(is_active=True, profile__in_directory=True)
         .select_related("org_unit", "profile")
+        .only(*DIRECTORY_CARD_COLUMNS)
         .prefetch_related("profile__expertise")
         .order_by("full_name", "pk")
     )
@@ -80,6 +122,24 @@ def directory_people(
         members = community_filter.members_of(viewer=viewer, slug=community)
         people = people.filter(pk__in=members) if members is not None else people.none()
     return people
+
+
+def counted_page(rows: QuerySet, number, per_page: int) -> Page:
+    """`Paginator(rows, per_page).get_page(number)` in one query instead of two: the page's rows carry the count
+    of all the rows (a window over them, `total`). A page past the end asks Paginator, which counts first and
+    gives the last page, as `get_page` does."""
+    paginator = Paginator(rows, per_page)
+    try:
+        wanted = int(number)
+    except (TypeError, ValueError):
+        wanted = 1  # as get_page: a page that is not a number is the first
+    if wanted >= 1:
+        start = (wanted - 1) * per_page
+        found = list(rows.annotate(total=Window(Count("pk")))[start : start + per_page])
+        if found or wanted == 1:
+            paginator.count = found[0].total if found else 0
+            return Page(found, wanted, paginator)
+    return paginator.get_page(number)
 
 
 def person_for_profile(*, pk: int, include_inactive: bool = False) -> User | None:

@@ -31,9 +31,31 @@ def row_counts(tables: set[str]) -> dict[str, int]:
     return counts
 
 
-def count_queries(client, url: str, *, expected_status: int = 200) -> tuple[int, list[dict]]:
-    """The queries of one steady-state request (a first, unmeasured request fills per-user caches)."""
+def forget_fragments() -> None:
+    """Empty the cached fragments and versions (core.fragments, core.versions), keeping sessions and the rest."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    if settings.REDIS_URL:
+        client = cache._cache.get_client(write=True)
+        for pattern in ("frag:*", "version:*"):
+            keys = list(client.scan_iter(f"{settings.CACHE_KEY_PREFIX}:*:{pattern}", count=1000))
+            if keys:
+                client.delete(*keys)
+    else:
+        for key in list(cache._cache):
+            if ":frag:" in key or ":version:" in key:
+                cache.delete(key.split(":", 2)[2])
+
+
+def count_queries(
+    client, url: str, *, expected_status: int = 200, cold: bool = False
+) -> tuple[int, list[dict]]:
+    """The queries of one steady-state request (a first, unmeasured request fills per-user caches); `cold`
+    measures it with no cached fragment, as after a change of the data."""
     client.get(url)
+    if cold:
+        forget_fragments()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == expected_status, f"{url} answered {response.status_code}"
@@ -50,15 +72,17 @@ def assert_constant_queries(
     expected: int | None = None,
     expected_status: int = 200,
     exempt_tables: set[str] = frozenset(),
+    cold: bool = False,
 ) -> int:
-    """Render `url` at two data sizes and assert the same query count (and `expected`, when given)."""
+    """Render `url` at two data sizes and assert the same query count (and `expected`, when given); `cold`
+    counts with no cached fragment (`count_queries`)."""
     grow(small)
-    small_count, small_queries = count_queries(client, url, expected_status=expected_status)
+    small_count, small_queries = count_queries(client, url, expected_status=expected_status, cold=cold)
     tables = tables_read(small_queries) - PER_REQUEST_TABLES - set(exempt_tables)
     before = row_counts(tables)
 
     grow(small * factor)
-    large_count, large_queries = count_queries(client, url, expected_status=expected_status)
+    large_count, large_queries = count_queries(client, url, expected_status=expected_status, cold=cold)
     after = row_counts(tables)
 
     not_grown = {t: (before[t], after[t]) for t in tables if after[t] < factor * max(before[t], 1)}

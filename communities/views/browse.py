@@ -11,12 +11,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods
 
 from communities import selectors, services
 from communities.access import get_community_for
 from communities.forms import BrowseForm, CommunityForm, MemberFilterForm, ProposeForm
 from communities.models import Community, Stage
+from communities.rules import may_administer
 from core.pages import form_page
 
 
@@ -82,8 +84,14 @@ def home(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_community_for(request.user, slug)
     context = {"access": access, "tab": "overview"}
     if access.can_see_content:
-        context["overview"] = selectors.community_overview(community=access.community)
-        context["topics"] = list(access.community.topics.all())
+        community = access.community
+        # The people cards are a fragment (the same for everyone who sees them, bar staff's "Name one" link):
+        # the overview's queries run only when its version changed.
+        context["overview"] = SimpleLazyObject(lambda: selectors.community_overview(community=community))
+        context["people_version"] = (
+            f"{selectors.people_version(community)}-{int(may_administer(request.user))}"
+        )
+        context["topics"] = list(community.topics.all())
     return render(request, "communities/home.html", context)
 
 

@@ -17,7 +17,7 @@ from tests.factories import (
     coordinator_of,
     member_of,
 )
-from tests.querycount import assert_constant_queries
+from tests.querycount import assert_constant_queries, count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -231,6 +231,51 @@ def test_home_shows_empty_states_and_coordinators_next_steps(client):
     assert "Nobody besides the coordinators yet." in response.text
 
 
+def test_the_cached_people_cards_follow_every_change_they_show(client, guild):
+    """The people cards are kept as a fragment (core.fragments) under a version that each change they show
+    replaces: a new member or level, a rename, a new org unit name, a sponsor, the community's settings."""
+    viewer = UserFactory()
+    MembershipFactory(community=guild, user=viewer, level="active")
+    client.force_login(viewer)
+
+    def cards() -> str:
+        text = client.get(home_url(guild)).text
+        return text[text.index('aria-labelledby="members-heading"') :]
+
+    assert "5 members" in cards() and "Cora Coordinator" in cards()
+    cora = guild.memberships.get(role="coordinator").user
+    cora.full_name = "Cora Renamed"
+    cora.save()
+    assert "Cora Renamed" in cards()
+    unit = OrgUnit.objects.get(name="Platform Team")
+    unit.name = "Platform Group"
+    unit.save()
+    assert "Platform Group" in cards()
+    MembershipFactory(community=guild, level="core", user=UserFactory(full_name="Nia New"))
+    assert "6 members" in cards() and "Nia New" in cards()
+    SponsorshipFactory(community=guild, sponsor=UserFactory(full_name="Sam Second"))
+    assert "Sam Second" in cards()
+    guild.memberships.filter(role="coordinator").get().delete()
+    guild.needs_coordinator = True
+    guild.save()
+    assert "staff are appointing a new one" in cards()
+
+
+def test_the_staff_only_link_is_not_served_from_a_members_cached_cards(client):
+    """The fragment's version names whether the viewer administers: staff's "Name one" link is not kept for
+    members, nor members' text for staff."""
+    community = CommunityFactory()
+    member = UserFactory()
+    MembershipFactory(community=community, user=member)
+    client.force_login(member)
+    assert "No sponsor yet." in client.get(home_url(community)).text
+    assert ">Name one<" not in client.get(home_url(community)).text
+    client.force_login(UserFactory(is_staff=True))
+    assert ">Name one<" in client.get(home_url(community)).text
+    client.force_login(member)
+    assert ">Name one<" not in client.get(home_url(community)).text
+
+
 def test_home_query_count_is_constant(member_client):
     """A community's home runs the same queries however many members, sponsors and org units it has.
 
@@ -239,6 +284,8 @@ def test_home_query_count_is_constant(member_client):
     members come from, 8 topics; then the slots other apps fill: 9 upcoming dates, 10 the viewer's profile (time
     zone), 11 the latest discussions with their authors, 12 the latest published resources, 13 the most applied
     ones. (Whether the viewer may schedule activities is read from the membership already loaded.)
+
+    Seen again with the people cards cached (core.fragments), 4 to 7 are not run: 9 queries.
     """
     community = CommunityFactory(name="Pinned")
 
@@ -249,7 +296,10 @@ def test_home_query_count_is_constant(member_client):
         SponsorshipFactory(community=community)
         community.topics.add(TagFactory())
 
-    assert_constant_queries(member_client, home_url(community), grow=growing(add_rows), expected=13)
+    assert_constant_queries(
+        member_client, home_url(community), grow=growing(add_rows), expected=13, cold=True
+    )
+    assert count_queries(member_client, home_url(community))[0] == 9  # warm, at the larger size
 
 
 # --- Members ---------------------------------------------------------------------------------------------

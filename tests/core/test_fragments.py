@@ -3,6 +3,8 @@ fragment, and only the missing rows are rendered."""
 
 from types import SimpleNamespace
 
+import pytest
+
 from django.utils import timezone, translation
 
 from core import fragments
@@ -61,3 +63,34 @@ def test_keyed_hangs_each_fragment_on_its_row():
     items = rows("a", "b")
     fragments.keyed(items, ["x", "y"])
     assert [item.fragment for item in items] == ["x", "y"]
+
+
+def test_the_template_tag_caches_its_content_under_the_version():
+    from django.template import Context, Template, TemplateSyntaxError
+
+    page = Template('{% load fragments %}{% fragment "box" 1 version %}{{ text }}{% endfragment %}')
+    assert page.render(Context({"version": "a", "text": "first"})) == "first"
+    assert page.render(Context({"version": "a", "text": "second"})) == "first"  # kept
+    assert page.render(Context({"version": "b", "text": "second"})) == "second"
+    try:
+        Template('{% load fragments %}{% fragment "box" 1 %}x{% endfragment %}')
+    except TemplateSyntaxError as error:
+        assert "row_key version" in str(error)
+    else:
+        raise AssertionError("a fragment without its version must not compile")
+
+
+@pytest.mark.django_db  # bump() also replaces the token when the transaction commits
+def test_a_version_changes_when_bumped_and_is_made_again_when_lost():
+    from django.core.cache import cache
+
+    from core import versions
+
+    first = versions.current("things")
+    assert versions.current("things") == first
+    versions.bump("things")
+    second = versions.current("things")
+    assert second != first
+    cache.delete(versions.PREFIX + "things")  # evicted: a new token, never an old one
+    assert versions.current("things") not in {first, second}
+    assert versions.current("a", "b").count("-") == 1
