@@ -4,7 +4,6 @@ fragment, and only the missing rows are rendered."""
 from types import SimpleNamespace
 
 import pytest
-
 from django.utils import timezone, translation
 
 from core import fragments
