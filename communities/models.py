@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
+from core.links import link
 from members.models import Tag
 
 
@@ -141,7 +142,7 @@ class Community(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("communities:home", args=[self.slug])
+        return link("communities:home", self.slug)
 
     @property
     def is_private(self) -> bool:

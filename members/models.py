@@ -4,9 +4,9 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils.text import slugify
 
+from core.links import link
 from members.notifications import Frequency
 
 
@@ -102,7 +102,7 @@ class User(AbstractUser):
         return self.full_name or self.email
 
     def get_absolute_url(self) -> str:
-        return reverse("members:profile", args=[self.pk])
+        return link("members:profile", self.pk)
 
     def get_full_name(self) -> str:
         return self.full_name

@@ -7,10 +7,10 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
 
 from activities.models import Discussion, Occurrence
 from communities.models import Community, Membership
+from core.links import link
 from members.models import Tag
 
 
@@ -123,7 +123,7 @@ class Resource(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("repertoire:resource", args=[self.community.slug, self.pk])
+        return link("repertoire:resource", self.community.slug, self.pk)
 
     @property
     def is_draft(self) -> bool:
@@ -165,7 +165,7 @@ class ResourceFile(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("repertoire:download", args=[self.resource.community.slug, self.resource_id, self.pk])
+        return link("repertoire:download", self.resource.community.slug, self.resource_id, self.pk)
 
 
 class Revision(models.Model):
@@ -239,7 +239,7 @@ class Collection(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("repertoire:collection", args=[self.community.slug, self.pk])
+        return link("repertoire:collection", self.community.slug, self.pk)
 
 
 class CollectionItem(models.Model):

@@ -8,10 +8,10 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from communities.models import Community
+from core.links import link
 
 
 class Activity(models.Model):
@@ -125,7 +125,7 @@ class Occurrence(models.Model):
         return f"{self.activity} on {self.start:%Y-%m-%d}"
 
     def get_absolute_url(self) -> str:
-        return reverse("activities:occurrence", args=[self.community.slug, self.pk])
+        return link("activities:occurrence", self.community.slug, self.pk)
 
     @property
     def is_moved(self) -> bool:

@@ -4,9 +4,9 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 
 from communities.models import Community
+from core.links import link
 
 
 def shown_q(prefix: str = "") -> Q:
@@ -105,7 +105,7 @@ class Discussion(Post):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("activities:discussion", args=[self.community.slug, self.pk])
+        return link("activities:discussion", self.community.slug, self.pk)
 
     @property
     def is_answered(self) -> bool:
