@@ -51,13 +51,37 @@ def _file_count() -> Coalesce:
     return Coalesce(Subquery(files, output_field=IntegerField()), 0)
 
 
+CARD_FIELDS = (
+    "pk",
+    "community_id",
+    "kind",
+    "title",
+    "summary",
+    "status",
+    "external_url",
+    "created_at",
+    "applied_count",
+    "recommended_at",
+    "community__name",
+    "community__slug",
+)
+
+
 def for_cards(resources: QuerySet[Resource]) -> QuerySet[Resource]:
-    """What a resource card shows: its community, tags, authors and how many files it has."""
+    """What a resource card shows: its community, tags (`tag_list`), authors' names (`author_list`) and how many
+    files it has; only the columns the card reads (bodies are long)."""
     return (
         resources.select_related("community")
+        .only(*CARD_FIELDS)
         .prefetch_related(
-            Prefetch("tags", queryset=Tag.objects.order_by("name")),
-            Prefetch("authors", queryset=User.objects.order_by("full_name")),
+            Prefetch(
+                "tags", queryset=Tag.objects.order_by("name").only("pk", "name", "slug"), to_attr="tag_list"
+            ),
+            Prefetch(
+                "authors",
+                queryset=User.objects.order_by("full_name").only("pk", "full_name"),
+                to_attr="author_list",
+            ),
         )
         .annotate(file_count=_file_count())
     )
@@ -106,8 +130,14 @@ def organization_library(
     """Published resources of every community the viewer may see that is not archived."""
     from repertoire.search import search_resources
 
-    resources = search_resources(viewer=viewer, query=query) if query else Resource.objects.visible_to(viewer)
-    resources = resources.published().in_current()
+    if query:
+        resources = search_resources(viewer=viewer, query=query).published().in_current()
+    else:
+        # `Resource.objects.visible_to` for published resources: whoever sees their community sees them (the
+        # drafts' rule does not apply). Spelled on the community ids alone, the count reads only the
+        # (community, status) index instead of every published row.
+        shown = Community.objects.visible_to(viewer).current().values("pk")
+        resources = Resource.objects.published().filter(community__in=shown)
     if community:
         resources = resources.filter(community__slug=community)
     return for_cards(_filtered(resources, kind=kind, tag=tag, sort=sort, ranked=bool(query)))

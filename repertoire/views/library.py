@@ -1,14 +1,19 @@
 """The libraries: a community's (searched, filtered by kind, tag and status, sorted, paginated) and the
 organization-wide one across the communities the viewer may see."""
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
+from core import fragments
 from repertoire import selectors
 from repertoire.access import library_access
 from repertoire.forms import LibraryFilterForm
@@ -24,8 +29,55 @@ def _cleaned(form: Form) -> dict:
     return getattr(form, "cleaned_data", {})
 
 
-def _results(page, query: str, sort: str) -> dict:
+def _digest(value) -> str:
+    """A short fingerprint of `value` (its repr), for a fragment's version."""
+    return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
+
+
+def _card_version(resource: Resource) -> str:
+    """A digest of everything a resource's card shows (`for_cards`' columns, its community, authors and tags,
+    and how long ago it was added), so the card is made again whenever what it shows changes."""
+    shown = (
+        resource.kind,
+        resource.status,
+        resource.recommended_at is not None,
+        resource.title,
+        resource.summary,
+        resource.community.slug,
+        resource.community.name,
+        [author.full_name for author in resource.author_list],
+        resource.created_at.isoformat(),
+        resource.ago,
+        resource.applied_count,
+        resource.file_count,
+        bool(resource.external_url),
+        [(tag.slug, tag.name) for tag in resource.tag_list],
+    )
+    return _digest(shown)
+
+
+def _with_cards(page, *, show_community: bool) -> None:
+    """Hang its card on each resource of the page (`resource.card`). A card is the same for everyone who sees
+    it (no viewer-dependent part), so the cards are kept in the cache (`core.fragments`), keyed by what they
+    show, the language and the time zone (the exact time on hover): only new or changed ones are rendered."""
+    resources = list(page.object_list)
+    for resource in resources:
+        resource.ago = naturaltime(resource.created_at)
+
+    def card(resource: Resource) -> str:
+        return render_to_string(
+            "repertoire/_card.html", {"resource": resource, "show_community": show_community}
+        )
+
+    name = "library-card" if show_community else "community-library-card"
+    cards = fragments.many(name, resources, render=card, version=_card_version, zoned=True)
+    fragments.keyed(resources, cards, "card")
+    page.object_list = resources
+
+
+def _results(page, query: str, sort: str, *, show_community: bool = False) -> dict:
     """What both libraries' results block shows: the page, how many were found, and the sorts offered."""
+    _with_cards(page, show_community=show_community)
     count = page.paginator.count
     return {
         "page": page,
@@ -71,6 +123,21 @@ def community_library(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "repertoire/community_library.html", context)
 
 
+def _community_options(viewer, chosen: str | None) -> str:
+    """The <option>s of the organization library's community filter (a few hundred communities): the same for
+    everyone who may see the same communities, so kept in the cache under a digest of them and the one chosen."""
+    communities = list(selectors.library_communities(viewer))
+    if chosen not in {slug for slug, _name in communities}:
+        chosen = ""  # nothing is selected: one fragment for every unknown value
+
+    def options() -> str:
+        return render_to_string(
+            "repertoire/_filter_select.html#options", {"choices": communities, "chosen": chosen}
+        )
+
+    return fragments.one("library-community-options", chosen, _digest(communities), options)
+
+
 @login_required
 @require_GET
 def library(request: HttpRequest) -> HttpResponse:
@@ -92,10 +159,9 @@ def library(request: HttpRequest) -> HttpResponse:
         "form": form,
         "tag": filters.get("tag") or "",
         "filtered": bool(query or filters.get("kind") or filters.get("tag") or filters.get("community")),
-        "show_community": True,
-        **_results(page, query, sort),
+        **_results(page, query, sort, show_community=True),
     }
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "repertoire/library.html#results", context)
-    context["communities"] = list(selectors.library_communities(request.user))
+    context["community_options"] = _community_options(request.user, form["community"].value())
     return render(request, "repertoire/library.html", context)

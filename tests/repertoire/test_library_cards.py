@@ -1,0 +1,134 @@
+"""The libraries' resource cards and the organization library's community filter are kept in the cache
+(`core.fragments`): every change of what they show is shown at once, and nothing in them depends on the viewer."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from communities.models import Community
+from members.models import Profile, Tag, User
+from repertoire import services
+from repertoire.models import Resource, ResourceFile
+from tests.factories import CommunityFactory, UserFactory
+from tests.repertoire.conftest import make_resource
+
+pytestmark = pytest.mark.django_db
+
+LIBRARY = reverse("repertoire:library")
+
+
+def community_library(community) -> str:
+    return reverse("repertoire:community_library", args=[community.slug])
+
+
+@pytest.mark.parametrize("page", ["organization", "community"])
+def test_a_card_follows_every_change_of_what_it_shows(client, guild, author, reader, coordinator, page):
+    """Each change is seen on the next request, with the cards of the request before still in the cache."""
+    resource = make_resource(guild, author, title="Blameless review", kind="template", tags=["reviews"])
+    client.force_login(reader)
+    url = LIBRARY if page == "organization" else community_library(guild)
+
+    def shown() -> str:
+        return client.get(url).text
+
+    assert "Blameless review" in shown() and "Applied 0 times" in shown()
+    services.resource_update(
+        actor=author, resource=resource, title="Blameless postmortem", kind="story", tags=["reviews"]
+    )
+    assert "Blameless postmortem" in shown() and "Story" in shown()
+    services.resource_apply(actor=reader, resource=resource, story="Helped")
+    assert "Applied 1 time" in shown()
+    services.resource_recommend(actor=coordinator, resource=resource)
+    assert "Recommended" in shown()
+    Tag.objects.filter(name="reviews").update(name="retrospectives")
+    assert "retrospectives" in shown()
+    User.objects.filter(pk=author.pk).update(full_name="Ada Lovelace")
+    assert "By Ada Lovelace" in shown()
+    Community.objects.filter(pk=guild.pk).update(name="Reliability Circle")
+    if page == "organization":  # the community library names its community in its own header only
+        assert '">Reliability Circle</a> · ' in shown()
+    ResourceFile.objects.create(
+        resource=resource,
+        file="repertoire/x/a.pdf",
+        name="a.pdf",
+        content_type="application/pdf",
+        size=1,
+        uploaded_at=timezone.now(),
+    )
+    assert "1 file" in shown()
+    Resource.objects.filter(pk=resource.pk).update(external_url="https://example.org/")
+    assert " · Link" in shown()
+
+
+def test_a_card_says_how_long_ago_as_time_passes(client, guild, author, reader, monkeypatch):
+    make_resource(guild, author, title="Blameless review")
+    client.force_login(reader)
+    assert "Blameless review" in client.get(LIBRARY).text
+    monkeypatch.setattr("repertoire.views.library.naturaltime", lambda moment: "ages ago")
+    assert ">ages ago</time>" in client.get(LIBRARY).text
+
+
+def test_a_card_shows_the_viewers_own_time_zone(client, guild, author, reader):
+    resource = make_resource(guild, author, title="Blameless review")
+    Resource.objects.filter(pk=resource.pk).update(created_at="2026-03-02T08:30:00Z")
+    client.force_login(reader)
+    assert 'title="2 March 2026, 08:30 UTC"' in client.get(LIBRARY).text
+    Profile.objects.filter(user=author).update(time_zone="Asia/Tokyo")
+    client.force_login(User.objects.get(pk=author.pk))  # the zone is kept in the session at sign-in
+    assert 'title="2 March 2026, 17:30 JST"' in client.get(LIBRARY).text
+
+
+def test_cards_are_the_same_for_every_viewer_who_sees_them(client, guild, author, reader, coordinator):
+    """A draft's card (seen by its author and the coordinators) and a published one's: the same markup for all
+    who see them; what is per viewer (the drafts themselves) is decided by the list, not the card."""
+    make_resource(guild, author, title="Blameless review")
+    make_resource(guild, author, title="Half-written idea", status="draft")
+    url = community_library(guild) + "?status=all"
+    client.force_login(coordinator)
+    for_coordinator = client.get(url).text
+    client.force_login(author)
+    for_author = client.get(url).text
+    card = for_coordinator[for_coordinator.index('<ul class="list-unstyled resource-list"') :]
+    assert "Half-written idea" in card and "Draft" in card
+    assert (
+        card.split("</ul>")[0]
+        == for_author[for_author.index('<ul class="list-unstyled resource-list"') :].split("</ul>")[0]
+    )
+    client.force_login(reader)
+    assert "Half-written idea" not in client.get(url).text
+
+
+def test_the_cards_read_only_the_columns_they_show(client, guild, author, reader):
+    make_resource(guild, author, title="Blameless review", body="A long body " * 100)
+    client.force_login(reader)
+    with CaptureQueriesContext(connection) as captured:
+        assert "Blameless review" in client.get(LIBRARY).text
+    page_query = next(
+        q["sql"] for q in captured if "ORDER BY" in q["sql"] and "repertoire_resource" in q["sql"]
+    )
+    assert (
+        '"body"' not in page_query and '"body_html"' not in page_query and "search_vector" not in page_query
+    )
+
+
+def test_the_community_filter_follows_the_communities(client, guild, author, outsider):
+    make_resource(guild, author, title="Blameless review")
+    client.force_login(outsider)
+    assert '<option value="guild">Reliability Guild</option>' in client.get(LIBRARY).text
+    assert (
+        '<option value="guild" selected>Reliability Guild</option>'
+        in client.get(LIBRARY + "?community=guild").text
+    )
+    assert '<option value="guild">Reliability Guild</option>' in client.get(LIBRARY + "?community=nope").text
+    CommunityFactory(name="Accessibility Circle", slug="a11y")
+    Community.objects.filter(pk=guild.pk).update(name="Reliability Circle")
+    page = client.get(LIBRARY).text
+    assert '<option value="a11y">Accessibility Circle</option>' in page
+    assert '<option value="guild">Reliability Circle</option>' in page
+    assert page.index("Accessibility Circle") < page.index("Reliability Circle")
+    CommunityFactory(name="Hidden Circle", slug="hidden", visibility="private")
+    assert "Hidden Circle" not in client.get(LIBRARY).text
+    client.force_login(UserFactory(is_staff=True))  # who sees more communities is offered more
+    assert '<option value="hidden">Hidden Circle</option>' in client.get(LIBRARY).text
