@@ -99,7 +99,7 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            "builtins": ["core.moments"],
+            "builtins": ["core.moments", "core.links"],
             "libraries": {"fragments": "core.fragments"},
             "context_processors": [
                 "django.template.context_processors.request",

@@ -37,3 +37,18 @@ def test_values_change_and_the_script_prefix_counts():
 def test_an_unknown_name_fails_as_reverse_does():
     with pytest.raises(NoReverseMatch):
         link("no-such-page", 1)
+
+
+def test_the_url_tag_is_the_same_as_djangos():
+    from django.template import Context, Template
+
+    page = Template(
+        "{% url 'activities:occurrence' slug pk %}|{% url 'activities:occurrence' slug=slug pk=pk %}|"
+        "{% url 'members:profile' '12' %}|{% url 'members:profile' 'x' as nothing %}[{{ nothing }}]|"
+        "{% url 'activities:occurrence' slug pk as there %}{{ there }}"
+    )
+    assert page.render(Context({"slug": "a-b", "pk": 3})) == (
+        "/c/a-b/activities/3/|/c/a-b/activities/3/|/members/12/|[]|/c/a-b/activities/3/"
+    )
+    with pytest.raises(NoReverseMatch):
+        Template("{% url 'members:profile' 'x' %}").render(Context())
