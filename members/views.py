@@ -1,6 +1,7 @@
 """Member pages: the directory ("find an expert"), profiles, editing one's own profile and notification settings,
 the one-click unsubscribe page that mails link to, and the people suggestions that email inputs ask for."""
 
+import hashlib
 import re
 from urllib.parse import urlencode
 
@@ -8,14 +9,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import fragments
 from core.forms import add_refusal, first_error
 from core.ratelimits import rate_limited
 from core.unsubscribe import read_unsubscribe_token
@@ -25,7 +27,9 @@ from members.forms import DirectoryForm, NotificationsForm, ProfileForm
 from members.models import User
 from members.notifications import MAIL_KINDS, Frequency, MailKind, kinds_for
 from members.selectors import (
+    OrgUnitTree,
     anyone,
+    counted_page,
     directory_people,
     notification_choices,
     org_unit_tree,
@@ -45,12 +49,63 @@ from members.services import (
 SUGGEST_PARAMETERS = ("q", "emails", "core_group", "sponsor", "user", "hosts", "co_authors")
 
 
+def _digest(value) -> str:
+    """A short fingerprint of `value` (its repr), for a fragment's version."""
+    return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
+
+
+def _card_version(person: User) -> str:
+    """A digest of everything a directory card shows (name, initials, job title, org unit, expertise), so the
+    card is made again whenever what it shows changes; its address is its key (the person's id)."""
+    return _digest(
+        (
+            person.full_name,
+            person.email,
+            person.profile.job_title,
+            person.org_unit.name if person.org_unit else None,
+            [tag.name for tag in person.profile.expertise.all()],
+        )
+    )
+
+
+def _directory_cards(people: list[User]) -> None:
+    """Hang its card on each person (`person.card`). A card is the same for everyone who sees the directory
+    (everyone in it may be seen by every member), so cards are kept in the cache (`core.fragments`), keyed by
+    what they show and the language: only new or changed ones are rendered."""
+    cards = fragments.many(
+        "directory-card",
+        people,
+        render=lambda person: render_to_string("members/_directory_card.html", {"person": person}),
+        version=_card_version,
+    )
+    fragments.keyed(people, cards, "card")
+
+
+def _unit_options(tree: OrgUnitTree, asked: str | None) -> str:
+    """The org-unit filter's <option>s (a thousand at a large organization), the same for everyone who asked for
+    the same unit: kept in the cache under the tree's version and the chosen value. An option is selected when
+    its value is written as asked (as a bound form shows it: nothing is selected when no unit was asked for)."""
+    choice = tree.choice(asked)
+    selected = "" if asked == "" else str(choice[0]) if choice else None
+
+    def options() -> str:
+        choices = [("", "Any org unit"), *tree.choices()]
+        rows = [(value, label, str(value) == selected) for value, label in choices]
+        return render_to_string("members/_directory_unit_options.html", {"options": rows})
+
+    return fragments.one("directory-units", "-" if selected is None else selected, tree.version, options)
+
+
 @require_GET
 @login_required
 def directory(request: HttpRequest) -> HttpResponse:
     """Find an expert: people by name, job title and expertise, in an org unit (and below) or a community."""
     tree = org_unit_tree()
-    form = DirectoryForm(request.GET, org_units=tree.choices())
+    asked_unit = request.GET.get("unit")
+    # The form checks the asked unit against the one choice it can be (a thousand choices cost the form more than
+    # the page's people; the options shown come from `_unit_options`).
+    choice = tree.choice(asked_unit)
+    form = DirectoryForm(request.GET, org_units=[choice] if choice else [])
     form.is_valid()  # invalid filters are left out; the rest still apply
     query = (form.cleaned_data.get("q") or "").strip()[:100]
     unit = form.cleaned_data.get("unit")
@@ -61,9 +116,11 @@ def directory(request: HttpRequest) -> HttpResponse:
         org_units=tree.with_descendants(unit) if unit else None,
         community=community,
     )
-    page = Paginator(people, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = counted_page(people, request.GET.get("page"), settings.PAGE_SIZE)
+    _directory_cards(page.object_list)
     context = {
         "form": form,
+        "unit_options": _unit_options(tree, asked_unit),
         "page": page,
         "query": query,
         "community": community,

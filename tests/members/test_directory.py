@@ -1,10 +1,12 @@
 """Member directory and profile pages."""
 
 import pytest
+from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import OrgUnit, Profile
+from members.models import OrgUnit, Profile, Tag, User
+from members.selectors import counted_page, org_unit_tree
 from tests.benchdata import seed_scaled
 from tests.factories import (
     CommunityFactory,
@@ -70,11 +72,11 @@ def test_directory_is_paginated(member_client, settings):
 def test_directory_query_count_is_constant(member_client):
     """The directory runs the same queries for 100 and 1,100 people (and their communities).
 
-    1 the signed-in user, 2 the org-unit tree (filter choices), 3 the count for the paginator, 4 the communities
-    the viewer may see (community filter), 5 the page of people with org unit and profile, 6 their expertise
-    (prefetched). The session lives in Redis.
+    1 the signed-in user, 2 the org-unit tree (filter choices), 3 the page of people with org unit and profile
+    and the count of all of them (a window: no separate count for the paginator), 4 their expertise
+    (prefetched), 5 the communities the viewer may see (community filter). The session lives in Redis.
     """
-    assert_constant_queries(member_client, reverse("members:directory"), expected=6)
+    assert_constant_queries(member_client, reverse("members:directory"), expected=5)
 
 
 def test_profile_shows_person(member_client):
@@ -250,8 +252,8 @@ def test_archived_community_filter_gives_nobody(staff, client):
 def test_directory_with_filters_query_count_is_constant(member_client):
     """Searching and filtering by org unit and community runs the same queries for 100 and 1,100 people.
 
-    The same 6 queries as without filters: who belongs to the community, when the viewer may see it, is a
-    subquery of the page's rows (and of the paginator's count).
+    The same 5 queries as without filters: who belongs to the community, when the viewer may see it, is a
+    subquery of the page's rows (which carry the count of all of them).
     """
     root = OrgUnitFactory(name="Bench root", kind=OrgUnit.Kind.DIVISION)
 
@@ -261,7 +263,7 @@ def test_directory_with_filters_query_count_is_constant(member_client):
         OrgUnit.objects.filter(parent__isnull=True, name__startswith="Division b").update(parent=root)
 
     url = reverse("members:directory") + f"?q=a&unit={root.pk}&community=bench-0"
-    assert_constant_queries(member_client, url, grow=grow, small=2, expected=6)
+    assert_constant_queries(member_client, url, grow=grow, small=2, expected=5)
 
 
 def test_directory_search_is_cut_to_100_characters(member_client):
@@ -271,3 +273,98 @@ def test_directory_search_is_cut_to_100_characters(member_client):
     assert response.status_code == 200
     assert _names(response) == []
     assert response.context["query"] == ("kaizen" + "x" * 200)[:100]
+
+
+# --- What the directory keeps in the cache, and its page in one query -----------------------------------------
+
+
+def _rendered(response) -> list[str]:
+    return [template.name for template in response.templates]
+
+
+def _cards(response) -> str:
+    text = response.text
+    return text[text.index('<ul class="list-unstyled row g-3">') : text.index("</main>")]
+
+
+def test_directory_cards_are_kept_until_what_they_show_changes(member_client):
+    """A card comes from the cache while its person is unchanged; a new name, job title, org unit or expertise
+    (even written without signals, or a tag renamed) shows at once."""
+    person = UserFactory(full_name="Carla Card")
+    url = reverse("members:directory")
+    first = member_client.get(url)
+    assert "Carla Card" in first.text
+    assert "members/_directory_card.html" in _rendered(first)
+    again = member_client.get(url)
+    assert "members/_directory_card.html" not in _rendered(again)
+    assert _cards(again) == _cards(first)
+
+    unit = OrgUnitFactory(name="Quality Office")
+    User.objects.filter(pk=person.pk).update(full_name="Carla Changed", org_unit=unit)
+    Profile.objects.filter(user=person).update(job_title="Lead Auditor")
+    person.profile.expertise.add(TagFactory(name="ISO 9001"))
+    text = member_client.get(url).text
+    assert "Carla Card" not in text
+    assert ">Carla Changed</a>" in text
+    assert "Lead Auditor" in text
+    assert "Quality Office" in text
+    assert ">ISO 9001</span>" in text
+
+    Tag.objects.filter(name="ISO 9001").update(name="ISO 14001")
+    OrgUnit.objects.filter(pk=unit.pk).update(name="Quality Department")
+    text = member_client.get(url).text
+    assert ">ISO 14001</span>" in text
+    assert '<p class="small text-body-secondary mb-1">Quality Department</p>' in text
+
+
+def test_directory_unit_options_are_kept_until_the_tree_changes(member_client):
+    """The org-unit options come from the cache for the same tree and choice; a renamed or new unit, or another
+    choice, shows at once."""
+    unit = OrgUnitFactory(name="Finance", kind=OrgUnit.Kind.DIVISION)
+    url = reverse("members:directory")
+    first = member_client.get(url, {"unit": unit.pk})
+    assert f'<option value="{unit.pk}" selected>Finance</option>' in first.text
+    assert "members/_directory_unit_options.html" in _rendered(first)
+    again = member_client.get(url, {"unit": unit.pk})
+    assert "members/_directory_unit_options.html" not in _rendered(again)
+    assert f'<option value="{unit.pk}" selected>Finance</option>' in again.text
+
+    assert f'<option value="{unit.pk}">Finance</option>' in member_client.get(url).text
+    assert '<option value="" selected>Any org unit</option>' in member_client.get(url, {"unit": ""}).text
+    # Written otherwise than its value, a unit is not selected (as the form shows it) and not applied.
+    assert (
+        f'<option value="{unit.pk}">Finance</option>' in member_client.get(url, {"unit": f"0{unit.pk}"}).text
+    )
+
+    OrgUnit.objects.filter(pk=unit.pk).update(name="Finance and Control")
+    child = OrgUnitFactory(name="Treasury", parent=unit)
+    text = member_client.get(url, {"unit": unit.pk}).text
+    assert f'<option value="{unit.pk}" selected>Finance and Control</option>' in text
+    assert f'<option value="{child.pk}">Finance and Control / Treasury</option>' in text
+
+
+@pytest.mark.parametrize("number", [None, "", "1", "2", "3", "4", "99", "0", "-1", "x", "2.0", " 2", "1e3"])
+@pytest.mark.parametrize("people", [0, 1, 5, 6])
+def test_counted_page_is_paginators_page(number, people):
+    """`counted_page` gives the page `Paginator.get_page` gives (its number, rows and count), past the end and
+    for a number that is not one too."""
+    for n in range(people):
+        UserFactory(full_name=f"Person {n}")
+    rows = User.objects.filter(full_name__startswith="Person ").order_by("full_name", "pk")
+
+    page = counted_page(rows, number, 2)
+    expected = Paginator(rows, 2).get_page(number)
+
+    assert page.number == expected.number
+    assert [person.pk for person in page.object_list] == [person.pk for person in expected.object_list]
+    assert page.paginator.count == expected.paginator.count == people
+    assert (page.has_next(), page.has_previous()) == (expected.has_next(), expected.has_previous())
+
+
+def test_org_unit_choice_is_the_unit_written_as_its_value():
+    """`OrgUnitTree.choice` finds a unit only by its value as the options write it."""
+    unit = OrgUnitFactory(name="Legal")
+    tree = org_unit_tree()
+    assert tree.choice(str(unit.pk)) == (unit.pk, "Legal")
+    for value in (None, "", f"0{unit.pk}", f" {unit.pk}", "abc", "²", "999999", "-1"):
+        assert tree.choice(value) is None
