@@ -8,9 +8,15 @@ occurrence from an RSVP selector), `relative` ("in 3 days", "2 hours ago"), `is_
 """
 
 from datetime import datetime
+from functools import lru_cache
+from html import escape
+from zoneinfo import ZoneInfo
 
 from django import template
 from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from activities.calendar import rules, selectors
 from activities.models import Occurrence, Rsvp
@@ -100,3 +106,44 @@ def answer_key(rsvp: Rsvp | None) -> str:
 @register.filter
 def answer_label(rsvp: Rsvp | None) -> str:
     return ANSWER_LABELS.get(answer_key(rsvp), "")
+
+
+@register.filter
+def answer_badge(occurrence: Occurrence) -> str:
+    """The viewer's answer on `occurrence` as the lists show it (nothing without an answer)."""
+    key = answer_key(selectors.viewer_rsvp(occurrence))
+    if not key:
+        return ""
+    return mark_safe(f'<span class="rsvp-answer rsvp-{key}">{escape(ANSWER_LABELS[key])}</span>')  # noqa: S308
+
+
+@register.filter
+def time_range(occurrence: Occurrence, without_date: str = "") -> str:
+    """ "Tue 14 Apr, 10:00-11:00 CEST" (an en dash) in the active time zone (`"without_date"`: "10:00-11:00
+    CEST"), the end's date shown when it ends on another day; the zone's name on hover. One call, kept per zone
+    and language."""
+    if occurrence is None:
+        return ""
+    return mark_safe(  # noqa: S308 - escaped in _time_range_html
+        _time_range_html(
+            occurrence.start,
+            occurrence.end,
+            timezone.get_current_timezone_name(),
+            bool(without_date),
+            get_language(),
+        )
+    )
+
+
+@lru_cache(maxsize=4096)
+def _time_range_html(
+    start: datetime, end: datetime, zone: str, without_date: bool, language: str | None
+) -> str:
+    tz = ZoneInfo(zone)
+    start, end = timezone.localtime(start, tz), timezone.localtime(end, tz)
+    first = "" if without_date else f"{dateformat.format(start, 'D j M')}, "
+    other_day = f"{dateformat.format(end, 'D j M')}, " if start.date() != end.date() else ""
+    return (
+        f"{escape(first)}{start:%H:%M}\u2013{escape(other_day)}{end:%H:%M} "
+        f'<abbr class="zone" title="{escape(zone)}">{escape(dateformat.format(start, "T"))}</abbr>'
+    )
