@@ -6,12 +6,14 @@ its size and its links appear only to its members, its sponsors and staff; every
 in those communities alone. "Member" here means an active membership (the row's status), as on community pages.
 
 `constellation()` runs a fixed number of aggregate queries whatever the number of communities (see its
-docstring); the links, spanners and matrix are cached under a key holding the memberships' last change, so a
-page view after the first reads only the communities and that change. The map draws the MAP_NODES most
-connected communities and the MAP_EDGES strongest links between them (the filters bring others onto it); the
-tables come in pages, so that the page stays small at hundreds of communities. It lays the map out in Python: a Fruchterman-Reingold force layout from a deterministic start, with
-a fixed number of iterations, then a pass that pushes overlapping circles apart. The same data always gives
-the same picture.
+docstring); the member counts, links, spanners and matrix are cached under a key holding the memberships' last
+change, so a page view after the first reads only the communities in view and that change. What the page
+shows below its filters is then the same for everyone with the same key: the view keeps it as fragments under
+`Constellation.version`, and the nodes, tables and map are built only to render them. The map draws the
+MAP_NODES most connected communities and the MAP_EDGES strongest links between them (the filters bring others
+onto it); the tables come in pages, so that the page stays small at hundreds of communities. It lays the map
+out in Python: a Fruchterman-Reingold force layout from a deterministic start, with a fixed number of
+iterations, then a pass that pushes overlapping circles apart. The same data always gives the same picture.
 """
 
 from __future__ import annotations
@@ -22,11 +24,11 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, IntegerField, Max, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Max, QuerySet
 from django.urls import reverse
 
 from communities.models import Community, Membership, Stage
@@ -77,7 +79,8 @@ LAYOUT_VERSION = 1  # bump when the algorithm changes, so cached layouts are not
 FIGURES_CACHE_SECONDS = (
     600  # links, spanners and matrix: keyed by the memberships' last change, kept 10 minutes
 )
-FIGURES_VERSION = 1  # bump when what the figures hold changes
+FIGURES_VERSION = 2  # bump when what the figures hold changes
+FIGURES_KEY = "insights:constellation:figures:"  # and a hash of their source (see `_figures`)
 
 
 @dataclass
@@ -208,19 +211,116 @@ class Layout:
         return f"0 0 {self.width} {self.height}"
 
 
-@dataclass
 class Constellation:
-    k: int
-    nodes: list[Node]  # every community in view, largest first
-    edges: list[Edge]  # the EDGE_ROWS strongest links, strongest first
-    edge_count: int  # every link
-    spanners: list[Spanner]
-    matrix: UnitMatrix
-    layout: Layout
-    spanner_page: int = 1
-    spanners_more: bool = False  # a next page of spanners
-    page: int = 1  # of the communities table
-    pages: int = 1
+    """What the page shows. Only the communities' ids and the cached figures are read per request; the nodes,
+    tables and map are built from them when first asked for (a page whose fragments are cached asks for none).
+
+    `version` changes whenever anything shown below the filters would: it holds the filters, the caps, the
+    communities in view with what the page shows of them, the memberships' last change, and a digest of the
+    cached figures (so that an org unit renamed shows once the figures are counted again);
+    `spanners_version` adds the page of spanners shown."""
+
+    def __init__(
+        self,
+        *,
+        k: int,
+        rows: dict[int, tuple[str, str, str, bool, bool]],
+        figures: _Figures,
+        key: str,
+        page: int = 1,
+        spanner_page: int = 1,
+    ) -> None:
+        self.k = k
+        self._rows = rows  # community id: name, slug, stage, private, archived
+        self._figures = figures
+        self.node_count = len(figures.order)
+        self.edge_count = figures.edge_count
+        self.spanner_page = spanner_page
+        self.spanners_more = figures.spanners_more  # a next page of spanners
+        self.has_spanners = bool(figures.spanners)
+        self.pages = max(1, math.ceil(self.node_count / COMMUNITY_ROWS))
+        self.page = min(max(1, page), self.pages)  # of the communities table
+        self.key = key  # the cached figures' (FIGURES_KEY and this)
+        self.version = f"{key[:32]}{figures.digest[:16]}"
+        page_of_spanners = repr((figures.spanners, figures.spanners_more)).encode()
+        self.spanners_version = f"{self.version}{hashlib.sha256(page_of_spanners).hexdigest()[:16]}"
+
+    @cached_property
+    def nodes(self) -> list[Node]:
+        """Every community in view, largest first."""
+        figures = self._figures
+        on_map = set(figures.map_ids)
+        labels = dict(Stage.choices)
+        nodes = []
+        for node_id in figures.order:
+            name, slug, stage, is_private, is_archived = self._rows[node_id]
+            nodes.append(
+                Node(
+                    id=node_id,
+                    name=name,
+                    slug=slug,
+                    stage=stage,
+                    stage_label=labels.get(stage, stage),
+                    members=figures.members[node_id],
+                    is_private=is_private,
+                    is_archived=is_archived,
+                    links=figures.links.get(node_id, 0),
+                    on_map=node_id in on_map,
+                )
+            )
+        return nodes
+
+    @cached_property
+    def by_id(self) -> dict[int, Node]:
+        return {node.id: node for node in self.nodes}
+
+    @cached_property
+    def edges(self) -> list[Edge]:
+        """The EDGE_ROWS strongest links, strongest first."""
+        by_id = self.by_id
+        return [Edge(by_id[a], by_id[b], n) for a, b, n in self._figures.table_edges]
+
+    @cached_property
+    def spanners(self) -> list[Spanner]:
+        by_id = self.by_id
+        return [
+            Spanner(id=user_id, name=name, communities=[by_id[c] for c in community_ids])
+            for user_id, name, community_ids in self._figures.spanners
+        ]
+
+    @cached_property
+    def matrix(self) -> UnitMatrix:
+        columns = self.nodes[:MATRIX_COLUMNS]
+        counts: dict[int, dict[int, int]] = defaultdict(dict)
+        names: dict[int, str] = {}
+        for unit, name, community_id, n in self._figures.matrix:
+            counts[unit][community_id] = n
+            names[unit] = name
+        totals = {unit: sum(cells.values()) for unit, cells in counts.items()}
+        order = sorted(counts, key=lambda unit: (-totals[unit], names[unit].casefold(), unit))
+        return UnitMatrix(
+            columns=columns,
+            rows=[
+                UnitRow(
+                    id=unit,
+                    name=names[unit],
+                    cells=[(column, counts[unit].get(column.id)) for column in columns],
+                    total=totals[unit],
+                )
+                for unit in order[:MATRIX_ROWS]
+            ],
+            columns_capped=self.node_count > MATRIX_COLUMNS,
+            units_total=len(counts),
+        )
+
+    @cached_property
+    def layout(self) -> Layout:
+        figures, by_id = self._figures, self.by_id
+        return layout_map(
+            [node for node in self.nodes if node.on_map],
+            [Edge(by_id[a], by_id[b], n) for a, b, n in figures.map_edges],
+            edges_capped=figures.map_edge_count > len(figures.map_edges),
+        )
 
     @property
     def rows(self) -> list[Node]:
@@ -233,15 +333,15 @@ class Constellation:
 
     @property
     def last_row(self) -> int:
-        return min(self.page * COMMUNITY_ROWS, len(self.nodes))
+        return min(self.page * COMMUNITY_ROWS, self.node_count)
 
     @property
     def map_capped(self) -> bool:
-        return len(self.nodes) > MAP_NODES
+        return self.node_count > MAP_NODES
 
     @property
     def edges_capped(self) -> bool:
-        return self.edge_count > len(self.edges)
+        return self.edge_count > len(self._figures.table_edges)
 
 
 def constellation(
@@ -263,13 +363,12 @@ def constellation(
     only when `include_archived`. `page` is the page of the communities table (COMMUNITY_ROWS a page),
     `spanner_page` that of the boundary spanners (SPANNERS a page).
 
-    Queries: [the org-unit tree, with `org_unit_id`], 1 the communities with their member counts, 2 the
-    memberships' last change (their number and latest update). What follows is cached under a key made of
-    these (with the filters and the communities' counts), so it runs once per change of the data, not per
-    request: 3 the links (one self-join of active memberships on the person, grouped by the pair of
-    communities, HAVING at least k), 4 the page of spanners (people by number of communities) and 5 their
-    memberships, 6 members per org unit and community for the matrix's columns. The layout is cached by a hash
-    of its input.
+    Queries: [the org-unit tree, with `org_unit_id`], 1 the communities in view, 2 the memberships' last change
+    (their number and latest update). What follows is cached under a key made of these (with the filters), so
+    it runs once per change of the data, not per request: 3 the communities' active members, 4 the links (one
+    self-join of active memberships on the person, grouped by the pair of communities, HAVING at least k), 5
+    the page of spanners (people by number of communities) and 6 their memberships, 7 members per org unit
+    and community for the matrix's columns. The layout is cached by a hash of its input.
     """
     if not MIN_K <= k <= MAX_K:
         raise ValueError(f"k must be between {MIN_K} and {MAX_K}")
@@ -277,165 +376,126 @@ def constellation(
     communities = Community.objects.visible_to(viewer).archived_too(include_archived).at_stage(stage)
     if topic_id:
         communities = communities.filter(topics__id=topic_id)
-    counted = Membership.objects.active().filter(community=OuterRef("pk"))
-    if units is not None:
-        counted = counted.filter(user__org_unit__in=units)
-    counted = counted.order_by().values("community").annotate(n=Count("pk")).values("n")
-    rows = (
-        communities.annotate(n=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0)))
-        .values("pk", "name", "slug", "stage", "visibility", "archived_at", "n")
-        .order_by()
-    )
-    nodes = [
-        Node(
-            id=row["pk"],
-            name=row["name"],
-            slug=row["slug"],
-            stage=row["stage"],
-            stage_label=Stage(row["stage"]).label if row["stage"] in Stage.values else row["stage"],
-            members=row["n"],
-            is_private=row["visibility"] == Community.Visibility.PRIVATE,
-            is_archived=row["archived_at"] is not None,
-        )
-        for row in rows
-        if units is None or row["n"] > 0
-    ]
-    nodes.sort(key=lambda node: (-node.members, node.name.casefold(), node.id))
-    by_id = {node.id: node for node in nodes}
+    private = Community.Visibility.PRIVATE
+    rows = {
+        pk: (name, slug, stage, visibility == private, archived_at is not None)
+        for pk, name, slug, stage, visibility, archived_at in communities.values_list(
+            "pk", "name", "slug", "stage", "visibility", "archived_at"
+        ).order_by()
+    }
     spanner_page = max(1, spanner_page)
-    figures = _figures(nodes, k=k, units=units, spanner_page=spanner_page) if nodes else _Figures.none()
-
-    for node in nodes:
-        node.links = figures.links.get(node.id, 0)
-    for node_id in figures.map_ids:
-        by_id[node_id].on_map = True
-    pages = max(1, math.ceil(len(nodes) / COMMUNITY_ROWS))
-    page = min(max(1, page), pages)
-    columns = nodes[:MATRIX_COLUMNS]
-    counts: dict[int, dict[int, int]] = defaultdict(dict)
-    names: dict[int, str] = {}
-    for unit, name, community_id, n in figures.matrix:
-        counts[unit][community_id] = n
-        names[unit] = name
-    totals = {unit: sum(cells.values()) for unit, cells in counts.items()}
-    order = sorted(counts, key=lambda unit: (-totals[unit], names[unit].casefold(), unit))
-    matrix = UnitMatrix(
-        columns=columns,
-        rows=[
-            UnitRow(
-                id=unit,
-                name=names[unit],
-                cells=[(column, counts[unit].get(column.id)) for column in columns],
-                total=totals[unit],
-            )
-            for unit in order[:MATRIX_ROWS]
-        ],
-        columns_capped=len(nodes) > MATRIX_COLUMNS,
-        units_total=len(counts),
+    figures, key = (
+        _figures(rows, k=k, units=units, spanner_page=spanner_page) if rows else (_Figures.none(), "")
     )
-    spanners = [
-        Spanner(id=user_id, name=name, communities=[by_id[c] for c in community_ids])
-        for user_id, name, community_ids in figures.spanners
-    ]
-    return Constellation(
-        k=k,
-        nodes=nodes,
-        edges=[Edge(by_id[a], by_id[b], n) for a, b, n in figures.table_edges],
-        edge_count=figures.edge_count,
-        spanners=spanners,
-        spanner_page=spanner_page,
-        spanners_more=figures.spanners_more,
-        matrix=matrix,
-        layout=layout_map(
-            [node for node in nodes if node.on_map],
-            [Edge(by_id[a], by_id[b], n) for a, b, n in figures.map_edges],
-            edges_capped=figures.map_edge_count > len(figures.map_edges),
-        ),
-        page=page,
-        pages=pages,
-    )
+    return Constellation(k=k, rows=rows, figures=figures, key=key, page=page, spanner_page=spanner_page)
 
 
 @dataclass
 class _Figures:
     """What the map and the tables need beyond the communities, as plain ids and numbers (cheap to cache)."""
 
+    members: dict[int, int]  # community id: active members (counted in the org units chosen)
+    order: list[int]  # the communities shown, largest first (those without members dropped, with org units)
     links: dict[int, int]  # community id: how many communities it shares at least k members with
     edge_count: int
     table_edges: list[tuple[int, int, int]]  # the EDGE_ROWS strongest links, strongest first
     map_ids: list[int]  # the MAP_NODES most connected communities
     map_edges: list[tuple[int, int, int]]  # the MAP_EDGES strongest links between them, strongest first
     map_edge_count: int  # every link between them
-    spanners: list[tuple[int, str, list[int]]]  # the page of spanners: id, name, community ids (by name)
-    spanners_more: bool  # a next page of spanners
     matrix: list[tuple[int, str, int, int]]  # org unit id, its name, community id, active members
+    digest: str = ""  # of all the above, made when they are counted
+    spanners: list[tuple[int, str, list[int]]] = field(
+        default_factory=list
+    )  # the page: id, name, communities
+    spanners_more: bool = False  # a next page of spanners
 
     @classmethod
     def none(cls) -> _Figures:
-        return cls({}, 0, [], [], [], 0, [], False, [])
+        return cls({}, [], {}, 0, [], [], [], 0, [])
 
 
-def _figures(nodes: list[Node], *, k: int, units, spanner_page: int) -> _Figures:
-    """The links, spanners and matrix of `nodes` (largest first), cached until the memberships change.
+def _figures(rows: dict[int, tuple], *, k: int, units, spanner_page: int) -> tuple[_Figures, str]:
+    """The figures of the communities in `rows`, cached until the memberships change, and their key.
 
-    The key holds everything the figures are made of: the communities in view with their member counts (so a
-    viewer, a filter or a new community gives another key), k, the org units counted, the caps, and
-    the memberships' number and latest update (so a join, a departure or a change of level or status gives
-    another key). A person's directory listing, activity or org unit is not in it: such a change shows within
-    FIGURES_CACHE_SECONDS."""
-    memberships = Membership.objects.active().filter(community_id__in=[node.id for node in nodes])
-    if units is not None:
-        memberships = memberships.filter(user__org_unit__in=units)
+    The key holds everything the figures and the page's tables are made of: the communities in view with what
+    the page shows of them (so a viewer, a filter, a new or renamed community gives another key), k, the org
+    units counted, the caps, and the memberships' number and latest update (so a join, a departure or a change
+    of level or status gives another key). A person's directory listing, name, activity or org unit is not in
+    it: such a change shows within FIGURES_CACHE_SECONDS."""
     stamp = Membership.objects.order_by().aggregate(n=Count("pk"), last=Max("updated_at"))
-    caps = (EDGE_ROWS, MAP_NODES, MAP_EDGES, SPANNERS, SPANNER_MIN, MATRIX_COLUMNS, FIGURES_VERSION)
+    caps = (
+        EDGE_ROWS,
+        MAP_NODES,
+        MAP_EDGES,
+        MAP_LABELS,
+        LABEL_CHARS,
+        SPANNERS,
+        SPANNER_MIN,
+        MATRIX_COLUMNS,
+        MATRIX_ROWS,
+        COMMUNITY_ROWS,
+        FIGURES_VERSION,
+        LAYOUT_VERSION,
+    )
     unit_ids = sorted(units) if units is not None else None
-    source = (caps, k, unit_ids, stamp["n"], str(stamp["last"]), [(node.id, node.members) for node in nodes])
-    key = "insights:constellation:figures:" + hashlib.sha256(repr(source).encode()).hexdigest()
+    source = (caps, k, unit_ids, stamp["n"], str(stamp["last"]), sorted(rows.items()))
+    key = FIGURES_KEY + hashlib.sha256(repr(source).encode()).hexdigest()
     # The links and the matrix under one key, each page of spanners under its own: paging through the spanners
     # does not count the links again.
     found = cache.get_many([key, f"{key}:spanners:{spanner_page}"])
-    figures = found.get(key)
+    figures, page = found.get(key), found.get(f"{key}:spanners:{spanner_page}")
+    if figures is None or page is None:  # built only when something is counted
+        memberships = Membership.objects.active().filter(community_id__in=list(rows))
+        if units is not None:
+            memberships = memberships.filter(user__org_unit__in=units)
     if figures is None:
-        figures = _compute_figures(nodes, memberships, k=k)
+        figures = _compute_figures(rows, memberships, k=k, units=units)
         cache.set(key, figures, FIGURES_CACHE_SECONDS)
-    page = found.get(f"{key}:spanners:{spanner_page}")
     if page is None:
-        spanners, more = _spanners(memberships, {node.id: node for node in nodes}, spanner_page)
-        page = ([(s.id, s.name, [node.id for node in s.communities]) for s in spanners], more)
+        page = _spanners(memberships, rows, spanner_page)
         cache.set(f"{key}:spanners:{spanner_page}", page, FIGURES_CACHE_SECONDS)
     figures.spanners, figures.spanners_more = page
-    return figures
+    return figures, key.removeprefix(FIGURES_KEY)
 
 
-def _compute_figures(nodes: list[Node], memberships: QuerySet[Membership], *, k: int) -> _Figures:
+def _compute_figures(rows: dict[int, tuple], memberships: QuerySet[Membership], *, k: int, units) -> _Figures:
     """Everything but the spanners (filled in by `_figures`)."""
+    members = dict(memberships.values_list("community_id").annotate(n=Count("pk")).order_by())
+    names = {node_id: row[0].casefold() for node_id, row in rows.items()}
+    order = sorted(
+        (node_id for node_id in rows if units is None or members.get(node_id, 0) > 0),
+        key=lambda node_id: (-members.get(node_id, 0), names[node_id], node_id),
+    )
     pairs = _pairs(memberships, k)
     links: dict[int, int] = defaultdict(int)
     for a, b, _ in pairs:
         links[a] += 1
         links[b] += 1
-    names = {node.id: node.name.casefold() for node in nodes}
 
     def strongest_first(pair: tuple[int, int, int]) -> tuple:
         return (-pair[2], names[pair[0]], names[pair[1]])
 
     # The map: the most connected communities (by links, then members), so that the map shows the web.
-    order = {node.id: i for i, node in enumerate(nodes)}
-    connected = sorted(nodes, key=lambda node: (-links.get(node.id, 0), order[node.id]))[:MAP_NODES]
-    map_ids = sorted((node.id for node in connected), key=order.__getitem__)
+    rank = {node_id: i for i, node_id in enumerate(order)}
+    map_ids = sorted(
+        sorted(order, key=lambda node_id: (-links.get(node_id, 0), rank[node_id]))[:MAP_NODES],
+        key=rank.__getitem__,
+    )
     on_map = set(map_ids)
     between = [pair for pair in pairs if pair[0] in on_map and pair[1] in on_map]
-    return _Figures(
+    figures = _Figures(
+        members={node_id: members.get(node_id, 0) for node_id in order},
+        order=order,
         links=dict(links),
         edge_count=len(pairs),
         table_edges=heapq.nsmallest(EDGE_ROWS, pairs, key=strongest_first),
         map_ids=map_ids,
         map_edges=heapq.nsmallest(MAP_EDGES, between, key=strongest_first),
         map_edge_count=len(between),
-        spanners=[],
-        spanners_more=False,
-        matrix=_unit_matrix(memberships, nodes[:MATRIX_COLUMNS]),
+        matrix=_unit_matrix(memberships, order[:MATRIX_COLUMNS]),
     )
+    figures.digest = hashlib.sha256(repr(figures).encode()).hexdigest()
+    return figures
 
 
 def _pairs(memberships: QuerySet[Membership], k: int) -> list[tuple[int, int, int]]:
@@ -458,11 +518,11 @@ def _pairs(memberships: QuerySet[Membership], k: int) -> list[tuple[int, int, in
 
 
 def _spanners(
-    memberships: QuerySet[Membership], by_id: dict[int, Node], page: int
-) -> tuple[list[Spanner], bool]:
+    memberships: QuerySet[Membership], rows: dict[int, tuple], page: int
+) -> tuple[list[tuple[int, str, list[int]]], bool]:
     """A page of the people (listed in the directory) active in most of these communities, at least SPANNER_MIN,
-    SPANNERS a page; and whether a next page has any (two queries: the page's people, one more to tell, in
-    the database's order; then their memberships)."""
+    SPANNERS a page, each with the ids of their communities by name; and whether a next page has any (two
+    queries: the page's people, one more to tell, in the database's order; then their memberships)."""
     listed = memberships.filter(user__is_active=True, user__profile__in_directory=True)
     start = (page - 1) * SPANNERS
     top = list(
@@ -474,26 +534,27 @@ def _spanners(
     )
     more = len(top) > SPANNERS
     rank = {user_id: i for i, user_id in enumerate(top[:SPANNERS])}
-    spanners: dict[int, Spanner] = {}
-    rows = (
+    names: dict[int, str] = {}
+    communities: dict[int, list[int]] = defaultdict(list)
+    shown = (
         listed.filter(user_id__in=rank).values_list("user_id", "user__full_name", "community_id").order_by()
     )
-    for user_id, name, community_id in rows:
-        spanner = spanners.setdefault(user_id, Spanner(id=user_id, name=name))
-        spanner.communities.append(by_id[community_id])
-    result = sorted(spanners.values(), key=lambda s: rank[s.id])
-    for spanner in result:
-        spanner.communities.sort(key=lambda node: node.name.casefold())
-    return result, more
+    for user_id, name, community_id in shown:
+        names[user_id] = name
+        communities[user_id].append(community_id)
+    return [
+        (user_id, names[user_id], sorted(communities[user_id], key=lambda c: (rows[c][0].casefold(), c)))
+        for user_id in sorted(names, key=rank.__getitem__)
+    ], more
 
 
-def _unit_matrix(memberships: QuerySet[Membership], columns: list[Node]) -> list[tuple[int, str, int, int]]:
+def _unit_matrix(memberships: QuerySet[Membership], columns: list[int]) -> list[tuple[int, str, int, int]]:
     """Active members of each org unit in each of the largest communities (one grouped query): (org unit id, its
     name, community id, members)."""
     if not columns:
         return []
     rows = (
-        memberships.filter(community_id__in=[c.id for c in columns], user__org_unit__isnull=False)
+        memberships.filter(community_id__in=columns, user__org_unit__isnull=False)
         .values_list("user__org_unit_id", "user__org_unit__name", "community_id")
         .annotate(n=Count("pk"))
         .order_by()
@@ -501,13 +562,25 @@ def _unit_matrix(memberships: QuerySet[Membership], columns: list[Node]) -> list
     return [tuple(row) for row in rows]
 
 
+class Topic(NamedTuple):
+    """A topic offered by the filter, on `n` of the communities the viewer may see."""
+
+    pk: int
+    name: str
+    n: int
+
+
 def filter_choices(viewer: User) -> dict:
     """The filters' choices: topics of communities the viewer may see (each with `n`, how many of them carry it),
     and divisions with their departments, each department's division in `divisions` (two queries)."""
     visible = Community.objects.visible_to(viewer)
-    topics = list(
-        Tag.objects.filter(communities__in=visible).annotate(n=Count("communities")).order_by("name", "pk")
-    )
+    topics = [
+        Topic._make(row)
+        for row in Tag.objects.filter(communities__in=visible)
+        .values_list("pk", "name")
+        .annotate(n=Count("communities"))
+        .order_by("name", "pk")
+    ]
     units = list(
         OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.DIVISION, OrgUnit.Kind.DEPARTMENT]).values_list(
             "pk", "name", "parent_id"

@@ -480,9 +480,9 @@ def test_browse_page_links_to_the_constellation(member_client):
 
 def test_query_count_is_constant(member_client):
     """1 the signed-in user; 2 the topics of visible communities and 3 the divisions and departments (the filters);
-    4 the communities with member counts (a subquery), 5 the memberships' last change. The links, spanners and
-    matrix are cached under a key holding that change (the first, unmeasured request computed them), as are the
-    session and the layout: they live in Redis."""
+    4 the communities in view, 5 the memberships' last change. The member counts, links, spanners and matrix are
+    cached under a key holding that change (the first, unmeasured request computed them), as are the map and
+    tables' fragments, the session and the layout: they live in Redis."""
     assert_constant_queries(member_client, URL, expected=5)
 
 
