@@ -15,6 +15,7 @@ from activities.discussions.models import shown_q
 from activities.models import Discussion, Occurrence
 from communities.access import CommunityAccess
 from communities.models import Community
+from core.search_support import among
 from members.models import Tag, User
 from repertoire import rules
 from repertoire.models import (
@@ -125,21 +126,29 @@ def community_library(
 
 
 def organization_library(
-    *, viewer: User, query: str = "", kind: str = "", tag: str = "", community: str = "", sort: str = ""
+    *,
+    viewer: User,
+    communities: list[tuple[int, str, str]],
+    query: str = "",
+    kind: str = "",
+    tag: str = "",
+    community: str = "",
+    sort: str = "",
 ) -> QuerySet[Resource]:
-    """Published resources of every community the viewer may see that is not archived."""
+    """Published resources of every community the viewer may see that is not archived: `communities`, from
+    `library_communities(viewer)`, narrowed to the one whose slug is `community` when one is chosen."""
     from repertoire.search import search_resources
 
     if query:
         resources = search_resources(viewer=viewer, query=query).published().in_current()
+        if community:
+            resources = resources.filter(community__slug=community)
     else:
         # `Resource.objects.visible_to` for published resources: whoever sees their community sees them (the
-        # drafts' rule does not apply). Spelled on the community ids alone, the count reads only the
-        # (community, status) index instead of every published row.
-        shown = Community.objects.visible_to(viewer).current().values("pk")
-        resources = Resource.objects.published().filter(community__in=shown)
-    if community:
-        resources = resources.filter(community__slug=community)
+        # drafts' rule does not apply). On the community ids alone (one array), the count reads only the
+        # (community, status) index, and no visibility subquery is compiled twice (count and page).
+        ids = [pk for pk, slug, _name in communities if not community or slug == community]
+        resources = Resource.objects.published().filter(among("community_id", ids))
     return for_cards(_filtered(resources, kind=kind, tag=tag, sort=sort, ranked=bool(query)))
 
 
@@ -152,9 +161,12 @@ def library_tags(community: Community) -> QuerySet:
     return Tag.objects.filter(Exists(used)).order_by("name").values_list("slug", "name")
 
 
-def library_communities(viewer: User) -> QuerySet:
-    """The communities the organization-wide library can be narrowed to, as (slug, name)."""
-    return Community.objects.visible_to(viewer).current().order_by("name").values_list("slug", "name")
+def library_communities(viewer: User) -> list[tuple[int, str, str]]:
+    """The communities the organization-wide library shows, as (pk, slug, name) by name: those the viewer may see
+    that are not archived (its community filter's choices)."""
+    return list(
+        Community.objects.visible_to(viewer).current().order_by("name").values_list("pk", "slug", "name")
+    )
 
 
 def community_collections(community: Community) -> QuerySet[Collection]:

@@ -123,19 +123,19 @@ def community_library(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "repertoire/community_library.html", context)
 
 
-def _community_options(viewer, chosen: str | None) -> str:
+def _community_options(communities: list[tuple[int, str, str]], chosen: str | None) -> str:
     """The <option>s of the organization library's community filter (a few hundred communities): the same for
     everyone who may see the same communities, so kept in the cache under a digest of them and the one chosen."""
-    communities = list(selectors.library_communities(viewer))
-    if chosen not in {slug for slug, _name in communities}:
+    choices = [(slug, name) for _pk, slug, name in communities]
+    if chosen not in {slug for slug, _name in choices}:
         chosen = ""  # nothing is selected: one fragment for every unknown value
 
     def options() -> str:
         return render_to_string(
-            "repertoire/_filter_select.html#options", {"choices": communities, "chosen": chosen}
+            "repertoire/_filter_select.html#options", {"choices": choices, "chosen": chosen}
         )
 
-    return fragments.one("library-community-options", chosen, _digest(communities), options)
+    return fragments.one("library-community-options", chosen, _digest(choices), options)
 
 
 @login_required
@@ -146,8 +146,10 @@ def library(request: HttpRequest) -> HttpResponse:
     filters = _cleaned(form)
     query = (filters.get("q") or "").strip()
     sort = filters.get("sort") or ("" if query else "newest")
+    communities = selectors.library_communities(request.user)
     resources = selectors.organization_library(
         viewer=request.user,
+        communities=communities,
         query=query,
         kind=filters.get("kind") or "",
         tag=filters.get("tag") or "",
@@ -163,5 +165,5 @@ def library(request: HttpRequest) -> HttpResponse:
     }
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "repertoire/library.html#results", context)
-    context["community_options"] = _community_options(request.user, form["community"].value())
+    context["community_options"] = _community_options(communities, form["community"].value())
     return render(request, "repertoire/library.html", context)

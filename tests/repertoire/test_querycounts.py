@@ -142,8 +142,9 @@ def test_community_library_search_query_count_is_constant(client, guild, author)
 
 
 def test_organization_library_query_count_is_constant(client, guild, author):
-    """1 the user, 2 count of the published resources of visible, open communities, 3 the page of them with
-    their community and file count, 4 their tags, 5 their authors, 6 the communities for the filter."""
+    """1 the user, 2 the visible, open communities (the filter's choices and where the resources are looked
+    for), 3 count of their published resources, 4 the page of them with their community and file count, 5 their
+    tags, 6 their authors."""
     client.force_login(author)
     assert_constant_queries(client, "/library/", grow=grow_library(guild), expected=6)
 
