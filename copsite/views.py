@@ -1,9 +1,12 @@
 """Pages that compose every app (home, search) and the health check."""
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -11,6 +14,7 @@ from communities.selectors import my_memberships
 from copsite.health import service_states
 from copsite.search import BY_KEY, TYPES, search_all
 from copsite.selectors import search_scope
+from core import fragments
 from core.numbers import number_param
 from core.ratelimits import rate_limited
 from core.search_support import clean_query
@@ -45,6 +49,23 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", {"memberships": memberships})
 
 
+def _community_options(communities: list[dict], community) -> str:
+    """The <option>s of the search's community filter (every community the viewer may see, a few hundred): the
+    same for everyone offered the same communities, so kept in the cache under a digest of them and the one
+    chosen."""
+    chosen = community.slug if community is not None else ""
+    if chosen not in {c["slug"] for c in communities}:
+        chosen = ""  # nothing is selected
+    version = hashlib.blake2b(repr([(c["slug"], c["name"]) for c in communities]).encode(), digest_size=16)
+
+    def options() -> str:
+        return render_to_string(
+            "search.html#community-options", {"communities": communities, "community": community}
+        )
+
+    return fragments.one("search-community-options", chosen, version.hexdigest(), options)
+
+
 @require_GET
 @login_required
 @rate_limited("search")
@@ -59,6 +80,7 @@ def search(request: HttpRequest) -> HttpResponse:
     community = page.scope.community
     context = {
         "communities": page.communities,
+        "community_options": _community_options(page.communities, page.scope.community),
         "query": query.text,
         "searchable": query.is_searchable,
         "types": TYPES,

@@ -245,3 +245,27 @@ def test_every_type_alone_and_all_together_see_the_same_communities():
     assert together == alone
     assert together["communities"] == ["Zeppelin listed"]
     assert together["discussions"] == ["Zeppelin in Zeppelin listed"]
+
+
+def test_the_community_filter_follows_the_communities_and_the_choice(client):
+    """Its options are kept in the cache (`core.fragments`) under what they show: a new or renamed community is
+    offered at once, the chosen one is selected, and each viewer is offered only the communities they may see."""
+    CommunityFactory(name="Reliability Guild", slug="guild")
+    viewer = UserFactory()
+    client.force_login(viewer)
+    url = reverse("search")
+    assert '<option value="guild">Reliability Guild</option>' in client.get(url, {"q": "x"}).text
+    chosen = client.get(url, {"q": "x", "community": "guild"}).text
+    assert '<option value="guild" selected>Reliability Guild</option>' in chosen
+    assert '<option value="guild">Reliability Guild</option>' in client.get(url, {"community": "nope"}).text
+    CommunityFactory(name="Accessibility Circle", slug="a11y")
+    Community.objects.filter(slug="guild").update(name="Reliability Circle")
+    page = client.get(url, {"q": "x"}).text
+    assert '<option value="a11y">Accessibility Circle</option>' in page
+    assert page.index("Accessibility Circle") < page.index(
+        '<option value="guild">Reliability Circle</option>'
+    )
+    private = CommunityFactory(name="Hidden Circle", slug="hidden", visibility="private")
+    assert "Hidden Circle" not in client.get(url, {"q": "x"}).text
+    member_of(private, user=viewer)
+    assert '<option value="hidden">Hidden Circle</option>' in client.get(url, {"q": "x"}).text
