@@ -37,6 +37,16 @@ def datetime_attr(value: date | datetime | None) -> str:
 EXACT = "l j F Y, H:i T"
 
 
+def day_label(day: date) -> str:
+    """ "Monday 7 December": a day as calendars name it (kept per language)."""
+    return _day_label(day, get_language())
+
+
+@lru_cache(maxsize=1024)
+def _day_label(day: date, language: str | None) -> str:
+    return dateformat.format(day, "l j F")
+
+
 def relative(value: datetime | None) -> str:
     """ "in 3 days" or "2 hours ago" (the largest unit only); the exact time goes in a <time> title."""
     if value is None:

@@ -14,6 +14,7 @@ from activities.calendar.models import Activity, CalendarToken, Occurrence, Rsvp
 from communities.access import CommunityAccess
 from communities.models import Community, Membership
 from communities.selectors import community_members
+from core.moments import day_label
 from members.models import User
 
 Answer = Rsvp.Answer
@@ -113,6 +114,10 @@ class Day:
     in_month: bool
     is_today: bool
     occurrences: list[Occurrence] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return day_label(self.date)
 
 
 def month_bounds(year: int, month: int, zone: ZoneInfo) -> tuple[datetime, datetime, list[date]]:

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 from activities.calendar import rules, selectors
 from activities.calendar.models import Occurrence
 from communities.access import get_community_for
+from core.moments import day_label
 
 AGENDA, MONTH = "agenda", "month"
 
@@ -31,6 +32,10 @@ class AgendaDay:
     date: date
     is_today: bool
     occurrences: list[Occurrence] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return day_label(self.date)
 
 
 def by_day(occurrences: list[Occurrence]) -> list[AgendaDay]:
