@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Exists, Func, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -48,15 +49,24 @@ def community_discussions(
 
 def discussion_for(access: CommunityAccess, pk: int) -> Discussion:
     """One discussion of this community with what its page needs (404 if elsewhere, or hidden from the viewer:
-    `rules.may_see_post`)."""
-    discussion = (
-        Discussion.objects.filter(pk=pk, community=access.community)
-        .select_related("author", "author__profile", "accepted_reply__author", "hidden_by", "community")
-        .annotate(viewer_follows=Exists(Follow.objects.filter(discussion=OuterRef("pk"), user=access.viewer)))
-        .first()
-    )
-    if discussion is None or not rules.may_see_post(access, discussion):
+    `rules.may_see_post`), in the community `access` loaded; `thread_size` is how many of its replies the viewer
+    sees (`thread_replies`), counted in the same query."""
+    seen = _seen_replies(access, Reply.objects.filter(discussion=OuterRef("pk")))
+    try:
+        discussion = (
+            Discussion.objects.filter(pk=pk, community=access.community)
+            .select_related("author", "accepted_reply__author", "hidden_by")
+            .annotate(
+                viewer_follows=Exists(Follow.objects.filter(discussion=OuterRef("pk"), user=access.viewer)),
+                thread_size=Subquery(seen.order_by().annotate(n=Func("pk", function="COUNT")).values("n")),
+            )
+            .get()
+        )
+    except Discussion.DoesNotExist:
+        raise Http404("No such discussion") from None
+    if not rules.may_see_post(access, discussion):
         raise Http404("No such discussion")
+    discussion.community = access.community
     return discussion
 
 
@@ -65,13 +75,26 @@ def thread_page_size() -> int:
     return settings.PAGE_SIZE * 2
 
 
+def _seen_replies(access: CommunityAccess, replies: QuerySet[Reply]) -> QuerySet[Reply]:
+    """Those of `replies` the viewer may see (`rules.may_see_post`, as a query: a hidden one shows only to
+    coordinators and its author, with why)."""
+    if rules.sees_hidden_posts(access):
+        return replies
+    return replies.filter(Q(hidden_at__isnull=True) | Q(author=access.viewer))
+
+
 def thread_replies(access: CommunityAccess, discussion: Discussion) -> QuerySet[Reply]:
-    """The replies of a thread in order, those the viewer may see (`rules.may_see_post`, as a query: a hidden one
-    shows only to coordinators and its author, with why)."""
-    replies = discussion.replies.select_related("author", "hidden_by").order_by("created_at", "pk")
-    if not rules.sees_hidden_posts(access):
-        replies = replies.filter(Q(hidden_at__isnull=True) | Q(author=access.viewer))
-    return replies
+    """The replies of a thread in order, those the viewer may see (`_seen_replies`)."""
+    return _seen_replies(
+        access, discussion.replies.select_related("author", "hidden_by").order_by("created_at", "pk")
+    )
+
+
+def thread_pages(access: CommunityAccess, discussion: Discussion) -> Paginator:
+    """The replies of a thread (`thread_replies`) in pages, their number as `discussion_for` counted them."""
+    paginator = Paginator(thread_replies(access, discussion), thread_page_size())
+    paginator.count = discussion.thread_size
+    return paginator
 
 
 def thread_post(access: CommunityAccess, discussion: Discussion, reply: int | None) -> Discussion | Reply:

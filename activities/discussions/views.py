@@ -10,6 +10,7 @@ rest and refuse with a message (`Refused`): it comes back next to the field it n
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypedDict
 
 from django.conf import settings
 from django.contrib import messages
@@ -34,9 +35,10 @@ from activities.discussions.forms import (
 )
 from activities.discussions.models import Discussion, Reply
 from activities.discussions.services import MAX_BODY
-from activities.templatetags.discussion_tags import post_html
+from activities.templatetags.discussion_tags import post_body, post_html, post_url, thread_urls
 from communities.access import CommunityAccess, get_community_for
 from core.forms import add_refusal, refusal_text
+from core.moments import time_ago
 from core.pages import form_page, post_and_return
 from core.ratelimits import rate_limited
 from core.redirects import safe_next
@@ -88,6 +90,110 @@ def _preview(body: str) -> dict:
     return {"preview_html": post_html(body), "preview_note": ""}
 
 
+class PostRow(TypedDict, total=False):
+    """One post of a thread as this viewer sees it, made in one pass so that the template only places the values
+    (a dict: the template engine reads a key at its first try): who wrote it and when (`time_ago`'s elements),
+    its body, and the actions the rules let this viewer take on it, as their addresses ("" when not allowed).
+    `changes` says the viewer may edit or delete it, `moderates` that they may accept, hide or show it again.
+    A `pointer` stands at the accepted answer's place among the replies (it is shown under the question)."""
+
+    anchor: str
+    pk: int
+    is_reply: bool
+    pointer: bool
+    by: str
+    initials: str
+    asked: bool
+    accepted: bool
+    hidden: bool
+    deleted: bool
+    created: str
+    edited: str
+    hidden_by: str
+    hidden_at: str
+    reason: str
+    body: str
+    changes: bool
+    edit_url: str
+    delete_url: str
+    moderates: bool
+    accept: bool
+    hide_url: str
+    unhide_url: str
+    report_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Viewer:
+    """What a thread's posts need to know once per page: the viewer's rights that do not depend on the post, the
+    thread's action addresses (`thread_urls`) and the accepted answer."""
+
+    access: CommunityAccess
+    discussion: Discussion
+    urls: dict
+    accepted_pk: int | None
+    can_accept: bool
+    can_moderate: bool
+    can_report: bool
+
+
+def _post_row(viewer: _Viewer, post: Post, *, is_reply: bool, anchor: str) -> PostRow:
+    """`post` as `viewer` sees it (`PostRow`, every key set): the rules asked for this post, its addresses filled
+    in; a deleted post keeps its header and offers nothing."""
+    access, urls = viewer.access, viewer.urls
+    author, hidden, shown = post.author, post.is_hidden, not post.is_deleted
+
+    def url(action: str, allowed: bool) -> str:
+        return post_url(urls, action, post, is_reply) if shown and allowed else ""
+
+    edit_url = url("edit", rules.may_edit_post(access, post))
+    delete_url = url("delete", rules.may_delete_post(access, post))
+    accept = shown and is_reply and viewer.can_accept and not hidden
+    hide_url, unhide_url = (
+        url("hide", viewer.can_moderate and not hidden),
+        url("unhide", viewer.can_moderate and hidden),
+    )
+    return PostRow(
+        anchor=anchor,
+        pk=post.pk,
+        is_reply=is_reply,
+        pointer=False,
+        by=(author.full_name if author else "") or "A former member",
+        initials=author.initials if author else "?",
+        asked=is_reply and post.author_id == viewer.discussion.author_id,
+        accepted=is_reply and post.pk == viewer.accepted_pk,
+        hidden=hidden,
+        deleted=not shown,
+        created=time_ago(post.created_at),
+        edited=time_ago(post.edited_at) if shown and post.edited_at else "",
+        hidden_by=((post.hidden_by.full_name if post.hidden_by else "") or "a coordinator") if hidden else "",
+        hidden_at=time_ago(post.hidden_at) if hidden else "",
+        reason=post.hidden_reason,
+        body=post_body(post) if shown else "",
+        changes=bool(edit_url or delete_url),
+        edit_url=edit_url,
+        delete_url=delete_url,
+        moderates=bool(accept or hide_url or unhide_url),
+        accept=accept,
+        hide_url=hide_url,
+        unhide_url=unhide_url,
+        report_url=url("report", viewer.can_report and post.author_id != access.viewer.pk and not hidden),
+    )
+
+
+def _reply_rows(viewer: _Viewer, replies) -> list[PostRow]:
+    """The rows of a page of replies; the accepted answer's place gets a pointer to it under the question."""
+    rows = []
+    for reply in replies:
+        anchor = f"reply-{reply.pk}"
+        if reply.pk == viewer.accepted_pk:  # a pointer shows only who wrote it
+            by = (reply.author.full_name if reply.author else "") or "a former member"
+            rows.append(PostRow(anchor=anchor, pk=reply.pk, is_reply=True, pointer=True, by=by))
+        else:
+            rows.append(_post_row(viewer, reply, is_reply=True, anchor=anchor))
+    return rows
+
+
 def _thread_context(
     access: CommunityAccess,
     discussion: Discussion,
@@ -96,18 +202,31 @@ def _thread_context(
     reply_form: ReplyForm | None = None,
     preview: dict | None = None,
 ) -> dict:
-    paginator = Paginator(selectors.thread_replies(access, discussion), selectors.thread_page_size())
+    paginator = selectors.thread_pages(access, discussion)
+    page = paginator.get_page(paginator.num_pages if page_number == "last" else page_number)
+    accepted = discussion.accepted_reply
+    viewer = _Viewer(
+        access=access,
+        discussion=discussion,
+        urls=thread_urls(access.community.slug, discussion.pk),
+        accepted_pk=accepted.pk if accepted else None,
+        can_accept=rules.may_accept(access, discussion),
+        can_moderate=rules.may_moderate(access),
+        can_report=rules.may_report(access),
+    )
     return {
         "access": access,
         "tab": "discussions",
         "discussion": discussion,
-        "page": paginator.get_page(paginator.num_pages if page_number == "last" else page_number),
-        "accepted": discussion.accepted_reply,
+        "page": page,
+        "urls": viewer.urls,
+        "question": _post_row(viewer, discussion, is_reply=False, anchor="question"),
+        "accepted": accepted and _post_row(viewer, accepted, is_reply=True, anchor="accepted-answer"),
+        "rows": _reply_rows(viewer, page.object_list),
+        "accept_page": page.number if page.number > 1 else None,
         "following": discussion.viewer_follows,
         "can_reply": rules.may_reply(access, discussion),
-        "can_moderate": rules.may_moderate(access),
-        "can_accept": rules.may_accept(access, discussion),
-        "can_report": rules.may_report(access),
+        "can_moderate": viewer.can_moderate,
         "reply_form": reply_form or ReplyForm(),
         **(preview or {}),
     }

@@ -4,16 +4,16 @@
 - `{{ post|post_body }}`: the body's HTML, rendered and sanitized when written (`activities.discussions.markup`),
   with @mentions in the text turned into links to the person (`members:by_handle`); `{{ text|post_html }}`
   renders a text now (the preview);
-- `{% thread_urls slug pk as urls %}` once per thread, then `{% post_url urls "edit" post is_reply %}` per post:
-  the addresses of a post's actions without reversing them for every post;
+- `thread_urls(slug, pk)` once per thread, then `post_url(urls, "edit", post, is_reply)` per post (functions the
+  thread view calls as it makes each post's row): the addresses of a post's actions without reversing them for
+  every post;
 - `{% latest_discussions community %}`: a community's latest five discussions with their reply counts (its home);
-- `{% recent_activity user %}`: new discussions and replies in my communities (the site's home);
-- `{% if access|may_edit_post:post %}`, `access|may_delete_post:post`: the rules of
-  `activities.discussions.rules`, asked by a thread for each post.
+- `{% recent_activity user %}`: new discussions and replies in my communities (the site's home).
 """
 
 from django import template
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from activities.discussions import rules, selectors
@@ -21,7 +21,6 @@ from activities.discussions.markup import render_post
 from communities.access import access_for
 from communities.models import Community
 from core.markup import html_of
-from core.viewer_zone import viewer_zone
 
 register = template.Library()
 
@@ -31,7 +30,6 @@ REPLY_MARK = "987654321"
 POST_ACTIONS = ("edit", "delete", "hide", "unhide", "report")
 
 
-@register.simple_tag
 def thread_urls(slug: str, pk: int) -> dict[str, str | tuple[str, str]]:
     """The addresses of a thread's post actions, reversed once per page rather than once per post and action:
     the discussion's own, and each reply's as the parts around its id (reversed with `REPLY_MARK` in the id's
@@ -49,7 +47,6 @@ def thread_urls(slug: str, pk: int) -> dict[str, str | tuple[str, str]]:
     return urls
 
 
-@register.simple_tag
 def post_url(urls: dict[str, str | tuple[str, str]], action: str, post, is_reply: bool) -> str:
     """Where `action` on this post goes, from the thread's `thread_urls`."""
     if is_reply:
@@ -82,7 +79,7 @@ def latest_discussions(context, community: Community) -> dict:
         "community": community,
         "discussions": selectors.latest_for_community(community=community),
         "can_start": rules.may_post(access),
-        "zone": viewer_zone(request.user),
+        "zone": timezone.get_current_timezone(),  # the viewer's, active for the request
     }
 
 
@@ -92,9 +89,5 @@ def recent_activity(context, user) -> dict:
     return {
         "request": context["request"],
         "items": selectors.recent_activity_for(user=user),
-        "zone": viewer_zone(user),
+        "zone": timezone.get_current_timezone(),  # the viewer's, active for the request
     }
-
-
-register.filter("may_edit_post", rules.may_edit_post)
-register.filter("may_delete_post", rules.may_delete_post)
