@@ -79,7 +79,7 @@ LAYOUT_VERSION = 1  # bump when the algorithm changes, so cached layouts are not
 FIGURES_CACHE_SECONDS = (
     600  # links, spanners and matrix: keyed by the memberships' last change, kept 10 minutes
 )
-FIGURES_VERSION = 2  # bump when what the figures hold changes
+FIGURES_VERSION = 3  # bump when what the figures hold changes
 FIGURES_KEY = "insights:constellation:figures:"  # and a hash of their source (see `_figures`)
 
 
@@ -291,26 +291,19 @@ class Constellation:
     @cached_property
     def matrix(self) -> UnitMatrix:
         columns = self.nodes[:MATRIX_COLUMNS]
-        counts: dict[int, dict[int, int]] = defaultdict(dict)
-        names: dict[int, str] = {}
-        for unit, name, community_id, n in self._figures.matrix:
-            counts[unit][community_id] = n
-            names[unit] = name
-        totals = {unit: sum(cells.values()) for unit, cells in counts.items()}
-        order = sorted(counts, key=lambda unit: (-totals[unit], names[unit].casefold(), unit))
         return UnitMatrix(
             columns=columns,
             rows=[
                 UnitRow(
                     id=unit,
-                    name=names[unit],
-                    cells=[(column, counts[unit].get(column.id)) for column in columns],
-                    total=totals[unit],
+                    name=name,
+                    cells=[(column, cells.get(column.id)) for column in columns],
+                    total=total,
                 )
-                for unit in order[:MATRIX_ROWS]
+                for unit, name, cells, total in self._figures.matrix
             ],
             columns_capped=self.node_count > MATRIX_COLUMNS,
-            units_total=len(counts),
+            units_total=self._figures.matrix_units,
         )
 
     @cached_property
@@ -402,16 +395,18 @@ class _Figures:
     map_ids: list[int]  # the MAP_NODES most connected communities
     map_edges: list[tuple[int, int, int]]  # the MAP_EDGES strongest links between them, strongest first
     map_edge_count: int  # every link between them
-    matrix: list[tuple[int, str, int, int]]  # org unit id, its name, community id, active members
+    matrix: list[
+        tuple[int, str, dict[int, int], int]
+    ]  # the MATRIX_ROWS org units shown: id, name, cells, total
+    matrix_units: int  # org units with members in the matrix's columns
     digest: str = ""  # of all the above, made when they are counted
-    spanners: list[tuple[int, str, list[int]]] = field(
-        default_factory=list
-    )  # the page: id, name, communities
+    # The page of spanners shown (id, name, community ids), from its own key:
+    spanners: list[tuple[int, str, list[int]]] = field(default_factory=list)
     spanners_more: bool = False  # a next page of spanners
 
     @classmethod
     def none(cls) -> _Figures:
-        return cls({}, [], {}, 0, [], [], [], 0, [])
+        return cls({}, [], {}, 0, [], [], [], 0, [], 0)
 
 
 def _figures(rows: dict[int, tuple], *, k: int, units, spanner_page: int) -> tuple[_Figures, str]:
@@ -483,6 +478,7 @@ def _compute_figures(rows: dict[int, tuple], memberships: QuerySet[Membership], 
     )
     on_map = set(map_ids)
     between = [pair for pair in pairs if pair[0] in on_map and pair[1] in on_map]
+    matrix, matrix_units = _unit_matrix(memberships, order[:MATRIX_COLUMNS])
     figures = _Figures(
         members={node_id: members.get(node_id, 0) for node_id in order},
         order=order,
@@ -492,7 +488,8 @@ def _compute_figures(rows: dict[int, tuple], memberships: QuerySet[Membership], 
         map_ids=map_ids,
         map_edges=heapq.nsmallest(MAP_EDGES, between, key=strongest_first),
         map_edge_count=len(between),
-        matrix=_unit_matrix(memberships, order[:MATRIX_COLUMNS]),
+        matrix=matrix,
+        matrix_units=matrix_units,
     )
     figures.digest = hashlib.sha256(repr(figures).encode()).hexdigest()
     return figures
@@ -548,18 +545,28 @@ def _spanners(
     ], more
 
 
-def _unit_matrix(memberships: QuerySet[Membership], columns: list[int]) -> list[tuple[int, str, int, int]]:
-    """Active members of each org unit in each of the largest communities (one grouped query): (org unit id, its
-    name, community id, members)."""
+def _unit_matrix(
+    memberships: QuerySet[Membership], columns: list[int]
+) -> tuple[list[tuple[int, str, dict[int, int], int]], int]:
+    """The matrix's rows: the MATRIX_ROWS org units with most active members in the largest communities (one
+    grouped query), most first, each as (org unit id, its name, members by community id, total); and how many
+    org units have members there."""
     if not columns:
-        return []
+        return [], 0
     rows = (
         memberships.filter(community_id__in=columns, user__org_unit__isnull=False)
         .values_list("user__org_unit_id", "user__org_unit__name", "community_id")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    return [tuple(row) for row in rows]
+    counts: dict[int, dict[int, int]] = defaultdict(dict)
+    names: dict[int, str] = {}
+    for unit, name, community_id, n in rows:
+        counts[unit][community_id] = n
+        names[unit] = name
+    totals = {unit: sum(cells.values()) for unit, cells in counts.items()}
+    order = sorted(counts, key=lambda unit: (-totals[unit], names[unit].casefold(), unit))
+    return [(unit, names[unit], counts[unit], totals[unit]) for unit in order[:MATRIX_ROWS]], len(counts)
 
 
 class Topic(NamedTuple):
