@@ -200,10 +200,12 @@ def with_headline(queryset: QuerySet, query: Query, *, field_name: str) -> Query
     """`queryset` with its snippet (`search_headline`, PostgreSQL's ts_headline of `field_name`) in the same query
     as the page's rows. PostgreSQL computes it for the rows returned only: it postpones such costly expressions
     past ORDER BY … LIMIT (`counted_page`), and `ranked_page` loads only the page's rows with it. On SQLite
-    nothing is added: `snippet` makes the snippet from the text itself."""
+    nothing is added: `snippet` makes the snippet from the text itself. The text itself is then not loaded on
+    PostgreSQL (posts' and descriptions' bodies are long; the snippet replaces them): list it in an `only()`
+    before this, for SQLite's snippet."""
     if not full_text():
         return queryset
-    return queryset.annotate(search_headline=_headline(field_name, query))
+    return queryset.annotate(search_headline=_headline(field_name, query)).defer(field_name)
 
 
 def snippet(row, query: Query, *, field_name: str) -> SafeString:

@@ -80,7 +80,13 @@ def search_resource_hits(scope: Scope, query: CleanQuery, *, offset: int = 0, li
         resources = Resource.objects.none()
     total, capped, page = ranked_page(
         resources,
-        rows=with_headline(Resource.objects.select_related("community"), query, field_name="body"),
+        rows=with_headline(
+            Resource.objects.select_related("community").only(
+                "title", "kind", "created_at", "body", "community__slug", "community__name"
+            ),
+            query,
+            field_name="body",
+        ),
         order_by=("-search_rank", "-created_at", "-pk"),
         offset=offset,
         limit=limit,

@@ -22,7 +22,11 @@ def search_activities(scope: Scope, query: Query, *, offset: int = 0, limit: int
     matches = ranked(activities, query, plain_fields={"title": 2, "description": 1})
     first_date = Occurrence.objects.filter(activity=OuterRef("pk")).order_by("start").values("pk")[:1]
     total, page = counted_page(
-        with_headline(matches, query, field_name="description")
+        with_headline(
+            matches.only("title", "created_at", "description", "community__slug", "community__name"),
+            query,
+            field_name="description",
+        )
         .select_related("community")
         .annotate(first_occurrence=Subquery(first_date)),
         order_by=("-rank", "-pk"),

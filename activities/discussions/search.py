@@ -25,6 +25,7 @@ class _Posts:
     community_field: str
     plain_fields: dict[str, int]
     related: str  # what a hit shows beside the post: its community
+    shows: tuple[str, ...]  # the columns a hit reads (the body for SQLite's snippet; PostgreSQL's headline)
     title: Callable[[Discussion | Reply], str]
     community: Callable[[Discussion | Reply], Community]
 
@@ -34,7 +35,9 @@ def _search(posts: _Posts, scope: Scope, query: Query, *, offset: int = 0, limit
     matches = posts.shown().filter(where)
     total, capped, page = ranked_page(
         ranked(matches, query, plain_fields=posts.plain_fields),
-        rows=with_headline(matches.model.objects.select_related(posts.related), query, field_name="body"),
+        rows=with_headline(
+            matches.model.objects.select_related(posts.related).only(*posts.shows), query, field_name="body"
+        ),
         order_by=("-rank", "-pk"),
         offset=offset,
         limit=limit,
@@ -60,6 +63,7 @@ DISCUSSIONS = _Posts(
     community_field="community_id",
     plain_fields={"title": 2, "body": 1},
     related="community",
+    shows=("title", "body", "created_at", "community__slug", "community__name"),
     title=lambda discussion: discussion.title,
     community=lambda discussion: discussion.community,
 )
@@ -70,6 +74,13 @@ REPLIES = _Posts(
     community_field="discussion__community_id",
     plain_fields={"body": 1},
     related="discussion__community",
+    shows=(
+        "body",
+        "created_at",
+        "discussion__title",
+        "discussion__community__slug",
+        "discussion__community__name",
+    ),
     title=lambda reply: f"Reply in “{reply.discussion.title}”",
     community=lambda reply: reply.discussion.community,
 )
