@@ -1,6 +1,7 @@
 """Pages that compose every app (home, search) and the health check."""
 
 import hashlib
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -87,6 +88,10 @@ def search(request: HttpRequest) -> HttpResponse:
         "chosen": chosen,
         "community": community,
         "include_archived": include_archived,
+        # The links to other types and pages, made once: "?q=…" and what narrows the search ("&community=…").
+        "q_param": f"?q={quote(query.text, safe='/')}",
+        "scope_params": (f"&community={community.slug}" if community else "")
+        + ("&archived=1" if include_archived else ""),
     }
     if query.is_searchable and chosen:
         size = settings.PAGE_SIZE
