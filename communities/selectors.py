@@ -3,6 +3,7 @@ filter finds. Each a fixed number of queries."""
 
 from dataclasses import dataclass
 from datetime import timedelta
+from types import SimpleNamespace
 
 from django.core.cache import cache
 from django.db.models import (
@@ -260,15 +261,45 @@ def community_members(
     return members.order_by(*orders.get(sort, orders["name"]))
 
 
+# What a row of the member list shows (templates/communities/members.html): nothing else is loaded (not the
+# person's password or bio). The email makes the initials of someone without a name.
+MEMBER_LIST_COLUMNS = (
+    "community",
+    "level",
+    "role",
+    "joined_at",
+    "user__full_name",
+    "user__email",
+    "user__org_unit__name",
+    "user__profile__job_title",
+    "user__profile__in_directory",
+)
+
+
+def member_list(
+    *, community: Community, level: str = "", org_unit: int | None = None, query: str = "", sort: str = "name"
+) -> QuerySet[Membership]:
+    """The member list's rows: `community_members` loading only the columns a row shows."""
+    members = community_members(community=community, level=level, org_unit=org_unit, query=query, sort=sort)
+    return members.only(*MEMBER_LIST_COLUMNS)
+
+
 def level_counts(community: Community) -> list[LevelCount]:
-    """The community's active members at each commitment level (one query)."""
-    return level_distribution(with_member_counts(Community.objects.filter(pk=community.pk)).get())
+    """The community's active members at each commitment level (one query, grouped by level)."""
+    counts = dict(community.memberships.active().order_by().values_list("level").annotate(n=Count("pk")))
+    figures = {field: counts.get(level, 0) for level, field in LEVEL_FIELDS.items()}
+    return level_distribution(SimpleNamespace(member_count=sum(counts.values()), **figures))
 
 
 def member_units(community: Community) -> QuerySet[OrgUnit]:
     """The org units the community's active members come from: the choices of the member list's unit filter."""
     in_unit = community.memberships.active().filter(user__org_unit=OuterRef("pk"))
     return OrgUnit.objects.filter(Exists(in_unit)).order_by("name")
+
+
+def member_unit_choices(community: Community) -> list[tuple[int, str]]:
+    """`member_units` as the filter's (pk, name) choices, in one query without making an OrgUnit of each."""
+    return list(member_units(community).values_list("pk", "name"))
 
 
 def pending_requests(*, community: Community) -> QuerySet[Membership]:

@@ -86,11 +86,11 @@ def _unit_options(tree: OrgUnitTree, asked: str | None) -> str:
     the same unit: kept in the cache under the tree's version and the chosen value. An option is selected when
     its value is written as asked (as a bound form shows it: nothing is selected when no unit was asked for)."""
     choice = tree.choice(asked)
-    selected = "" if asked == "" else str(choice[0]) if choice else None
+    selected = "" if asked == "" else choice[0] if choice else None  # the value of the selected option
 
     def options() -> str:
         choices = [("", "Any org unit"), *tree.choices()]
-        rows = [(value, label, str(value) == selected) for value, label in choices]
+        rows = [(value, label, value == selected) for value, label in choices]
         return render_to_string("members/_directory_unit_options.html", {"options": rows})
 
     return fragments.one("directory-units", "-" if selected is None else selected, tree.version, options)
