@@ -84,10 +84,10 @@ def _seen_replies(access: CommunityAccess, replies: QuerySet[Reply]) -> QuerySet
 
 
 def thread_replies(access: CommunityAccess, discussion: Discussion) -> QuerySet[Reply]:
-    """The replies of a thread in order, those the viewer may see (`_seen_replies`)."""
-    return _seen_replies(
-        access, discussion.replies.select_related("author", "hidden_by").order_by("created_at", "pk")
-    )
+    """The replies of a thread in order, those the viewer may see (`_seen_replies`). Each reply's `discussion` is
+    left unset (the related manager would set it, at a cost no page of the thread needs: `thread_post` sets it)."""
+    replies = Reply.objects.filter(discussion_id=discussion.pk)
+    return _seen_replies(access, replies.select_related("author", "hidden_by").order_by("created_at", "pk"))
 
 
 def thread_pages(access: CommunityAccess, discussion: Discussion) -> Paginator:
