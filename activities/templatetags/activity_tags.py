@@ -24,7 +24,6 @@ from activities.page_actions import actions_for
 from communities.access import CommunityAccess, access_for
 from communities.models import Community
 from core.moments import relative
-from core.viewer_zone import viewer_zone
 
 register = template.Library()
 
@@ -41,7 +40,7 @@ def upcoming_activities(context, community: Community) -> dict:
     return {
         "request": request,
         "occurrences": selectors.upcoming_for_community(community=community, viewer=user),
-        "zone": viewer_zone(user),
+        "zone": timezone.get_current_timezone(),  # the viewer's, active for the request
         "can_answer": rules.may_answer(access),
         "can_schedule": rules.may_schedule(access),
         "community": community,
@@ -56,7 +55,7 @@ def my_upcoming_activities(context, user) -> dict:
     return {
         "request": context["request"],
         "occurrences": selectors.my_upcoming(user=user),
-        "zone": viewer_zone(user),
+        "zone": timezone.get_current_timezone(),  # the viewer's, active for the request
         "can_answer": True,
         "show_community": True,
         "calendar_url": reverse("activities:calendar"),

@@ -298,7 +298,7 @@ def test_home_query_count_is_constant(member_client):
         community.topics.add(TagFactory())
 
     assert_constant_queries(
-        member_client, home_url(community), grow=growing(add_rows), expected=13, cold=True
+        member_client, home_url(community), grow=growing(add_rows), expected=12, cold=True
     )
     assert count_queries(member_client, home_url(community))[0] == 8  # warm, at the larger size
 
