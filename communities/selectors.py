@@ -276,6 +276,9 @@ MEMBER_LIST_COLUMNS = (
 )
 
 
+LEVELS_KEPT = 24 * 3600  # a day: a new version is a new key, so this only bounds what an unused one keeps
+
+
 def member_list(
     *, community: Community, level: str = "", org_unit: int | None = None, query: str = "", sort: str = "name"
 ) -> QuerySet[Membership]:
@@ -284,9 +287,17 @@ def member_list(
     return members.only(*MEMBER_LIST_COLUMNS)
 
 
-def level_counts(community: Community) -> list[LevelCount]:
-    """The community's active members at each commitment level (one query, grouped by level)."""
-    counts = dict(community.memberships.active().order_by().values_list("level").annotate(n=Count("pk")))
+def level_counts(community: Community, *, version: str | None = None) -> list[LevelCount]:
+    """The community's active members at each commitment level (one query, grouped by level), kept in the cache
+    under `version` when one is given (`people_version`, which every change of a membership bumps)."""
+
+    def count() -> dict[str, int]:
+        return dict(community.memberships.active().order_by().values_list("level").annotate(n=Count("pk")))
+
+    if version is None:
+        counts = count()
+    else:
+        counts = cache.get_or_set(f"community-levels:{community.pk}:{version}", count, LEVELS_KEPT)
     figures = {field: counts.get(level, 0) for level, field in LEVEL_FIELDS.items()}
     return level_distribution(SimpleNamespace(member_count=sum(counts.values()), **figures))
 

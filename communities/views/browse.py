@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.functional import SimpleLazyObject
@@ -20,6 +21,7 @@ from communities.access import get_community_for
 from communities.forms import BrowseForm, CommunityForm, MemberFilterForm, ProposeForm
 from communities.models import Community, Level, Stage
 from communities.rules import may_administer
+from core import fragments
 from core.moments import datetime_attr
 from core.pages import form_page
 from members.rules import may_see_profile
@@ -145,17 +147,33 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
     )
     page = counted_page(memberships, request.GET.get("page"), settings.PAGE_SIZE)
     _member_rows(page.object_list, request.user)
-    levels = selectors.level_counts(access.community)
-    # The filters' options with the one the query asks for selected: the option whose value is written as the
-    # bound form writes the value asked for (nothing is selected when none was asked for).
-    chosen_level, chosen_unit = form["level"].value(), f"{form['unit'].value()}"
-    units = [("", "Any unit"), *selectors.member_unit_choices(access.community)]
+    # The level counts and the unit filter's options (a hundred units and more in a large community) are the
+    # same for everyone who sees the list: kept in the cache under the community's people version (bumped by
+    # any change of its memberships, of anyone's org unit or of a unit's name).
+    version = selectors.people_version(access.community)
+    levels = selectors.level_counts(access.community, version=version)
+    # The option selected is the one whose value is written as asked for (none when no unit was asked for).
+    asked_unit = form["unit"].value()
+    written_as_its_value = unit is not None and asked_unit == f"{unit.pk}"
+    chosen_unit = "" if asked_unit == "" else (unit.pk if written_as_its_value else None)
+
+    def unit_options() -> str:
+        units = [("", "Any unit"), *selectors.member_unit_choices(access.community)]
+        rows = [(value, label, value == chosen_unit) for value, label in units]
+        return render_to_string("communities/_member_unit_options.html", {"options": rows})
+
+    chosen_level = form["level"].value()
     context = {
         "level_options": [
             (value, label, value == chosen_level) for value, label in form.fields["level"].choices
         ],
         "chosen_level": chosen_level,
-        "unit_options": [(value, label, f"{value}" == chosen_unit) for value, label in units],
+        "unit_options": fragments.one(
+            "member-units",
+            f"{access.community.pk}:{'-' if chosen_unit is None else chosen_unit}",
+            version,
+            unit_options,
+        ),
         "access": access,
         "tab": "members",
         "form": form,

@@ -411,7 +411,7 @@ def test_members_query_count_is_constant(member_client):
 
     1 the signed-in user, 2 the community, 3 the viewer's membership, 4 the page of members with user, org unit
     and profile and the count of all of them (a window: no separate count for the paginator), 5 the count per
-    level, 6 the org units members come from (filter).
+    level, 6 the org units members come from (filter). Seen again, the last two come from the cache.
     """
     community = CommunityFactory(name="Pinned")
 
@@ -420,12 +420,16 @@ def test_members_query_count_is_constant(member_client):
         member_of(community, "occasional")
         MembershipFactory(community=community, status="left")
 
-    assert_constant_queries(member_client, members_url(community), grow=growing(add_rows), expected=6)
+    assert_constant_queries(
+        member_client, members_url(community), grow=growing(add_rows), expected=6, cold=True
+    )
+    assert count_queries(member_client, members_url(community))[0] == 4  # warm, at the larger size
 
 
 @pytest.mark.slow  # seeds the benchmark set at scales 2-3 and 20-30 for real: in `make test` only
 def test_members_query_count_with_filters_is_constant(member_client):
-    """Filtering by org unit validates it (one query) and expands it to the units below (one more)."""
+    """Filtering by org unit validates it (one query) and expands it to the units below (one more); the level
+    counts and unit options come from the cache when seen again."""
     community = CommunityFactory(name="Pinned")
     unit = OrgUnit.objects.create(name="Pinned Unit", kind=OrgUnit.Kind.TEAM)
 
@@ -434,7 +438,8 @@ def test_members_query_count_with_filters_is_constant(member_client):
         member_of(community, "active")
 
     url = f"{members_url(community)}?unit={unit.pk}&level=core&q=a&sort=unit"
-    assert_constant_queries(member_client, url, grow=growing(add_rows), small=2, expected=8)
+    assert_constant_queries(member_client, url, grow=growing(add_rows), small=2, expected=8, cold=True)
+    assert count_queries(member_client, url)[0] == 6  # warm, at the larger size
 
 
 # The member list's rows as the template wrote them with filters and an include per row, before `_member_rows`
@@ -486,3 +491,57 @@ def test_members_rows_are_what_the_former_filters_wrote(client, guild, viewer_ki
     assert _squeezed(shown) == _squeezed(former)
     assert "IST" in shown and "—" in shown and "Quiet &lt;Quinn&gt;" in shown
     assert (quiet.get_absolute_url() in shown) == (viewer_kind == "staff")
+
+
+def _unit_select(response) -> str:
+    return response.text.split('id="members-unit"')[1].split("</select>")[0]
+
+
+def test_members_level_counts_and_unit_options_follow_every_change(member_client, guild):
+    """The level counts and the unit options come from the cache while nothing changes, and show at once a new
+    member, a changed level, a member who left, someone's new org unit and a renamed unit."""
+    url = members_url(guild)
+    first = member_client.get(url)
+    assert "4 members by level" in first.text
+    assert "communities/_member_unit_options.html" in [t.name for t in first.templates]
+    again = member_client.get(url)
+    assert "communities/_member_unit_options.html" not in [t.name for t in again.templates]
+    assert _unit_select(again) == _unit_select(first)
+
+    legal = OrgUnit.objects.create(name="Legal Team", kind=OrgUnit.Kind.TEAM)
+    newcomer = MembershipFactory(community=guild, level="active", user=UserFactory(full_name="Nia New"))
+    text = member_client.get(url).text
+    assert "5 members by level" in text
+    assert "Legal Team" not in _unit_select(member_client.get(url))
+
+    newcomer.user.org_unit = legal
+    newcomer.user.save()
+    assert f'<option value="{legal.pk}">Legal Team</option>' in _unit_select(member_client.get(url))
+    legal.name = "Legal Office"
+    legal.save()
+    assert f'<option value="{legal.pk}">Legal Office</option>' in _unit_select(member_client.get(url))
+
+    newcomer.level = "core"
+    newcomer.save()
+    legend = member_client.get(url).text.split('class="list-unstyled level-legend')[1].split("</ul>")[0]
+    assert re.search(r"Core group</a> <span class=\"level-legend-count\">3</span>", legend)
+    newcomer.status = "left"
+    newcomer.save()
+    response = member_client.get(url)
+    assert "4 members by level" in response.text
+    assert "Legal Office" not in _unit_select(response)
+
+
+def test_members_unit_option_is_selected_only_as_written(member_client, guild):
+    """The unit asked for is selected when written as its value; written otherwise ("07") it still filters, as
+    the form reads it, and no option is selected, as before the options were kept in the cache."""
+    data = OrgUnit.objects.get(name="Data Team")
+    selected = f'<option value="{data.pk}" selected>Data Team</option>'
+    assert selected in _unit_select(member_client.get(members_url(guild), {"unit": data.pk}))
+    response = member_client.get(members_url(guild), {"unit": f"0{data.pk}"})
+    assert "2 members match" in response.text
+    assert " selected" not in _unit_select(response)
+    assert '<option value="" selected>Any unit</option>' in _unit_select(
+        member_client.get(members_url(guild), {"unit": ""})
+    )
+    assert " selected" not in _unit_select(member_client.get(members_url(guild)))
