@@ -43,6 +43,26 @@ def with_rsvp_counts(occurrences: QuerySet[Occurrence], viewer: User | None = No
     return occurrences
 
 
+# What lists of dates never show, left in the database: the texts of the date, its series and its community.
+LISTS_LEAVE_OUT = (
+    "notes",
+    "notes_html",
+    "activity__description",
+    "activity__description_html",
+    "community__description",
+    "community__description_html",
+    "community__charter_purpose",
+    "community__charter_scope",
+    "community__charter_norms",
+    "community__expected_value",
+)
+
+
+def listed(occurrences: QuerySet[Occurrence]) -> QuerySet[Occurrence]:
+    """`occurrences` for a list of dates (calendars, agendas, upcoming): without the long texts it never shows."""
+    return occurrences.defer(*LISTS_LEAVE_OUT)
+
+
 def viewer_rsvp(occurrence: Occurrence) -> Rsvp | None:
     rows = getattr(occurrence, "viewer_rsvps", None)
     return rows[0] if rows else None
@@ -52,7 +72,7 @@ def community_occurrences(
     *, community: Community, start: datetime, end: datetime, viewer: User
 ) -> QuerySet[Occurrence]:
     """A community's dates between two instants, cancelled ones included (shown struck through)."""
-    return with_rsvp_counts(community.occurrences.between(start, end), viewer).order_by("start", "pk")
+    return listed(with_rsvp_counts(community.occurrences.between(start, end), viewer)).order_by("start", "pk")
 
 
 def community_has_dates(community: Community) -> bool:
@@ -62,7 +82,9 @@ def community_has_dates(community: Community) -> bool:
 
 def upcoming_for_community(*, community: Community, viewer: User, limit: int = 3) -> list[Occurrence]:
     """The next dates of a community (for its home page): not cancelled, not over."""
-    return list(with_rsvp_counts(community.occurrences.upcoming(), viewer).order_by("start", "pk")[:limit])
+    return list(
+        listed(with_rsvp_counts(community.occurrences.upcoming(), viewer)).order_by("start", "pk")[:limit]
+    )
 
 
 def _my_community_ids(user: User) -> QuerySet:
@@ -89,7 +111,7 @@ def my_communities(user: User) -> list[Community]:
 def my_occurrences(*, user: User, start: datetime, end: datetime) -> QuerySet[Occurrence]:
     """Every date of every community the member belongs to, with their RSVP on each."""
     mine = Occurrence.objects.filter(community_id__in=_my_community_ids(user)).between(start, end)
-    return with_rsvp_counts(mine, user).order_by("start", "pk")
+    return listed(with_rsvp_counts(mine, user)).order_by("start", "pk")
 
 
 def my_upcoming(*, user: User, limit: int = 5) -> list[Occurrence]:
@@ -97,15 +119,15 @@ def my_upcoming(*, user: User, limit: int = 5) -> list[Occurrence]:
     cancelled: every one a date I may answer (`rules.may_answer`), so the list offers the RSVP buttons."""
     current = Membership.objects.active().in_current().filter(user=user).values("community_id")
     mine = Occurrence.objects.filter(community_id__in=current).upcoming()
-    return list(with_rsvp_counts(mine, user).order_by("start", "pk")[:limit])
+    return list(listed(with_rsvp_counts(mine, user)).order_by("start", "pk")[:limit])
 
 
 def whats_on(*, viewer: User) -> QuerySet[Occurrence]:
     """The organization's upcoming dates in listed communities (and private ones the viewer may see)."""
     visible = Community.objects.current().visible_to(viewer).values("pk")
-    return with_rsvp_counts(Occurrence.objects.filter(community_id__in=visible).upcoming(), viewer).order_by(
-        "start", "pk"
-    )
+    return listed(
+        with_rsvp_counts(Occurrence.objects.filter(community_id__in=visible).upcoming(), viewer)
+    ).order_by("start", "pk")
 
 
 @dataclass
