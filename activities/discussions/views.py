@@ -373,7 +373,12 @@ def follow(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         )
         following = done if done is not None else following
     if request.htmx:
-        context = {"access": access, "discussion": discussion, "following": following}
+        context = {
+            "access": access,
+            "discussion": discussion,
+            "following": following,
+            "urls": thread_urls(access.community.slug, discussion.pk),
+        }
         return render(
             request, "activities/discussions/thread.html#follow", _announced(context, error, success)
         )

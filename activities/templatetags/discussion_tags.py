@@ -11,8 +11,10 @@
 - `{% recent_activity user %}`: new discussions and replies in my communities (the site's home).
 """
 
+import functools
+
 from django import template
-from django.urls import reverse
+from django.urls import URLResolver, get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
@@ -25,25 +27,47 @@ from core.markup import html_of
 register = template.Library()
 
 
-# Stands in for a reply's id in the addresses a thread builds once (`thread_urls`).
-REPLY_MARK = "987654321"
+# Stand in for a community's slug, a discussion's id and a reply's id in the addresses reversed once (`_shapes`).
+SLUG_MARK, PK_MARK, REPLY_MARK = "987654323", "987654322", "987654321"
 POST_ACTIONS = ("edit", "delete", "hide", "unhide", "report")
+# A thread's other addresses (`thread_urls`): by the slug and the discussion's id, and by the slug alone.
+THREAD_PAGES = {"reply": "activities:discussion_reply", "follow": "activities:discussion_follow"}
+COMMUNITY_PAGES = {"discussions": "activities:discussions", "community": "communities:home"}
+
+
+@functools.lru_cache(maxsize=8)
+def _shapes(prefix: str, resolver: URLResolver) -> dict[str, str | tuple[str, str]]:
+    """The addresses `thread_urls` gives, as `str.format` patterns with `{slug}` and `{pk}` (a reply's cut in two
+    around its id): reversed once per script prefix and URL resolver (a new one when the URL configuration
+    changes) with the marks in place of the values, whose digits no fixed part of an address holds. A slug is
+    letters, digits, "-" and "_", which reversing leaves as they are: a filled pattern is the reversed address."""
+
+    def shape(name: str, *args: str) -> str:
+        address = reverse(name, args=args).replace("{", "{{").replace("}", "}}")
+        return address.replace(SLUG_MARK, "{slug}").replace(PK_MARK, "{pk}")
+
+    shapes: dict[str, str | tuple[str, str]] = {}
+    for action in POST_ACTIONS:
+        shapes[f"discussion_{action}"] = shape(f"activities:discussion_{action}", SLUG_MARK, PK_MARK)
+        head, tail = shape(f"activities:reply_{action}", SLUG_MARK, PK_MARK, REPLY_MARK).split(REPLY_MARK)
+        shapes[f"reply_{action}"] = (head, tail)
+    shapes["accept"] = shape("activities:discussion_accept", SLUG_MARK, PK_MARK)
+    shapes |= {key: shape(name, SLUG_MARK, PK_MARK) for key, name in THREAD_PAGES.items()}
+    shapes |= {key: shape(name, SLUG_MARK) for key, name in COMMUNITY_PAGES.items()}
+    return shapes
 
 
 def thread_urls(slug: str, pk: int) -> dict[str, str | tuple[str, str]]:
-    """The addresses of a thread's post actions, reversed once per page rather than once per post and action:
-    the discussion's own, and each reply's as the parts around its id (reversed with `REPLY_MARK` in the id's
-    place and split at its last occurrence, so a slug holding the same digits is left alone; `post_url` puts the
-    id between)."""
-    urls: dict[str, str | tuple[str, str]] = {
-        f"discussion_{a}": reverse(f"activities:discussion_{a}", args=[slug, pk]) for a in POST_ACTIONS
-    }
-    for action in POST_ACTIONS:
-        head, _, tail = reverse(f"activities:reply_{action}", args=[slug, pk, REPLY_MARK]).rpartition(
-            REPLY_MARK
-        )
-        urls[f"reply_{action}"] = (head, tail)
-    urls["accept"] = reverse("activities:discussion_accept", args=[slug, pk])
+    """The addresses a thread's page links to, made once per page rather than once per post and action, from
+    patterns reversed once (`_shapes`): each post action's on the discussion, and on a reply as the parts around
+    its id (`post_url` puts the id between); accepting an answer, replying and following; the community's
+    discussions and the community itself."""
+    urls: dict[str, str | tuple[str, str]] = {}
+    for key, shape in _shapes(get_script_prefix(), get_resolver(get_urlconf())).items():
+        if isinstance(shape, tuple):
+            urls[key] = (shape[0].format(slug=slug, pk=pk), shape[1].format(slug=slug, pk=pk))
+        else:
+            urls[key] = shape.format(slug=slug, pk=pk)
     return urls
 
 

@@ -673,6 +673,8 @@ def test_follow_with_htmx_swaps_the_box_and_announces(client, discussion, asker)
     response = login(client, asker).post(url("discussion_follow", discussion), {"on": "0"}, **HTMX)
     assert response.status_code == 200
     assert 'id="follow-box"' in response.text and ">Follow</button>" in response.text
+    follow = url("discussion_follow", discussion)
+    assert f'action="{follow}"' in response.text and f'data-hx-post="{follow}"' in response.text
     assert 'data-hx-swap-oob="innerHTML:#live-region">You no longer follow this discussion.' in response.text
     assert "<html" not in response.text
     assert not Follow.objects.filter(discussion=discussion, user=asker).exists()
