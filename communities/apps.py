@@ -30,14 +30,17 @@ class CommunitiesConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from communities.models import Membership, Sponsorship
-        from communities.selectors import people_version_name
+        from communities.selectors import MEMBERSHIPS_VERSION, people_version_name
         from communities.signals import forget_sponsor_flag
         from core import versions
 
         versions.bump_on(
-            [Membership, Sponsorship],
-            lambda row: [people_version_name(row.community_id)],
+            [Membership],
+            lambda row: [people_version_name(row.community_id), MEMBERSHIPS_VERSION],
             uid="communities.people",
+        )
+        versions.bump_on(
+            [Sponsorship], lambda row: [people_version_name(row.community_id)], uid="communities.sponsors"
         )
         versions.bump_on([Community], lambda row: [people_version_name(row.pk)], uid="communities.community")
 

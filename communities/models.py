@@ -223,6 +223,8 @@ class Membership(models.Model):
         indexes = [
             models.Index(fields=["community", "status", "level"], name="membership_by_community"),
             models.Index(fields=["user", "status"], name="membership_by_user"),
+            # The memberships' last change (communities.selectors.memberships_stamp) in one index lookup.
+            models.Index(fields=["updated_at"], name="membership_by_change"),
         ]
 
     def __str__(self) -> str:

@@ -13,6 +13,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -193,6 +194,18 @@ class CommunityOverview:
     levels: list[LevelCount]
     member_count: int
     org_units: list[dict]
+
+
+# A core.versions name: bumped by any membership's save or deletion (communities.apps).
+MEMBERSHIPS_VERSION = "memberships"
+
+
+def memberships_stamp() -> str:
+    """What changes whenever any membership does: the newest id (inserts, bulk ones too), the latest update
+    (every save) and the memberships' version (deletions). Two index lookups and a cache read, however many
+    memberships there are."""
+    stamp = Membership.objects.order_by().aggregate(last_id=Max("pk"), last=Max("updated_at"))
+    return f"{stamp['last_id']}:{stamp['last']}:{versions.current(MEMBERSHIPS_VERSION)}"
 
 
 def people_version_name(community_id: int) -> str:

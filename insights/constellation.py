@@ -28,11 +28,11 @@ from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 
 from communities.models import Community, Membership, Stage
-from communities.selectors import org_unit_and_descendants
+from communities.selectors import memberships_stamp, org_unit_and_descendants
 from members.models import OrgUnit, Tag, User
 
 DEFAULT_K = 3
@@ -417,7 +417,7 @@ def _figures(rows: dict[int, tuple], *, k: int, units, spanner_page: int) -> tup
     units counted, the caps, and the memberships' number and latest update (so a join, a departure or a change
     of level or status gives another key). A person's directory listing, name, activity or org unit is not in
     it: such a change shows within FIGURES_CACHE_SECONDS."""
-    stamp = Membership.objects.order_by().aggregate(n=Count("pk"), last=Max("updated_at"))
+    stamp = memberships_stamp()
     caps = (
         EDGE_ROWS,
         MAP_NODES,
@@ -433,7 +433,7 @@ def _figures(rows: dict[int, tuple], *, k: int, units, spanner_page: int) -> tup
         LAYOUT_VERSION,
     )
     unit_ids = sorted(units) if units is not None else None
-    source = (caps, k, unit_ids, stamp["n"], str(stamp["last"]), sorted(rows.items()))
+    source = (caps, k, unit_ids, stamp, sorted(rows.items()))
     key = FIGURES_KEY + hashlib.sha256(repr(source).encode()).hexdigest()
     # The links and the matrix under one key, each page of spanners under its own: paging through the spanners
     # does not count the links again.
