@@ -357,7 +357,7 @@ def constellation(
     `spanner_page` that of the boundary spanners (SPANNERS a page).
 
     Queries: [the org-unit tree, with `org_unit_id`], 1 the communities in view, 2 the memberships' last change
-    (their number and latest update). What follows is cached under a key made of these (with the filters), so
+    (`memberships_stamp`: two index lookups). What follows is cached under a key made of these (with the filters), so
     it runs once per change of the data, not per request: 3 the communities' active members, 4 the links (one
     self-join of active memberships on the person, grouped by the pair of communities, HAVING at least k), 5
     the page of spanners (people by number of communities) and 6 their memberships, 7 members per org unit
@@ -414,7 +414,7 @@ def _figures(rows: dict[int, tuple], *, k: int, units, spanner_page: int) -> tup
 
     The key holds everything the figures and the page's tables are made of: the communities in view with what
     the page shows of them (so a viewer, a filter, a new or renamed community gives another key), k, the org
-    units counted, the caps, and the memberships' number and latest update (so a join, a departure or a change
+    units counted, the caps, and the memberships' stamp (so a join, a departure or a change
     of level or status gives another key). A person's directory listing, name, activity or org unit is not in
     it: such a change shows within FIGURES_CACHE_SECONDS."""
     stamp = memberships_stamp()
