@@ -4,9 +4,11 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet, Window
 
+from core import versions
 from members import community_filter
 from members.models import NotificationPreference, OrgUnit, User
 from members.notifications import MAIL_KINDS
@@ -140,6 +142,43 @@ def counted_page(rows: QuerySet, number, per_page: int) -> Page:
             paginator.count = found[0].total if found else 0
             return Page(found, wanted, paginator)
     return paginator.get_page(number)
+
+
+DIRECTORY_PAGES_KEPT = (
+    24 * 3600
+)  # a day: a new version is a new key, so this only bounds what an unused one keeps
+
+
+def directory_page(people: QuerySet[User], number, per_page: int, *, everyone: bool) -> Page:
+    """A page of `directory_people` (`counted_page`). The whole directory's pages (`everyone`: no search nor
+    filter, the same for every viewer) keep their people's ids and the count in the cache under the people
+    version (`core.versions`, bumped by every save of a person, a profile or an org unit: who is listed and
+    their names, hence the order), so a page seen again reads its twenty people by id instead of ordering
+    everyone by name."""
+    if not everyone:
+        return counted_page(people, number, per_page)
+    try:
+        wanted = int(number)
+    except (TypeError, ValueError):
+        wanted = 1
+    if wanted < 1:
+        return counted_page(people, number, per_page)
+    page_key = f"directory-page:{versions.current(PEOPLE_VERSION)}:{per_page}:{wanted}"
+    kept = cache.get(page_key)
+    if kept is None:
+        page = counted_page(people, wanted, per_page)
+        if page.number == wanted:
+            cache.set(
+                page_key,
+                ([person.pk for person in page.object_list], page.paginator.count),
+                DIRECTORY_PAGES_KEPT,
+            )
+        return page
+    ids, count = kept
+    by_id = people.filter(pk__in=ids).in_bulk()
+    paginator = Paginator(people, per_page)
+    paginator.count = count
+    return Page([by_id[pk] for pk in ids if pk in by_id], wanted, paginator)
 
 
 def person_for_profile(*, pk: int, include_inactive: bool = False) -> User | None:

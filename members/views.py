@@ -29,7 +29,7 @@ from members.notifications import MAIL_KINDS, Frequency, MailKind, kinds_for
 from members.selectors import (
     OrgUnitTree,
     anyone,
-    counted_page,
+    directory_page,
     directory_people,
     notification_choices,
     org_unit_tree,
@@ -116,7 +116,8 @@ def directory(request: HttpRequest) -> HttpResponse:
         org_units=tree.with_descendants(unit) if unit else None,
         community=community,
     )
-    page = counted_page(people, request.GET.get("page"), settings.PAGE_SIZE)
+    filtered = bool(query or unit or community)
+    page = directory_page(people, request.GET.get("page"), settings.PAGE_SIZE, everyone=not filtered)
     _directory_cards(page.object_list)
     context = {
         "form": form,
@@ -124,7 +125,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query,
         "community": community,
-        "filtered": bool(query or unit or community),
+        "filtered": filtered,
     }
     return render(request, "members/directory.html", context)
 

@@ -2,6 +2,8 @@
 
 import pytest
 from django.core.paginator import Paginator
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -368,3 +370,47 @@ def test_org_unit_choice_is_the_unit_written_as_its_value():
     assert tree.choice(str(unit.pk)) == (unit.pk, "Legal")
     for value in (None, "", f"0{unit.pk}", f" {unit.pk}", "abc", "²", "999999", "-1"):
         assert tree.choice(value) is None
+
+
+def test_directory_pages_keep_their_people_until_someone_changes(member_client, settings):
+    """The whole directory's pages come from the cache (their people read by id, not everyone ordered by name)
+    while nobody changes, and show at once a newcomer, a new name (a new order), someone leaving the directory
+    and someone deactivated."""
+    settings.PAGE_SIZE = 2
+    people = {name: UserFactory(full_name=name) for name in ("Ann A", "Ben B", "Cat C")}
+    url = reverse("members:directory")
+
+    def page(number: int = 1) -> list[str]:
+        return _names(member_client.get(url, {"page": number}))
+
+    assert page(1) == ["Ann A", "Ben B"] and page(2) == ["Cat C", "Mia Member"]
+    with CaptureQueriesContext(connection) as captured:
+        response = member_client.get(url, {"page": 2})
+    assert _names(response) == ["Cat C", "Mia Member"]
+    assert "Page 2 of 2" in response.text and "4 people" in response.text
+    assert not any("OVER ()" in query["sql"] for query in captured.captured_queries)
+
+    UserFactory(full_name="Abe Early")
+    assert page(1) == ["Abe Early", "Ann A"] and "5 people" in member_client.get(url).text
+    people["Ann A"].full_name = "Zoe Z"
+    people["Ann A"].save()
+    assert page(1) == ["Abe Early", "Ben B"] and page(3) == ["Zoe Z"]
+    profile = people["Ben B"].profile
+    profile.in_directory = False
+    profile.save()
+    assert page(1) == ["Abe Early", "Cat C"]
+    people["Cat C"].is_active = False
+    people["Cat C"].save()
+    assert page(1) == ["Abe Early", "Mia Member"]
+    assert "3 people" in member_client.get(url).text
+
+
+@pytest.mark.parametrize("number", ["9", "0", "x", ""])
+def test_directory_pages_past_the_end_or_malformed_are_paginators(member_client, settings, number):
+    """A page past the end is the last one and a malformed number the first, seen once or again."""
+    settings.PAGE_SIZE = 1
+    UserFactory(full_name="Ann A")
+    expected = {"9": 2, "0": 2, "x": 1, "": 1}[number]
+    for _ in range(2):
+        response = member_client.get(reverse("members:directory"), {"page": number})
+        assert response.context["page"].number == expected
