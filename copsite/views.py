@@ -1,6 +1,5 @@
 """Pages that compose every app (home, search) and the health check."""
 
-import hashlib
 from urllib.parse import quote
 
 from django.conf import settings
@@ -57,14 +56,14 @@ def _community_options(communities: list[dict], community) -> str:
     chosen = community.slug if community is not None else ""
     if chosen not in {c["slug"] for c in communities}:
         chosen = ""  # nothing is selected
-    version = hashlib.blake2b(repr([(c["slug"], c["name"]) for c in communities]).encode(), digest_size=16)
+    version = fragments.digest([(c["slug"], c["name"]) for c in communities])
 
     def options() -> str:
         return render_to_string(
             "search.html#community-options", {"communities": communities, "community": community}
         )
 
-    return fragments.one("search-community-options", chosen, version.hexdigest(), options)
+    return fragments.one("search-community-options", chosen, version, options)
 
 
 @require_GET

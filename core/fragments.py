@@ -14,6 +14,7 @@ Versions of data that has no timestamp to key by come from `core.versions`. Both
 of `make run`); the tests start with an empty cache.
 """
 
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -23,6 +24,12 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 TIMEOUT = 24 * 3600  # a day: versions change the key, so this only bounds what an unused row keeps
+
+
+def digest(value: Any) -> str:
+    """A short fingerprint of `value` (its repr): a version made of what a fragment shows, where no single
+    timestamp changes with all of it."""
+    return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
 
 
 def key(name: str, row_key: Any, version: Any, *, zoned: bool = False) -> str:

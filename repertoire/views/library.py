@@ -1,8 +1,6 @@
 """The libraries: a community's (searched, filtered by kind, tag and status, sorted, paginated) and the
 organization-wide one across the communities the viewer may see."""
 
-import hashlib
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import naturaltime
@@ -29,11 +27,6 @@ def _cleaned(form: Form) -> dict:
     return getattr(form, "cleaned_data", {})
 
 
-def _digest(value) -> str:
-    """A short fingerprint of `value` (its repr), for a fragment's version."""
-    return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
-
-
 def _card_version(resource: Resource) -> str:
     """A digest of everything a resource's card shows (`for_cards`' columns, its community, authors and tags,
     and how long ago it was added), so the card is made again whenever what it shows changes."""
@@ -53,7 +46,7 @@ def _card_version(resource: Resource) -> str:
         bool(resource.external_url),
         [(tag.slug, tag.name) for tag in resource.tag_list],
     )
-    return _digest(shown)
+    return fragments.digest(shown)
 
 
 def _with_cards(page, *, show_community: bool) -> None:
@@ -135,7 +128,7 @@ def _community_options(communities: list[tuple[int, str, str]], chosen: str | No
             "repertoire/_filter_select.html#options", {"choices": choices, "chosen": chosen}
         )
 
-    return fragments.one("library-community-options", chosen, _digest(choices), options)
+    return fragments.one("library-community-options", chosen, fragments.digest(choices), options)
 
 
 @login_required
