@@ -50,12 +50,13 @@ def community_discussions(
 def discussion_for(access: CommunityAccess, pk: int) -> Discussion:
     """One discussion of this community with what its page needs (404 if elsewhere, or hidden from the viewer:
     `rules.may_see_post`), in the community `access` loaded; `thread_size` is how many of its replies the viewer
-    sees (`thread_replies`), counted in the same query."""
+    sees (`thread_replies`), counted in the same query. Who hid it is read when it is hidden, by a query of its
+    own: few see a hidden discussion, and each join costs every other page of a thread its planning."""
     seen = _seen_replies(access, Reply.objects.filter(discussion=OuterRef("pk")))
     try:
         discussion = (
             Discussion.objects.filter(pk=pk, community=access.community)
-            .select_related("author", "accepted_reply__author", "hidden_by")
+            .select_related("author", "accepted_reply__author")
             .annotate(
                 viewer_follows=Exists(Follow.objects.filter(discussion=OuterRef("pk"), user=access.viewer)),
                 thread_size=Subquery(seen.order_by().annotate(n=Func("pk", function="COUNT")).values("n")),

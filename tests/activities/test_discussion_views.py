@@ -485,7 +485,8 @@ def test_a_hidden_discussion_is_404_except_for_its_author_and_coordinators(
     services.post_hide(actor=coordinator, post=discussion, reason="Duplicate")
     assert login(client, answerer).get(discussion.get_absolute_url()).status_code == 404
     response = login(client, asker).get(discussion.get_absolute_url())
-    assert response.status_code == 200 and "Duplicate" in response.text
+    assert response.status_code == 200 and "Hidden by Cora Coordinator" in response.text
+    assert "Duplicate" in response.text
     assert "no longer open for replies" in response.text
     assert login(client, coordinator).get(discussion.get_absolute_url()).status_code == 200
 
