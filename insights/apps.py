@@ -1,5 +1,6 @@
 """App configuration for insights (reads every app below it; nothing below imports it): registers the digests
-and reports it sends as notification kinds members can tune, and their builders."""
+and reports it sends as notification kinds members can tune, and their builders; keeps its cached figures in
+step with the data (`insights.cached.watch`)."""
 
 from django.apps import AppConfig
 
@@ -14,6 +15,9 @@ class InsightsConfig(AppConfig):
         from insights.deliveries import DigestKind, register_digest
 
         register_tab(Tab("health", "Health", "insights:community", rules.may_read_health, order=60))
+        from insights import cached
+
+        cached.watch()  # the figures kept in the cache are made again when their community's data changes
         from insights.digests import coordinator, member, sponsor
         from members.notifications import Frequency, MailKind, register_mail_kind
 

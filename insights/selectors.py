@@ -1,22 +1,27 @@
 """Reads for insights pages that cross apps: the sponsor dashboard's cards.
 
-Every function here runs a fixed number of queries whatever the number of communities.
+Every function here runs a fixed number of queries whatever the number of communities; the live dashboard
+(no explicit `now`) reads its order and its cards' figures from the cache (`insights.cached`), computing them
+only for the communities whose data changed, or on a new day.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from activities.models import Occurrence
+from activities.models import Activity, Occurrence
 from communities.models import Community
-from insights import charts
-from insights.figures import MemberFigures, member_figures
-from insights.health import ATTENTION_WEIGHT, Check, attention_score, health_checks
+from insights import cached, charts
+from insights.cached import Health
+from insights.figures import MemberFigures
+from insights.health import ATTENTION_WEIGHT, Check, attention_score
 from insights.models import Snapshot
 from insights.snapshots import local_today, local_zone
 from members.models import User
@@ -24,6 +29,12 @@ from members.models import User
 TREND_WEEKS = 12
 # What a card needs of a community (health checks read stage, created_at and needs_coordinator).
 CARD_FIELDS = ("name", "slug", "stage", "visibility", "created_at", "archived_at", "needs_coordinator")
+# In the model's order of fields, as `Model.from_db` reads a row of some of them.
+CARD_COLUMNS = tuple(f.attname for f in Community._meta.concrete_fields if f.attname in {"id", *CARD_FIELDS})
+# The next dates a card's figures keep (the first one still to come shows): (pk, activity, start, end, title).
+UPCOMING_KEPT = 3
+UPCOMING_COLUMNS = ("pk", "activity_id", "start", "end", "activity__title")
+ORDER_READS = ("stage", "needs_coordinator", "created_at")  # what the checks read of a community's own row
 
 
 @dataclass(frozen=True)
@@ -86,26 +97,44 @@ def _active_trends(community_ids: list[int], days: list[date]) -> dict[int, list
     return trends
 
 
-def _next_occurrences(communities: list[Community], *, now: datetime) -> dict[int, Occurrence]:
-    """Each community's next date that is not cancelled, with its activity (one query)."""
-    by_pk = {community.pk: community for community in communities}
+def _next_occurrences(communities: list[Community], *, now: datetime) -> dict[int, list[tuple]]:
+    """Each community's next UPCOMING_KEPT dates that are not cancelled, soonest first, as rows of
+    `UPCOMING_COLUMNS` (one query)."""
     upcoming = (
-        Occurrence.objects.filter(community_id__in=list(by_pk), cancelled=False, start__gte=now)
+        Occurrence.objects.filter(
+            community_id__in=[community.pk for community in communities], cancelled=False, start__gte=now
+        )
         .annotate(
             position=Window(
                 RowNumber(), partition_by=[F("community_id")], order_by=[F("start").asc(), F("pk").asc()]
             )
         )
-        .filter(position=1)
-        .select_related("activity")
-        .only("community_id", "start", "end", "activity__title")
-        .order_by()
+        .filter(position__lte=UPCOMING_KEPT)
+        .order_by("community_id", "position")
+        .values_list("community_id", *UPCOMING_COLUMNS)
     )
-    found = {}
-    for occurrence in upcoming:
-        occurrence.community = by_pk[occurrence.community_id]  # its URL needs the slug: no query per card
-        found[occurrence.community_id] = occurrence
+    found: dict[int, list[tuple]] = {community.pk: [] for community in communities}
+    for community_id, *row in upcoming:
+        found[community_id].append(tuple(row))
     return found
+
+
+def _occurrence(community: Community, row: tuple) -> Occurrence:
+    """A date made from a row of `UPCOMING_COLUMNS`, with its activity's title and its community (its URL
+    needs the slug: no query per card)."""
+    pk, activity_id, start, end, title = row
+    occurrence = Occurrence.from_db(
+        Occurrence.objects.db,
+        ("id", "activity_id", "community_id", "start", "end"),
+        (pk, activity_id, community.pk, start, end),
+    )
+    occurrence.activity = Activity.from_db(Activity.objects.db, ("id", "title"), (activity_id, title))
+    occurrence.community = community
+    return occurrence
+
+
+def _still_to_come(rows: list[tuple], now: datetime) -> list[tuple]:
+    return [row for row in rows if row[2] >= now]
 
 
 def _action_first(checks: list[Check]) -> list[Check]:
@@ -113,59 +142,110 @@ def _action_first(checks: list[Check]) -> list[Check]:
     return sorted(checks, key=lambda check: -ATTENTION_WEIGHT[check.status])
 
 
-@dataclass(frozen=True)
-class _Ranked:
-    """A community's place in the attention order, with what the order is computed from."""
-
-    community: Community
-    figures: MemberFigures
-    checks: list[Check]
-
-
-def _ranked(viewer: User, *, include_archived: bool, stage: str, q: str, now: datetime) -> list[_Ranked]:
-    """Every community of the viewer's dashboard with its health checks, those needing the most attention first,
-    then by name. Queries: the communities, their member figures (3), the health checks' windows (5 in one pass,
-    plus 1 for reframing stories when a community is in transformation)."""
+def _communities(viewer: User, *, include_archived: bool, stage: str, q: str) -> list[tuple]:
+    """Every community of the viewer's dashboard as a row of `CARD_COLUMNS`, by name (one query; the page's
+    cards alone are made into instances)."""
     communities = (
         Community.objects.sponsored_by(viewer)
         .archived_too(include_archived)
         .at_stage(stage)
-        .only(*CARD_FIELDS)
         .order_by("name", "pk")
     )
     if q:
         communities = communities.filter(name__icontains=q)
-    communities = list(communities)
+    return list(communities.values_list(*CARD_COLUMNS))
+
+
+def _instances(rows: list[tuple]) -> list[Community]:
+    """Communities made from rows of `CARD_COLUMNS` (the others deferred), as the ORM makes them."""
+    return [Community.from_db(Community.objects.db, CARD_COLUMNS, row) for row in rows]
+
+
+def _by_attention(rows: list[tuple], health: dict[int, Health]) -> list[tuple]:
+    """Those needing the most attention first, then by name (sorted() is stable)."""
+    return sorted(rows, key=lambda row: -attention_score(health[row[0]].checks))
+
+
+def _ranked(rows: list[tuple], *, now: datetime | None) -> tuple[list[tuple], dict[int, Health], dict | None]:
+    """The rows in the attention order, with the health already read (all of it when it had to be) and the
+    communities' data versions (None with an explicit `now`, when everything is computed).
+
+    Live (`now` None), the order is kept in the cache with the versions it was made under, keyed by the
+    communities (in name order, with what their checks read of their own row), the day and the settings; it
+    holds while the version that every community's change bumps (`cached.ANY_VERSION`) stays the same, so it
+    is read with that version in one round trip. Otherwise every community's health comes from the cache,
+    computed only for those whose data changed (member figures: 3 queries, the health checks' windows: 5 in one
+    pass, plus 1 for reframing stories when a community is in transformation)."""
+    if not rows:
+        return [], {}, None
+    if now is not None:
+        health = cached.community_health(_instances(rows), now=now)
+        return _by_attention(rows, health), health, None
+    shown = [(row[0], *(row[CARD_COLUMNS.index(name)] for name in ORDER_READS)) for row in rows]
+    digest = hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
+    order_key = f"insights:dashboard-order:{digest}:{cached.stamp('')}"
+    any_version, kept = cached.read_with_any(order_key)
+    if kept is not None and kept["any"] == any_version:
+        position = {pk: index for index, pk in enumerate(kept["order"])}
+        return sorted(rows, key=lambda row: position[row[0]]), {}, kept["versions"]
+    versions = cached.versions_of([row[0] for row in rows])
+    health = cached.community_health(_instances(rows), versions_by_id=versions)
+    ranked = _by_attention(rows, health)
+    kept = {"any": any_version, "order": [row[0] for row in ranked], "versions": versions}
+    cache.set(order_key, kept, cached.TIMEOUT)
+    return ranked, health, versions
+
+
+def _cards(
+    communities: list[Community],
+    health: dict[int, Health],
+    *,
+    now: datetime | None,
+    versions: dict | None = None,
+) -> list[Card]:
+    """The cards of these communities only: their health (from `health`, else the cache under `versions`),
+    trends and next dates (two queries). Live (`now` None), the trends and the next dates are kept in the
+    cache too, under the communities' data versions and the day: a kept list of next dates is read again when
+    all of them have begun and there may be more."""
     if not communities:
         return []
-    figures = member_figures([community.pk for community in communities], now=now)
-    checks = health_checks(communities, now=now, members=figures)
-    ranked = [
-        _Ranked(community, figures[community.pk], _action_first(checks[community.pk]))
-        for community in communities
-    ]
-    ranked.sort(key=lambda row: -attention_score(row.checks))  # stable: by name within the same attention
-    return ranked
-
-
-def _cards(ranked: list[_Ranked], *, now: datetime) -> list[Card]:
-    """The cards of these communities only: their trends and next dates (two queries)."""
-    if not ranked:
-        return []
-    communities = [row.community for row in ranked]
+    fresh = now is not None  # an explicit `now` (tests, digests): everything is computed
+    now = now or timezone.now()
     days = trend_days(today=timezone.localtime(now, local_zone()).date())
-    trends = _active_trends([community.pk for community in communities], days)
-    upcoming = _next_occurrences(communities, now=now)
+    ids = [community.pk for community in communities]
+    by_pk = dict(zip(ids, communities, strict=True))
+    missing = [pk for pk in ids if pk not in health]
+    if fresh:
+        if missing:
+            health = health | cached.community_health([by_pk[pk] for pk in missing], now=now)
+        trends = _active_trends(ids, days)
+        upcoming = _next_occurrences(communities, now=now)
+    else:
+        versions = versions or cached.versions_of(ids)
+        if missing:
+            health = health | cached.community_health([by_pk[pk] for pk in missing], versions_by_id=versions)
+        trends = cached.kept_many(
+            "trend", ids, lambda wanted: _active_trends(wanted, days), versions_by_id=versions
+        )
+        upcoming = cached.kept_many(
+            "upcoming",
+            ids,
+            lambda wanted: _next_occurrences([by_pk[pk] for pk in wanted], now=now),
+            versions_by_id=versions,
+            valid=lambda rows: len(rows) < UPCOMING_KEPT or bool(_still_to_come(rows, now)),
+        )
     return [
         Card(
-            community=row.community,
-            figures=row.figures,
-            checks=row.checks,
+            community=community,
+            figures=health[community.pk].figures,
+            checks=_action_first(health[community.pk].checks),
             trend_days=days,
-            trend=trends[row.community.pk],
-            next_occurrence=upcoming.get(row.community.pk),
+            trend=trends[community.pk],
+            next_occurrence=_occurrence(community, soonest[0])
+            if (soonest := _still_to_come(upcoming[community.pk], now))
+            else None,
         )
-        for row in ranked
+        for community in communities
     ]
 
 
@@ -182,13 +262,13 @@ def dashboard_page(
     """One page of the viewer's dashboard (the communities they sponsor; every community for staff), those
     needing the most attention first, then by name (an out-of-range or malformed number gives the nearest page).
 
-    The order needs every community's health, so the checks are computed for all of them; the trends and the
-    next dates only for the page's cards.
+    The order needs every community's health: it is kept in the cache while no community's data changes
+    (`_ranked`); the trends and the next dates are read for the page's cards alone.
     """
-    now = now or timezone.now()
-    ranked = _ranked(viewer, include_archived=include_archived, stage=stage, q=q, now=now)
+    communities = _communities(viewer, include_archived=include_archived, stage=stage, q=q)
+    ranked, health, versions = _ranked(communities, now=now)
     page = Paginator(ranked, per_page).get_page(number)
-    page.object_list = _cards(list(page.object_list), now=now)
+    page.object_list = _cards(_instances(list(page.object_list)), health, now=now, versions=versions)
     return page
 
 
@@ -201,5 +281,6 @@ def dashboard_cards(
     now: datetime | None = None,
 ) -> list[Card]:
     """Every card of the viewer's dashboard, in the dashboard's order (what all its pages show together)."""
-    now = now or timezone.now()
-    return _cards(_ranked(viewer, include_archived=include_archived, stage=stage, q=q, now=now), now=now)
+    communities = _communities(viewer, include_archived=include_archived, stage=stage, q=q)
+    ranked, health, versions = _ranked(communities, now=now)
+    return _cards(_instances(ranked), health, now=now, versions=versions)

@@ -239,7 +239,8 @@ def _snapshot(
 
 @transaction.atomic
 def snapshots_store(snapshots: list[Snapshot]) -> int:
-    """Insert or overwrite snapshots (one row per community and day: running twice changes nothing)."""
+    """Insert or overwrite snapshots (one row per community and day: running twice changes nothing); the
+    communities' cached insights are made again (`insights.cached`)."""
     now = timezone.now()
     for snapshot in snapshots:
         snapshot.taken_at = now
@@ -250,6 +251,9 @@ def snapshots_store(snapshots: list[Snapshot]) -> int:
         unique_fields=["community", "day"],
         update_fields=[*SNAPSHOT_FIGURES, "taken_at"],
     )
+    from insights.cached import bump  # below: the cache's keys hold the day, which this module tells
+
+    bump({snapshot.community_id for snapshot in snapshots})  # a bulk write sends no signal
     return len(snapshots)
 
 
