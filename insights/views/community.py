@@ -1,25 +1,27 @@
 """A community's health page (what sponsors open from their dashboard, the Health tab of its coordinators and
 core group), the CSV export of each of its charts, and recording a value story."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import fragments
 from core.csv_files import csv_response
 from core.pages import form_page
 from core.ratelimits import rate_limited
-from insights import rules, services
+from insights import cached, rules, services
 from insights.access import get_health_access
 from insights.charts import level_bar
 from insights.exports import chart_csv_rows
-from insights.figures import member_figures
 from insights.forms import ValueStoryForm
-from insights.health import health_checks
 from insights.history import (
     HISTORY_CHARTS,
     HISTORY_MONTHS,
@@ -61,48 +63,106 @@ def _period_showing(happened_on: date, today: date) -> int:
     return max(PERIODS)
 
 
+@dataclass(frozen=True)
+class _Section:
+    """A part of the health page that is the same for everyone who may read it (it is given nothing of the
+    viewer's), kept in the cache (`core.fragments`) under `version`: the community's data version and the day,
+    with whatever else it shows (the period, the org units' names)."""
+
+    name: str
+    version: str
+    render: Callable[[], str]
+
+
+def _sections(community, period, stamp: str, units: str, context: dict) -> dict[str, str]:
+    """The HTML of the page's kept sections, read in one round trip, each rendered only when missing: "Now",
+    the health checks and the history (`figures`; its charts are made only then), the cycles of the value matrix
+    other than the recorded stories (`evidence`) and the spread over org units (`spread`). Keyed by the viewer's
+    time zone too, for the examples' dates."""
+    shown = {key: context[key] for key in ("community", "figures", "checks", "history_months", "csv_urls")}
+
+    def figures() -> str:
+        parts = context["figures"].level_parts()
+        label = "Members by commitment level: " + ", ".join(f"{name} {n}" for name, n, _ in parts)
+        made = {"charts": monthly_history(community), "level_bar": level_bar(parts, label=label, width=320)}
+        return render_to_string("insights/community.html#figures", shown | made)
+
+    def evidence() -> str:
+        return render_to_string("insights/_value_matrix.html#evidence", {"cycles": context["cycles"]})
+
+    def spread() -> str:
+        units_now = context["spread"]
+        chart = org_unit_chart(units_now) if units_now else None
+        made = {"spread": units_now, "spread_chart": chart, "csv_urls": context["csv_urls"]}
+        return render_to_string("insights/community.html#spread", made)
+
+    sections = [
+        _Section("figures", stamp, figures),
+        _Section(
+            "evidence", f"{stamp}:{period.first_day.isoformat()}:{period.last_day.isoformat()}", evidence
+        ),
+        _Section("spread", f"{stamp}:{units}", spread),
+    ]
+    html = fragments.many(
+        f"health-{community.pk}",
+        sections,
+        render=lambda section: section.render(),
+        version=lambda section: section.version,
+        row_key=lambda section: section.name,
+        zoned=True,
+    )
+    return {section.name: made for section, made in zip(sections, html, strict=True)}
+
+
 @login_required
 @require_GET
 def health(request: HttpRequest, slug: str) -> HttpResponse:
     """The community's health: figures now, stage-aware checks, 12 months of history, the value-creation matrix
-    for a period, and the spread of its active members over org units. A fixed number of queries."""
+    for a period, and the spread of its active members over org units. A fixed number of queries, run once per
+    change of the community's data and per day (`insights.cached`): the figures, value matrix and spread are
+    kept in the cache, and so are the sections that show them alike to everyone (`_sections`)."""
     access = get_health_access(request.user, slug)
     community = access.community
     days = _period_days(request)
     period = last_days(days)
-    members = member_figures([community.pk])
-    figures = members[community.pk]
-    spread = org_unit_spread(community)
-    cycles = value_matrix([community.pk], period)[community.pk]
+    found = cached.versions_of([community.pk], cached.ORG_UNITS_VERSION)
+    data_version, units = found[community.pk], found[cached.ORG_UNITS_VERSION]
+    kept = cached.kept_together(
+        community.pk,
+        data_version,
+        {
+            "health": (cached.health_parts(community), lambda: cached.live_health([community])[community.pk]),
+            "spread": ((units,), lambda: org_unit_spread(community)),
+            "value": (
+                (period.first_day.isoformat(), period.last_day.isoformat()),
+                lambda: value_matrix([community.pk], period)[community.pk],
+            ),
+        },
+    )
+    csv_urls = {
+        # Keyed with underscores, so templates can read them (csv_urls.org_units).
+        chart.replace("-", "_"): reverse("insights:chart_csv", args=[slug, chart])
+        + (f"?period={days}" if chart == "value" else "")
+        for chart in CSV_CHARTS
+    }
     context = {
         "access": access,
         "tab": "health",
         "community": community,
-        "figures": figures,
-        "level_bar": level_bar(
-            figures.level_parts(),
-            label="Members by commitment level: "
-            + ", ".join(f"{label} {count}" for label, count, _ in figures.level_parts()),
-            width=320,
-        ),
-        "checks": health_checks([community], members=members)[community.pk],
-        "charts": monthly_history(community),
+        "figures": kept["health"].figures,
+        "checks": kept["health"].checks,
         "history_months": HISTORY_MONTHS,
-        # Keyed with underscores, so templates can read them (csv_urls.org_units).
-        "csv_urls": {
-            chart.replace("-", "_"): reverse("insights:chart_csv", args=[slug, chart])
-            + (f"?period={days}" if chart == "value" else "")
-            for chart in CSV_CHARTS
-        },
+        "csv_urls": csv_urls,
         "period": period,
         "period_days": days,
         "periods": [(n, label, _health_url(slug, n, "value")) for n, label in PERIODS.items()],
-        "cycles": cycles,
+        "cycles": kept["value"],
         "stories": value_stories(community, period),
-        "spread": spread,
-        "spread_chart": org_unit_chart(spread) if spread else None,
+        "spread": kept["spread"],
         "may_record": rules.may_record_story(access),
     }
+    sections = _sections(community, period, cached.stamp(data_version), units, context)
+    context |= {f"{name}_html": html for name, html in sections.items()}
     return render(request, "insights/community.html", context)
 
 
