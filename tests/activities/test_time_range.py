@@ -24,7 +24,9 @@ def test_the_same_as_the_include(zone, hours, without_date):
     with timezone.override(zone):
         before = THE_INCLUDE_IT_REPLACES.render(Context({"o": o, "without_date": without_date}))
         argument = ':"without_date"' if without_date else ""
-        after = Template("{% load activity_tags %}{{ o|time_range" + argument + " }}").render(Context({"o": o}))
+        after = Template("{% load activity_tags %}{{ o|time_range" + argument + " }}").render(
+            Context({"o": o})
+        )
     assert after == before
 
 
