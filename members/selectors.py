@@ -144,41 +144,41 @@ def counted_page(rows: QuerySet, number, per_page: int) -> Page:
     return paginator.get_page(number)
 
 
-DIRECTORY_PAGES_KEPT = (
-    24 * 3600
-)  # a day: a new version is a new key, so this only bounds what an unused one keeps
+PAGES_KEPT = 24 * 3600  # a day: a new version is a new key, so this only bounds what an unused one keeps
 
 
-def directory_page(people: QuerySet[User], number, per_page: int, *, everyone: bool) -> Page:
-    """A page of `directory_people` (`counted_page`). The whole directory's pages (`everyone`: no search nor
-    filter, the same for every viewer) keep their people's ids and the count in the cache under the people
-    version (`core.versions`, bumped by every save of a person, a profile or an org unit: who is listed and
-    their names, hence the order), so a page seen again reads its twenty people by id instead of ordering
-    everyone by name."""
-    if not everyone:
-        return counted_page(people, number, per_page)
+def kept_page(rows: QuerySet, number, per_page: int, *, key: str | None) -> Page:
+    """`counted_page`, keeping the page's ids and the count in the cache under `key` (which must hold the version
+    of everything that decides which rows there are and their order) when one is given: seen again, the page
+    reads its rows by id instead of ordering them all. A page past the end or malformed is not kept."""
     try:
         wanted = int(number)
     except (TypeError, ValueError):
         wanted = 1
-    if wanted < 1:
-        return counted_page(people, number, per_page)
-    page_key = f"directory-page:{versions.current(PEOPLE_VERSION)}:{per_page}:{wanted}"
+    if key is None or wanted < 1:
+        return counted_page(rows, number, per_page)
+    page_key = f"{key}:{per_page}:{wanted}"
     kept = cache.get(page_key)
     if kept is None:
-        page = counted_page(people, wanted, per_page)
+        page = counted_page(rows, wanted, per_page)
         if page.number == wanted:
-            cache.set(
-                page_key,
-                ([person.pk for person in page.object_list], page.paginator.count),
-                DIRECTORY_PAGES_KEPT,
-            )
+            kept = ([row.pk for row in page.object_list], page.paginator.count)
+            cache.set(page_key, kept, PAGES_KEPT)
         return page
     ids, count = kept
-    by_id = people.filter(pk__in=ids).in_bulk()
-    paginator = Paginator(people, per_page)
+    by_id = rows.filter(pk__in=ids).in_bulk()
+    paginator = Paginator(rows, per_page)
     paginator.count = count
     return Page([by_id[pk] for pk in ids if pk in by_id], wanted, paginator)
+
+
+def directory_page(people: QuerySet[User], number, per_page: int, *, everyone: bool) -> Page:
+    """A page of `directory_people` (`kept_page`). The whole directory's pages (`everyone`: no search nor filter,
+    the same for every viewer) keep their people's ids and the count in the cache under the people version
+    (`core.versions`, bumped by every save of a person, a profile or an org unit: who is listed and their names,
+    hence the order), so a page seen again reads its twenty people by id instead of ordering everyone by name."""
+    key = f"directory-page:{versions.current(PEOPLE_VERSION)}" if everyone else None
+    return kept_page(people, number, per_page, key=key)
 
 
 def person_for_profile(*, pk: int, include_inactive: bool = False) -> User | None:

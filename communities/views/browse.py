@@ -25,7 +25,7 @@ from core import fragments
 from core.moments import datetime_attr
 from core.pages import form_page
 from members.rules import may_see_profile
-from members.selectors import counted_page
+from members.selectors import kept_page
 
 
 def suggest_people(form: Form, *names: str) -> None:
@@ -138,19 +138,23 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
     filters = _cleaned(form)
     unit = filters.get("unit")
     sort = filters.get("sort") or "name"
+    level, query = filters.get("level") or "", (filters.get("q") or "").strip()
     memberships = selectors.member_list(
         community=access.community,
-        level=filters.get("level") or "",
+        level=level,
         org_unit=unit.pk if unit else None,
-        query=(filters.get("q") or "").strip(),
+        query=query,
         sort=sort,
     )
-    page = counted_page(memberships, request.GET.get("page"), settings.PAGE_SIZE)
-    _member_rows(page.object_list, request.user)
-    # The level counts and the unit filter's options (a hundred units and more in a large community) are the
-    # same for everyone who sees the list: kept in the cache under the community's people version (bumped by
-    # any change of its memberships, of anyone's org unit or of a unit's name).
+    # The level counts, the unit filter's options (a hundred units and more in a large community) and which
+    # members are on each page of the whole list (no filter) are the same for everyone who sees the list: kept
+    # in the cache under the community's people version (bumped by any change of its memberships, of anyone's
+    # name or org unit, or of a unit's name).
     version = selectors.people_version(access.community)
+    everyone = not (level or unit or query)
+    page_key = f"member-page:{access.community.pk}:{version}:{sort}" if everyone else None
+    page = kept_page(memberships, request.GET.get("page"), settings.PAGE_SIZE, key=page_key)
+    _member_rows(page.object_list, request.user)
     levels = selectors.level_counts(access.community, version=version)
     # The option selected is the one whose value is written as asked for (none when no unit was asked for).
     asked_unit = form["unit"].value()

@@ -3,7 +3,9 @@
 import re
 
 import pytest
+from django.db import connection
 from django.template import engines
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -545,3 +547,37 @@ def test_members_unit_option_is_selected_only_as_written(member_client, guild):
         member_client.get(members_url(guild), {"unit": ""})
     )
     assert " selected" not in _unit_select(member_client.get(members_url(guild)))
+
+
+def test_members_pages_keep_their_members_until_someone_changes(member_client, guild, settings):
+    """The whole list's pages (no filter) come from the cache, in each sort, while nothing changes (their rows
+    read by id, not every member ordered), and show at once a newcomer, a new name, a new level and someone
+    who left; a filtered list is never kept."""
+    settings.PAGE_SIZE = 2
+    url = members_url(guild)
+
+    def names(**query) -> list[str]:
+        return [m.user.full_name for m in member_client.get(url, query).context["page"].object_list]
+
+    assert names() == ["Ada Active", "Cole Core"]
+    assert names(sort="level") == ["Ada Active", "Cole Core"]  # levels by their value, then names
+    with CaptureQueriesContext(connection) as captured:
+        assert names() == ["Ada Active", "Cole Core"]
+    assert not any("OVER ()" in query["sql"] for query in captured.captured_queries)
+
+    newcomer = MembershipFactory(community=guild, level="active", user=UserFactory(full_name="Abe Early"))
+    assert names() == ["Abe Early", "Ada Active"]
+    assert names(sort="joined") == ["Abe Early", "Pia Peripheral"]
+    newcomer.user.full_name = "Zed Late"
+    newcomer.user.save()
+    assert names() == ["Ada Active", "Cole Core"] and names(page=3) == ["Zed Late"]
+    assert names(sort="level") == ["Ada Active", "Zed Late"]
+    newcomer.level = "core"
+    newcomer.save()
+    assert names(sort="level") == ["Ada Active", "Cole Core"]
+    assert names(sort="level", page=2) == ["Cora Coordinator", "Zed Late"]
+    newcomer.status = "left"
+    newcomer.save()
+    assert names(page=3) == ["Cora Coordinator", "Pia Peripheral"]  # past the end: the last page
+    assert "4 members by level" in member_client.get(url).text
+    assert names(level="core") == ["Cole Core", "Cora Coordinator"]
