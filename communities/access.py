@@ -72,7 +72,7 @@ def access_for(viewer: User, community: Community) -> CommunityAccess:
     return CommunityAccess(
         community=community,
         viewer=viewer,
-        membership=Membership.objects.filter(community=community, user=viewer).first(),
+        membership=Membership.objects.filter(community=community, user=viewer).order_by().first(),
         is_sponsor=Sponsorship.objects.filter(community=community, sponsor=viewer).exists(),
     )
 
@@ -94,7 +94,7 @@ def get_community_for(
     )
     if community is None:
         raise Http404("No such community")
-    membership = Membership.objects.filter(community=community, user=viewer).first()
+    membership = Membership.objects.filter(community=community, user=viewer).order_by().first()
     access = CommunityAccess(
         community=community, viewer=viewer, membership=membership, is_sponsor=community.viewer_sponsors
     )
