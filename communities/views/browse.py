@@ -2,6 +2,8 @@
 the coordinators' settings page."""
 
 import copy
+from datetime import datetime
+from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -14,6 +16,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.timesince import timesince
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods
 
 from communities import selectors, services
@@ -22,7 +25,6 @@ from communities.forms import BrowseForm, CommunityForm, MemberFilterForm, Propo
 from communities.models import Community, Level, Stage
 from communities.rules import may_administer
 from core import fragments
-from core.moments import datetime_attr
 from core.pages import form_page
 from members.rules import may_see_profile
 from members.selectors import kept_page
@@ -109,6 +111,11 @@ def _member_rows(memberships: list, viewer) -> None:
     per row): the name linked to the profile when the viewer may see it, the job title, org unit and level, and
     when the member joined (relative, the exact time in the viewer's zone on hover)."""
     labels = dict(Level.choices)
+    zone, minute, language = (
+        timezone.get_current_timezone(),
+        int(timezone.now().timestamp()) // 60,
+        get_language(),
+    )
     for membership in memberships:
         person = membership.user
         profile = getattr(person, "profile", None)
@@ -122,10 +129,18 @@ def _member_rows(memberships: list, viewer) -> None:
         membership.unit_name = (person.org_unit.name if person.org_unit else "") or "—"
         membership.level_label = labels.get(membership.level, membership.level)
         if membership.joined_at:
-            joined = timezone.localtime(membership.joined_at)
-            membership.joined_attr = datetime_attr(joined)
-            membership.joined_title = dateformat.format(joined, JOINED_TITLE)
-            membership.joined_ago = timesince(membership.joined_at)
+            membership.joined_attr, membership.joined_title, membership.joined_ago = _joined(
+                membership.joined_at, zone, minute, language
+            )
+
+
+@lru_cache(maxsize=8192)
+def _joined(value: datetime, zone, minute: int, language: str | None) -> tuple[str, str, str]:
+    """When a member joined as the list writes it, seen in `zone` during `minute` (both part of the cache's key,
+    as `core.moments.time_ago` keeps its elements): its `datetime` attribute (as `datetime_attr` writes it), its
+    exact time and how long ago ("how long" at most a minute behind)."""
+    local = timezone.localtime(value, zone)
+    return local.isoformat(timespec="seconds"), dateformat.format(local, JOINED_TITLE), timesince(value)
 
 
 @require_GET

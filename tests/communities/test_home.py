@@ -581,3 +581,16 @@ def test_members_pages_keep_their_members_until_someone_changes(member_client, g
     assert names(page=3) == ["Cora Coordinator", "Pia Peripheral"]  # past the end: the last page
     assert "4 members by level" in member_client.get(url).text
     assert names(level="core") == ["Cole Core", "Cora Coordinator"]
+
+
+def test_members_joining_times_are_in_each_viewers_zone(client, guild):
+    """The joining times, kept per zone and minute, are each viewer's own zone's, one viewer after another."""
+    shown = {}
+    for zone in ("Asia/Tokyo", "America/New_York", "Asia/Tokyo"):
+        viewer = UserFactory()
+        Profile.objects.filter(user=viewer).update(time_zone=zone)
+        client.force_login(type(viewer).objects.get(pk=viewer.pk))
+        text = client.get(members_url(guild)).text
+        shown.setdefault(zone, set()).update(re.findall(r'title="[^"]*\d{2}:\d{2} ([A-Z]+)"', text))
+    assert shown["Asia/Tokyo"] == {"JST"}
+    assert shown["America/New_York"] <= {"EST", "EDT"} and shown["America/New_York"]
