@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -24,22 +25,30 @@ Answer = Rsvp.Answer
 FEED_HISTORY = timedelta(days=365)
 
 
+def _rsvps_counted(**answer) -> Coalesce:
+    """How many RSVPs of the outer occurrence match `answer`, as a subquery on the (occurrence, …) index: no
+    GROUP BY over the page's columns."""
+    rows = (
+        Rsvp.objects.filter(occurrence=OuterRef("pk"), **answer)
+        .order_by()
+        .values("occurrence")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
 def with_rsvp_counts(occurrences: QuerySet[Occurrence], viewer: User | None = None) -> QuerySet[Occurrence]:
-    """Annotate going (seated), waitlist and maybe counts, and the viewer's own answer."""
+    """Annotate going (seated), waitlist and maybe counts, and the viewer's own answer (`viewer_rsvp`)."""
     occurrences = occurrences.annotate(
-        going_count=Count(
-            "rsvps", filter=Q(rsvps__answer=Answer.GOING, rsvps__waitlisted=False), distinct=True
-        ),
-        waitlist_count=Count(
-            "rsvps", filter=Q(rsvps__answer=Answer.GOING, rsvps__waitlisted=True), distinct=True
-        ),
-        maybe_count=Count("rsvps", filter=Q(rsvps__answer=Answer.MAYBE), distinct=True),
+        going_count=_rsvps_counted(answer=Answer.GOING, waitlisted=False),
+        waitlist_count=_rsvps_counted(answer=Answer.GOING, waitlisted=True),
+        maybe_count=_rsvps_counted(answer=Answer.MAYBE),
     ).select_related("activity", "community")
     if viewer is not None:
-        mine = Rsvp.objects.filter(occurrence=OuterRef("pk"), user=viewer)
         occurrences = occurrences.prefetch_related(
             Prefetch("rsvps", queryset=Rsvp.objects.filter(user=viewer), to_attr="viewer_rsvps")
-        ).annotate(viewer_answered=Exists(mine))
+        )
     return occurrences
 
 
