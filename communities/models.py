@@ -79,6 +79,22 @@ def readers_q(community: "Community") -> Q:
     return Q(is_staff=True) | Q(Exists(member)) | Q(Exists(sponsor))
 
 
+# A community's long texts, which lists of other things (dates, discussions) never show: `.defer()` them there.
+COMMUNITY_TEXTS = (
+    "description",
+    "description_html",
+    "charter_purpose",
+    "charter_scope",
+    "charter_norms",
+    "expected_value",
+)
+
+
+def texts_of(relation: str, fields=COMMUNITY_TEXTS) -> list[str]:
+    """`fields` seen through `relation` (e.g. "discussion__community"), for `.defer()`."""
+    return [f"{relation}__{field}" for field in fields]
+
+
 class Community(models.Model):
     """A community of practice: a domain people commit to, the community, and its shared practice."""
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from activities.calendar.models import Activity, CalendarToken, Occurrence, Rsvp
 from communities.access import CommunityAccess
-from communities.models import Community, Membership
+from communities.models import Community, Membership, texts_of
 from communities.selectors import community_members
 from core.moments import day_label
 from members.models import User
@@ -58,12 +58,7 @@ LISTS_LEAVE_OUT = (
     "notes_html",
     "activity__description",
     "activity__description_html",
-    "community__description",
-    "community__description_html",
-    "community__charter_purpose",
-    "community__charter_scope",
-    "community__charter_norms",
-    "community__expected_value",
+    *texts_of("community"),
 )
 
 

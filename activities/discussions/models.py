@@ -33,6 +33,10 @@ class ReplyQuerySet(PostQuerySet):
         return self.filter(discussion__hidden_at__isnull=True)
 
 
+# A post's long texts, which lists of posts (a home page, a community's latest) never show: `.defer()` them there.
+POST_TEXTS = ("body", "body_html")
+
+
 class Post(models.Model):
     """What discussions and replies share: an author, a markdown body, edits, the author's deletion, and hiding
     by a coordinator (with who and why; the author sees why)."""

@@ -14,9 +14,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from activities.discussions import rules
-from activities.discussions.models import Discussion, Follow, Reply, Report
+from activities.discussions.models import POST_TEXTS, Discussion, Follow, Reply, Report
 from communities.access import CommunityAccess
-from communities.models import Community, Membership, readers_q
+from communities.models import Community, Membership, readers_q, texts_of
 from members.models import User
 
 UNANSWERED_AFTER = timedelta(hours=48)
@@ -160,6 +160,7 @@ def latest_for_community(*, community: Community, limit: int = 5) -> list[Discus
         Discussion.objects.shown()
         .filter(community=community)
         .select_related("author")
+        .defer(*POST_TEXTS)
         .order_by("-last_activity_at", "-pk")[:limit]
     )
 
@@ -181,6 +182,7 @@ def recent_activity_for(*, user: User, limit: int = 8) -> list[ActivityItem]:
         Discussion.objects.shown()
         .filter(community_id__in=mine)
         .select_related("author", "community")
+        .defer(*POST_TEXTS, *texts_of("community"))
         .order_by("-created_at")[:limit]
     )
     replies = list(
@@ -188,6 +190,7 @@ def recent_activity_for(*, user: User, limit: int = 8) -> list[ActivityItem]:
         .in_discussions_not_hidden()
         .filter(discussion__community_id__in=mine)
         .select_related("author", "discussion__community")
+        .defer(*POST_TEXTS, *texts_of("discussion", POST_TEXTS), *texts_of("discussion__community"))
         .order_by("-created_at")[:limit]
     )
     items = [ActivityItem("discussion", d.created_at, d, d.author) for d in discussions]
