@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models.signals import pre_delete
 
 from core import versions
 from insights.figures import MemberFigures, member_figures
@@ -29,7 +30,8 @@ from insights.snapshots import local_today
 FORMAT = 1  # the shape of what is kept: a change of the dataclasses below makes new keys
 TIMEOUT = 26 * 3600  # keys hold the date: a day and a bit keeps an entry as long as it can be read
 ORG_UNITS_VERSION = "insights-org-units"  # the org units' names (the health page's spread)
-ANY_VERSION = "insights-any-community"  # bumped with every community's version (the dashboard's order)
+# Bumped with every community's version and by sponsorships: the dashboard's communities and their order.
+ANY_VERSION = "insights-any-community"
 
 
 def version_name(community_id: int) -> str:
@@ -50,7 +52,7 @@ def watch() -> None:
     one saves its discussion, date or ledger row in the same transaction (and a receiver reading their parent
     would query it for each row of a cascading delete)."""
     from activities.models import Activity, Discussion, Occurrence
-    from communities.models import Community, Membership, MembershipEvent, Participation
+    from communities.models import Community, Membership, MembershipEvent, Participation, Sponsorship
     from insights.models import Snapshot, ValueStory
     from members.models import OrgUnit, User
     from repertoire.models import Resource
@@ -71,17 +73,30 @@ def watch() -> None:
         uid="insights.community",
     )
     versions.bump_on([Community], lambda row: _names([row.pk]), uid="insights.community-row")
+    versions.bump_on([Sponsorship], lambda row: [ANY_VERSION], uid="insights.sponsorship")  # who sees a card
     versions.bump_on([User], _communities_of, uid="insights.user")
+    pre_delete.connect(_forget_deleted_user, sender=User, weak=False, dispatch_uid="insights.user-deleted")
     versions.bump_on([OrgUnit], lambda row: [ORG_UNITS_VERSION], uid="insights.org-unit")
 
 
 def _communities_of(user) -> list[str]:
-    """A person's name and org unit show in the figures of every community they have a membership in."""
+    """A person's name and org unit show in the figures of every community they have a membership in, and their
+    name beside the value stories they recorded."""
     from communities.models import Membership
+    from insights.models import ValueStory
 
     if user.pk is None:
         return []
-    return _names(Membership.objects.filter(user_id=user.pk).values_list("community_id", flat=True))
+    memberships = Membership.objects.filter(user_id=user.pk).values_list("community_id", flat=True)
+    stories = ValueStory.objects.filter(recorded_by_id=user.pk).values_list("community_id", flat=True)
+    return _names(set(memberships.union(stories)))
+
+
+def _forget_deleted_user(sender, instance, **kwargs) -> None:
+    """Before a person is deleted: their stories lose their recorder by an update, which sends no signal."""
+    names = _communities_of(instance)
+    if names:
+        versions.bump(*names)
 
 
 def bump(community_ids: Iterable[int]) -> None:
@@ -128,51 +143,56 @@ def stamp(version: str) -> str:
     return f"{version}:{local_today().isoformat()}:{settings_digest()}:{FORMAT}"
 
 
-def kept_many(
-    name: str,
-    community_ids: list[int],
-    compute: Callable[[list[int]], dict[int, Any]],
-    *,
-    versions_by_id: dict[int, str] | None = None,
-    parts: Callable[[int], tuple] = lambda pk: (),
-    valid: Callable[[Any], bool] = lambda entry: True,
-) -> dict[int, Any]:
-    """Each community's entry `name`, read together; the missing ones (and those no longer `valid`) computed
-    together by `compute(ids)` (whose queries do not depend on how many are missing) and stored together."""
+@dataclass(frozen=True)
+class Entry:
+    """What is kept per community under a name: `compute(ids)` makes it for several communities at once (with
+    queries whose number does not depend on how many), `parts(pk)` is what else its key holds, and a kept
+    value that is no longer `valid` is made again."""
+
+    name: str
+    compute: Callable[[list[int]], dict[int, Any]]
+    parts: Callable[[int], tuple] = lambda pk: ()
+    valid: Callable[[Any], bool] = lambda value: True
+
+
+def kept(
+    community_ids: list[int], entries: list[Entry], *, versions_by_id: dict | None = None
+) -> dict[str, dict[int, Any]]:
+    """Each entry of each community (`{name: {pk: value}}`), all read in one round trip; the missing ones (and
+    those no longer valid) computed together per entry and stored together."""
     if not community_ids:
-        return {}
+        return {entry.name: {} for entry in entries}
     by_id = versions_by_id if versions_by_id is not None else versions_of(community_ids)
     today = local_today()
-    keys = {pk: key(name, pk, by_id[pk], *parts(pk), today=today) for pk in community_ids}
-    found = cache.get_many(list(keys.values()))
-    result = {pk: found[keys[pk]] for pk in community_ids if keys[pk] in found and valid(found[keys[pk]])}
-    missing = [pk for pk in community_ids if pk not in result]
-    if missing:
-        computed = compute(missing)
-        cache.set_many({keys[pk]: computed[pk] for pk in missing}, TIMEOUT)
-        result |= computed
-    return result
-
-
-def kept_together(
-    community_id: int, version: str, entries: dict[str, tuple[tuple, Callable[[], Any]]]
-) -> dict[str, Any]:
-    """Several entries of one community, each `name: (parts, compute)`, read in one round trip; the missing ones
-    computed by their `compute()` and stored together. The keys are those `kept_many` makes."""
-    today = local_today()
     keys = {
-        name: key(name, community_id, version, *parts, today=today) for name, (parts, _) in entries.items()
+        (entry.name, pk): key(entry.name, pk, by_id[pk], *entry.parts(pk), today=today)
+        for entry in entries
+        for pk in community_ids
     }
     found = cache.get_many(list(keys.values()))
-    result, missing = {}, {}
-    for name, (_, compute) in entries.items():
-        if keys[name] in found:
-            result[name] = found[keys[name]]
-        else:
-            result[name] = missing[keys[name]] = compute()
-    if missing:
-        cache.set_many(missing, TIMEOUT)
+    result: dict[str, dict[int, Any]] = {}
+    made = {}
+    for entry in entries:
+        values = result[entry.name] = {}
+        for pk in community_ids:
+            value = found.get(keys[entry.name, pk])
+            if value is not None and entry.valid(value):
+                values[pk] = value
+        missing = [pk for pk in community_ids if pk not in values]
+        if missing:
+            computed = entry.compute(missing)
+            made |= {keys[entry.name, pk]: computed[pk] for pk in missing}
+            values |= computed
+    if made:
+        cache.set_many(made, TIMEOUT)
     return result
+
+
+def kept_many(
+    name: str, community_ids: list[int], compute, *, versions_by_id=None, **options
+) -> dict[int, Any]:
+    """Each community's entry `name` (`kept` with one `Entry`)."""
+    return kept(community_ids, [Entry(name, compute, **options)], versions_by_id=versions_by_id)[name]
 
 
 @dataclass(frozen=True)
@@ -195,6 +215,14 @@ def health_parts(community) -> tuple:
     return (community.stage, community.needs_coordinator, community.created_at.timestamp())
 
 
+def health_entry(communities: list) -> Entry:
+    """The kept member figures and health checks of these communities (`Health`)."""
+    by_pk = {community.pk: community for community in communities}
+    return Entry(
+        "health", lambda ids: live_health([by_pk[pk] for pk in ids]), lambda pk: health_parts(by_pk[pk])
+    )
+
+
 def community_health(
     communities: list, *, now=None, versions_by_id: dict[int, str] | None = None
 ) -> dict[int, Health]:
@@ -202,11 +230,5 @@ def community_health(
     changed since (or on another day); afresh for all when `now` is given."""
     if now is not None:
         return live_health(communities, now=now)
-    by_pk = {community.pk: community for community in communities}
-    return kept_many(
-        "health",
-        list(by_pk),
-        lambda ids: live_health([by_pk[pk] for pk in ids]),
-        versions_by_id=versions_by_id,
-        parts=lambda pk: health_parts(by_pk[pk]),
-    )
+    ids = [community.pk for community in communities]
+    return kept(ids, [health_entry(communities)], versions_by_id=versions_by_id)["health"]

@@ -32,6 +32,7 @@ MONTH_AXIS = "Month"
 TOP_UNITS = 10
 NO_UNIT = "No org unit"
 STORIES_SHOWN = 50  # per period and page; the matrix's figures count them all
+STORY_COLUMNS = ("cycle", "title", "story", "evidence", "happened_on", "recorded_at", "recorded_by")
 
 
 def month_starts(last_day: date, months: int) -> list[date]:
@@ -212,13 +213,15 @@ def value_stories(
     community: Community, period: Period, *, limit: int = STORIES_SHOWN
 ) -> dict[str, list[ValueStory]]:
     """The realized and reframing stories that happened in the period, newest first, with who recorded them
-    (one query, at most `limit` in all), keyed by cycle."""
+    (one query, at most `limit` in all, with the columns the page shows: they are kept in the cache), keyed by
+    cycle."""
     stories: dict[str, list[ValueStory]] = {cycle: [] for cycle in ValueStory.Cycle.values}
     for story in (
         ValueStory.objects.filter(
             community=community, happened_on__gte=period.first_day, happened_on__lte=period.last_day
         )
         .select_related("recorded_by")
+        .only(*STORY_COLUMNS, "recorded_by__full_name")
         .order_by("-happened_on", "-pk")[:limit]
     ):
         stories[story.cycle].append(story)

@@ -34,7 +34,6 @@ CARD_COLUMNS = tuple(f.attname for f in Community._meta.concrete_fields if f.att
 # The next dates a card's figures keep (the first one still to come shows): (pk, activity, start, end, title).
 UPCOMING_KEPT = 3
 UPCOMING_COLUMNS = ("pk", "activity_id", "start", "end", "activity__title")
-ORDER_READS = ("stage", "needs_coordinator", "created_at")  # what the checks read of a community's own row
 
 
 @dataclass(frozen=True)
@@ -166,33 +165,35 @@ def _by_attention(rows: list[tuple], health: dict[int, Health]) -> list[tuple]:
     return sorted(rows, key=lambda row: -attention_score(health[row[0]].checks))
 
 
-def _ranked(rows: list[tuple], *, now: datetime | None) -> tuple[list[tuple], dict[int, Health], dict | None]:
-    """The rows in the attention order, with the health already read (all of it when it had to be) and the
-    communities' data versions (None with an explicit `now`, when everything is computed).
+def _ranked(
+    viewer: User, *, include_archived: bool, stage: str, q: str, now: datetime | None
+) -> tuple[list[tuple], dict[int, Health], dict | None]:
+    """The viewer's communities as rows of `CARD_COLUMNS` in the attention order, with the health already read
+    (all of it when it had to be) and their data versions (None with an explicit `now`: all computed afresh).
 
-    Live (`now` None), the order is kept in the cache with the versions it was made under, keyed by the
-    communities (in name order, with what their checks read of their own row), the day and the settings; it
-    holds while the version that every community's change bumps (`cached.ANY_VERSION`) stays the same, so it
-    is read with that version in one round trip. Otherwise every community's health comes from the cache,
-    computed only for those whose data changed (member figures: 3 queries, the health checks' windows: 5 in one
-    pass, plus 1 for reframing stories when a community is in transformation)."""
-    if not rows:
-        return [], {}, None
+    Live (`now` None), the rows in that order are kept in the cache with the versions they were ranked under,
+    keyed by who asks (staff, or the sponsor), the filters, the day and the settings; they hold while the
+    version that every change of a community, its data or its sponsors bumps (`cached.ANY_VERSION`) stays the
+    same, so they are read with it in one round trip and no query. Otherwise the communities are read (one
+    query) and every one's health comes from the cache, computed only for those whose data changed (member
+    figures: 3 queries, the health checks' windows: 5 in one pass, plus 1 for reframing stories when a community
+    is in transformation)."""
+    listing = {"include_archived": include_archived, "stage": stage, "q": q}
     if now is not None:
+        rows = _communities(viewer, **listing)
         health = cached.community_health(_instances(rows), now=now)
         return _by_attention(rows, health), health, None
-    shown = [(row[0], *(row[CARD_COLUMNS.index(name)] for name in ORDER_READS)) for row in rows]
-    digest = hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
-    order_key = f"insights:dashboard-order:{digest}:{cached.stamp('')}"
-    any_version, kept = cached.read_with_any(order_key)
+    scope = "staff" if viewer.is_staff else f"sponsor-{viewer.pk}"
+    asked = hashlib.blake2b(repr(sorted(listing.items())).encode(), digest_size=8).hexdigest()
+    listing_key = f"insights:dashboard:{scope}:{asked}:{cached.stamp('')}"
+    any_version, kept = cached.read_with_any(listing_key)
     if kept is not None and kept["any"] == any_version:
-        position = {pk: index for index, pk in enumerate(kept["order"])}
-        return sorted(rows, key=lambda row: position[row[0]]), {}, kept["versions"]
+        return kept["rows"], {}, kept["versions"]
+    rows = _communities(viewer, **listing)
     versions = cached.versions_of([row[0] for row in rows])
-    health = cached.community_health(_instances(rows), versions_by_id=versions)
+    health = cached.community_health(_instances(rows), versions_by_id=versions) if rows else {}
     ranked = _by_attention(rows, health)
-    kept = {"any": any_version, "order": [row[0] for row in ranked], "versions": versions}
-    cache.set(order_key, kept, cached.TIMEOUT)
+    cache.set(listing_key, {"any": any_version, "rows": ranked, "versions": versions}, cached.TIMEOUT)
     return ranked, health, versions
 
 
@@ -222,18 +223,19 @@ def _cards(
         upcoming = _next_occurrences(communities, now=now)
     else:
         versions = versions or cached.versions_of(ids)
-        if missing:
-            health = health | cached.community_health([by_pk[pk] for pk in missing], versions_by_id=versions)
-        trends = cached.kept_many(
-            "trend", ids, lambda wanted: _active_trends(wanted, days), versions_by_id=versions
-        )
-        upcoming = cached.kept_many(
-            "upcoming",
-            ids,
-            lambda wanted: _next_occurrences([by_pk[pk] for pk in wanted], now=now),
-            versions_by_id=versions,
-            valid=lambda rows: len(rows) < UPCOMING_KEPT or bool(_still_to_come(rows, now)),
-        )
+        entries = [
+            cached.Entry("trend", lambda wanted: _active_trends(wanted, days)),
+            cached.Entry(
+                "upcoming",
+                lambda wanted: _next_occurrences([by_pk[pk] for pk in wanted], now=now),
+                valid=lambda rows: len(rows) < UPCOMING_KEPT or bool(_still_to_come(rows, now)),
+            ),
+        ]
+        if missing:  # none when the order was made now, all when it was kept
+            entries.append(cached.health_entry(communities))
+        kept = cached.kept(ids, entries, versions_by_id=versions)  # one round trip
+        health = health | kept.get("health", {})
+        trends, upcoming = kept["trend"], kept["upcoming"]
     return [
         Card(
             community=community,
@@ -265,8 +267,7 @@ def dashboard_page(
     The order needs every community's health: it is kept in the cache while no community's data changes
     (`_ranked`); the trends and the next dates are read for the page's cards alone.
     """
-    communities = _communities(viewer, include_archived=include_archived, stage=stage, q=q)
-    ranked, health, versions = _ranked(communities, now=now)
+    ranked, health, versions = _ranked(viewer, include_archived=include_archived, stage=stage, q=q, now=now)
     page = Paginator(ranked, per_page).get_page(number)
     page.object_list = _cards(_instances(list(page.object_list)), health, now=now, versions=versions)
     return page
@@ -281,6 +282,5 @@ def dashboard_cards(
     now: datetime | None = None,
 ) -> list[Card]:
     """Every card of the viewer's dashboard, in the dashboard's order (what all its pages show together)."""
-    communities = _communities(viewer, include_archived=include_archived, stage=stage, q=q)
-    ranked, health, versions = _ranked(communities, now=now)
+    ranked, health, versions = _ranked(viewer, include_archived=include_archived, stage=stage, q=q, now=now)
     return _cards(_instances(ranked), health, now=now, versions=versions)

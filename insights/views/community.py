@@ -127,18 +127,22 @@ def health(request: HttpRequest, slug: str) -> HttpResponse:
     period = last_days(days)
     found = cached.versions_of([community.pk], cached.ORG_UNITS_VERSION)
     data_version, units = found[community.pk], found[cached.ORG_UNITS_VERSION]
-    kept = cached.kept_together(
-        community.pk,
-        data_version,
-        {
-            "health": (cached.health_parts(community), lambda: cached.live_health([community])[community.pk]),
-            "spread": ((units,), lambda: org_unit_spread(community)),
-            "value": (
-                (period.first_day.isoformat(), period.last_day.isoformat()),
-                lambda: value_matrix([community.pk], period)[community.pk],
+    days_shown = (period.first_day.isoformat(), period.last_day.isoformat())
+    kept = cached.kept(
+        [community.pk],
+        [
+            cached.health_entry([community]),
+            cached.Entry(
+                "spread", lambda ids: {community.pk: org_unit_spread(community)}, lambda pk: (units,)
             ),
-        },
+            cached.Entry("value", lambda ids: value_matrix(ids, period), lambda pk: days_shown),
+            cached.Entry(
+                "stories", lambda ids: {community.pk: value_stories(community, period)}, lambda pk: days_shown
+            ),
+        ],
+        versions_by_id={community.pk: data_version},
     )
+    kept = {name: values[community.pk] for name, values in kept.items()}
     csv_urls = {
         # Keyed with underscores, so templates can read them (csv_urls.org_units).
         chart.replace("-", "_"): reverse("insights:chart_csv", args=[slug, chart])
@@ -157,7 +161,7 @@ def health(request: HttpRequest, slug: str) -> HttpResponse:
         "period_days": days,
         "periods": [(n, label, _health_url(slug, n, "value")) for n, label in PERIODS.items()],
         "cycles": kept["value"],
-        "stories": value_stories(community, period),
+        "stories": kept["stories"],
         "spread": kept["spread"],
         "may_record": rules.may_record_story(access),
     }

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -314,3 +315,46 @@ def test_the_health_page_seen_again_is_the_page_made_afresh(client, guild):
         assert "communities_participation" not in tables(captured)
         assert steady(again) == steady(first)
         assert "Fewer incidents" in again.text and "Platform" in again.text
+
+
+def test_the_kept_list_of_communities_follows_sponsorships_new_communities_and_names(staff_client):
+    sponsor = UserFactory()
+    client = Client()
+    client.force_login(sponsor)
+    first = CommunityFactory(name="Beta", stage="coalescing")
+    sponsorship = SponsorshipFactory(community=first, sponsor=sponsor)
+    assert names(client.get(DASHBOARD)) == ["Beta"]
+    assert names(staff_client.get(DASHBOARD)) == ["Beta"]
+
+    second = CommunityFactory(name="Gamma", stage="coalescing")
+    assert names(staff_client.get(DASHBOARD)) == ["Beta", "Gamma"]
+    assert names(client.get(DASHBOARD)) == ["Beta"]
+    SponsorshipFactory(community=second, sponsor=sponsor)
+    assert names(client.get(DASHBOARD)) == ["Beta", "Gamma"]
+
+    second.name = "Alpha"
+    second.save()
+    assert names(staff_client.get(DASHBOARD)) == ["Alpha", "Beta"]
+    sponsorship.delete()
+    assert names(client.get(DASHBOARD)) == ["Alpha"]
+    second.archived_at = timezone.now()
+    second.save()
+    assert names(staff_client.get(DASHBOARD)) == ["Beta"]
+    assert names(staff_client.get(DASHBOARD + "?archived=on")) == ["Alpha", "Beta"]
+
+
+def test_a_story_its_recorder_s_new_name_and_their_leaving_show_on_the_health_page(client, guild):
+    """The recorder is a sponsor, not a member: their name is kept with the stories of the community."""
+    sponsor = SponsorshipFactory(community=guild, sponsor=UserFactory(full_name="Sol Sponsor")).sponsor
+    client.force_login(UserFactory(is_staff=True))
+    assert "Fewer incidents" not in client.get(health_page(guild)).text
+
+    ValueStoryFactory(community=guild, cycle="realized", title="Fewer incidents", recorded_by=sponsor)
+    assert "recorded by Sol Sponsor" in client.get(health_page(guild)).text
+
+    sponsor.full_name = "Sol Sponsor-Smith"
+    sponsor.save()
+    assert "recorded by Sol Sponsor-Smith" in client.get(health_page(guild)).text
+
+    sponsor.delete()
+    assert "recorded by a former user" in client.get(health_page(guild)).text
