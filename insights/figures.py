@@ -96,6 +96,7 @@ class WindowFigures:
     """What happened in a community over a trailing window (health checks, the value matrix, digests)."""
 
     held: list[datetime] | None = field(default_factory=list)  # occurrences held (not cancelled), in order
+    held_count: int | None = 0  # how many (None when not asked for); alone with held="count"
     ledger: dict[str, int] = field(default_factory=dict)  # ledger kind → rows
     participants: int | None = 0  # distinct people with a non-joining ledger row (None: not asked for)
     joined: int = 0
@@ -202,7 +203,7 @@ def windows_figures(
     sinces: list[datetime],
     until: datetime | None = None,
     participants: bool = True,
-    held: bool = True,
+    held: bool | str = True,
 ) -> dict[datetime, dict[int, WindowFigures]]:
     """Activity in [since, until) for each community and each of several windows ending together (the health
     checks' 12 weeks, 90 and 180 days): one pass over the longest window, each window one filter of a
@@ -210,7 +211,8 @@ def windows_figures(
 
     `participants=False` leaves out the distinct people (`participants` is None), the dearest of the five
     queries, for readers that do not show them (the health checks): four queries. `held=False` likewise leaves
-    out the dates held (`held` is None), for readers that measure the rhythm with `rhythms` instead."""
+    out the dates held (`held` and `held_count` are None), for readers that measure the rhythm with `rhythms`
+    instead; `held="count"` counts them in the database (`held_count`) without reading them (`held` is None)."""
     until = until or timezone.now()
     sinces = sorted(set(sinces))
     if not sinces:
@@ -224,7 +226,16 @@ def windows_figures(
         .order_by("start")
         .values_list("community_id", "start")
     )
-    for community_id, start in dates if held else ():
+    if held == "count":
+        counted = _window_filters(sinces, "start")
+        for row in (
+            dates.values("community_id")
+            .annotate(**{f"n_{index}": Count("pk", filter=q) for index, q in counted})
+            .order_by()
+        ):
+            for index, window in enumerate(figures):
+                window[row["community_id"]].held_count = row[f"n_{index}"]
+    for community_id, start in dates if held is True else ():
         for index, since in enumerate(sinces):
             if start >= since:
                 figures[index][community_id].held.append(start)
@@ -251,8 +262,11 @@ def windows_figures(
         for figure in window.values():
             if not participants:
                 figure.participants = None
-            if not held:
+            if held is True:
+                figure.held_count = len(figure.held)
+            else:
                 figure.held = None
+                figure.held_count = figure.held_count if held == "count" else None
     Event = MembershipEvent.Kind
     joined = Q(kind__in=[Event.JOINED, Event.APPROVED, Event.INVITATION_ACCEPTED])
     promoted = Q(kind=Event.LEVEL_CHANGED, to_value__in=ENGAGED_LEVELS) & ~Q(from_value__in=ENGAGED_LEVELS)
@@ -282,10 +296,11 @@ def windows_figures(
 
 
 def window_figures(
-    community_ids: list[int], *, since: datetime, until: datetime | None = None
+    community_ids: list[int], *, since: datetime, until: datetime | None = None, held: bool | str = True
 ) -> dict[int, WindowFigures]:
-    """Activity in [since, until) for each community: five queries whatever the number of communities."""
-    return windows_figures(community_ids, sinces=[since], until=until)[since]
+    """Activity in [since, until) for each community: five queries whatever the number of communities
+    (`held` as `windows_figures` takes it)."""
+    return windows_figures(community_ids, sinces=[since], until=until, held=held)[since]
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,7 @@ def _top(queryset, *, partition: str | list[str], order: list, limit: int = EXAM
 
 def value_matrix(community_ids: list[int], period: Period) -> dict[int, list[Cycle]]:
     """The five cycles of value for each community over the period (ten queries whatever the number)."""
-    windows = window_figures(community_ids, since=period.since, until=period.until)
+    windows = window_figures(community_ids, since=period.since, until=period.until, held="count")
     matrix: dict[int, dict[str, Cycle]] = {}
     for pk in community_ids:
         figures = windows[pk]
@@ -93,7 +93,7 @@ def value_matrix(community_ids: list[int], period: Period) -> dict[int, list[Cyc
                 "Immediate value",
                 "What happened: activities and interactions, and who took part.",
                 [
-                    ("Activities held", len(figures.held)),
+                    ("Activities held", figures.held_count),
                     ("Attendances", figures.count(Kind.ATTENDED)),
                     ("Discussions started", figures.count(Kind.POSTED)),
                     ("Replies", figures.count(Kind.REPLIED)),

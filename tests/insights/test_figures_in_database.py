@@ -295,3 +295,21 @@ def test_rhythms_measure_exactly_what_the_former_check_measured(
 def test_no_window_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert windows_figures([1], sinces=[], until=NOW) == {}
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_dates_held_can_be_counted_in_the_database_without_reading_them(seed, django_assert_num_queries):
+    """held="count" (the value matrix's "Activities held"): the same number as the dates read, in as many
+    queries, with no date in Python; every other figure unchanged."""
+    ids = randomized_communities(random.Random(seed))
+    sinces = [NOW - timedelta(days=days) for days in WINDOWS]
+    with django_assert_num_queries(5):
+        counted = windows_figures(ids, sinces=sinces, until=NOW, held="count")
+    read = windows_figures(ids, sinces=sinces, until=NOW)
+    for since in sinces:
+        for pk in ids:
+            assert counted[since][pk].held is None
+            assert counted[since][pk].held_count == len(read[since][pk].held) == read[since][pk].held_count
+            assert reported(counted[since][pk]) | {"held": None} == reported(read[since][pk]) | {"held": None}
+    left_out = windows_figures(ids, sinces=sinces, until=NOW, held=False)
+    assert all(left_out[since][pk].held_count is None for since in sinces for pk in ids)
