@@ -1,6 +1,5 @@
 """Reads for members: the directory, profiles, the org-unit tree, people suggestions and notification choices."""
 
-import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -8,7 +7,7 @@ from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet, Window
 
-from core import versions
+from core import fragments, versions
 from members import community_filter
 from members.models import NotificationPreference, OrgUnit, User
 from members.notifications import MAIL_KINDS
@@ -34,7 +33,7 @@ class OrgUnitTree:
     @cached_property
     def version(self) -> str:
         """A digest of every unit's id, name and parent: what fragments showing the tree's choices are keyed by."""
-        return hashlib.blake2b(repr(self.units).encode(), digest_size=8).hexdigest()
+        return fragments.digest(self.units)
 
     def choices(self) -> list[tuple[int, str]]:
         """(pk, label) in tree order, each labelled with its path ("Engineering / Platform / Cloud"), so that two

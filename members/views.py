@@ -1,7 +1,6 @@
 """Member pages: the directory ("find an expert"), profiles, editing one's own profile and notification settings,
 the one-click unsubscribe page that mails link to, and the people suggestions that email inputs ask for."""
 
-import hashlib
 import re
 from urllib.parse import urlencode
 
@@ -49,15 +48,10 @@ from members.services import (
 SUGGEST_PARAMETERS = ("q", "emails", "core_group", "sponsor", "user", "hosts", "co_authors")
 
 
-def _digest(value) -> str:
-    """A short fingerprint of `value` (its repr), for a fragment's version."""
-    return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
-
-
 def _card_version(person: User) -> str:
     """A digest of everything a directory card shows (name, initials, job title, org unit, expertise), so the
     card is made again whenever what it shows changes; its address is its key (the person's id)."""
-    return _digest(
+    return fragments.digest(
         (
             person.full_name,
             person.email,
