@@ -7,10 +7,12 @@ membership never shows to someone outside that community.
 """
 
 from django import template
+from django.template.loader import render_to_string
 
 from communities import rules
 from communities.selectors import visible_communities, visible_memberships_of
 from communities.tabs import tabs_for
+from core import fragments
 
 register = template.Library()
 
@@ -25,13 +27,23 @@ def profile_communities(person, viewer) -> dict:
     }
 
 
-@register.inclusion_tag("communities/_directory_community_filter.html")
-def directory_community_filter(viewer, selected: str = "") -> dict:
-    """The directory's community filter: a labelled <select> of the communities the viewer may see (one query)."""
-    return {
-        "communities": list(visible_communities(viewer=viewer).only("slug", "name", "visibility")),
-        "selected": selected or "",
-    }
+@register.simple_tag
+def directory_community_filter(viewer, selected: str = "") -> str:
+    """The directory's community filter: a labelled <select> of the communities the viewer may see (one query).
+    Its HTML is the same for everyone who sees the same communities and chose the same one: kept in the cache
+    (`core.fragments`) under a digest of those communities (slug, name, visibility) and the choice."""
+    communities = list(visible_communities(viewer=viewer).only("slug", "name", "visibility"))
+    selected = selected or ""
+    shown = [(community.slug, community.name, community.visibility) for community in communities]
+    return fragments.one(
+        "directory-communities",
+        "-",
+        fragments.digest((shown, selected)),
+        lambda: render_to_string(
+            "communities/_directory_community_filter.html",
+            {"communities": communities, "selected": selected},
+        ),
+    )
 
 
 @register.simple_tag

@@ -414,3 +414,29 @@ def test_directory_pages_past_the_end_or_malformed_are_paginators(member_client,
     for _ in range(2):
         response = member_client.get(reverse("members:directory"), {"page": number})
         assert response.context["page"].number == expected
+
+
+def test_the_kept_community_filter_follows_renames_privacy_and_joining(client):
+    """The community filter's options are a fragment kept under the communities the viewer may see: a rename, a
+    community made private, and joining a private one each show at once, and one viewer's options are never
+    served to another who sees other communities."""
+    listed = CommunityFactory(slug="listed-one", name="Listed One")
+    hidden = CommunityFactory(slug="hidden-one", name="Hidden One", visibility="private")
+    viewer, outsider = UserFactory(), UserFactory()
+    member_of(hidden, user=viewer)
+
+    def options(person) -> str:
+        client.force_login(person)
+        text = client.get(reverse("members:directory")).text
+        return text[text.index('name="community"') : text.index("</select>", text.index('name="community"'))]
+
+    assert "Hidden One (private)" in options(viewer)
+    assert "Hidden One" not in options(outsider)
+    listed.name = "Listed Renamed"
+    listed.save()
+    assert "Listed Renamed" in options(outsider) and "Listed One" not in options(outsider)
+    listed.visibility = "private"
+    listed.save()
+    assert "Listed Renamed" not in options(outsider)
+    member_of(listed, user=outsider)
+    assert "Listed Renamed (private)" in options(outsider)
