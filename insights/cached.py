@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models.signals import pre_delete
+from django.db.models.signals import post_save, pre_delete
 
 from core import versions
 from insights.figures import MemberFigures, member_figures
@@ -74,8 +74,8 @@ def watch() -> None:
     )
     versions.bump_on([Community], lambda row: _names([row.pk]), uid="insights.community-row")
     versions.bump_on([Sponsorship], lambda row: [ANY_VERSION], uid="insights.sponsorship")  # who sees a card
-    versions.bump_on([User], _communities_of, uid="insights.user")
-    pre_delete.connect(_forget_deleted_user, sender=User, weak=False, dispatch_uid="insights.user-deleted")
+    post_save.connect(_person_saved, sender=User, weak=False, dispatch_uid="insights.user-saved")
+    pre_delete.connect(_person_deleted, sender=User, weak=False, dispatch_uid="insights.user-deleted")
     versions.bump_on([OrgUnit], lambda row: [ORG_UNITS_VERSION], uid="insights.org-unit")
 
 
@@ -92,8 +92,22 @@ def _communities_of(user) -> list[str]:
     return _names(set(memberships.union(stories)))
 
 
-def _forget_deleted_user(sender, instance, **kwargs) -> None:
-    """Before a person is deleted: their stories lose their recorder by an update, which sends no signal."""
+PERSON_FIELDS = {"full_name", "org_unit"}  # what insights show of a person
+
+
+def _person_saved(sender, instance, created: bool = False, update_fields=None, **kwargs) -> None:
+    """A person's name or org unit may have changed: bump their communities (one query). A new person has none
+    yet, and a save of other fields (signing in) changes nothing shown."""
+    if created or (update_fields is not None and not PERSON_FIELDS & set(update_fields)):
+        return
+    names = _communities_of(instance)
+    if names:
+        versions.bump(*names)
+
+
+def _person_deleted(sender, instance, **kwargs) -> None:
+    """Before a person is deleted (their memberships go with them, their stories lose their recorder by an
+    update, which sends no signal)."""
     names = _communities_of(instance)
     if names:
         versions.bump(*names)
