@@ -6,7 +6,8 @@ are, when they depend only on the row they show. A fragment's key holds:
 - its name (the template's purpose, e.g. "directory-card") and the row's key (usually its pk);
 - the row's version: whatever changes when the fragment's content would (an `updated_at`, a counter, the
   data's last change); a new version is a new key, so nothing needs deleting and stale entries expire;
-- the active language, always, and the viewer's time zone when the fragment shows times (`zoned=True`).
+- the active language, always, and the viewer's time zone when the fragment shows times (`zoned=True`);
+- the release (`release()`: a fingerprint of the code and templates), so an upgrade renders everything anew.
 
 `many()` reads all the rows' fragments of a page in one round trip and renders only the missing ones; `one()`
 is the same for a single fragment, and `{% fragment %}` (`{% load fragments %}`) wraps part of a template in it.
@@ -16,13 +17,18 @@ of `make run`); the tests start with an empty cache.
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
+# Folders whose files do not make fragments (see `release`).
+SKIPPED = {"node_modules", "var", "tests", "static", "docs", "benchmarks", "tools", "media"}
 TIMEOUT = 24 * 3600  # a day: versions change the key, so this only bounds what an unused row keeps
 
 
@@ -32,9 +38,27 @@ def digest(value: Any) -> str:
     return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
 
 
+@lru_cache(maxsize=1)
+def release() -> str:
+    """A fingerprint of this release's code and templates, part of every key: after an upgrade no fragment
+    rendered by the former code is read (they expire). Made once per process from the files' contents."""
+    fingerprint = hashlib.blake2b(digest_size=8)
+    root = Path(settings.BASE_DIR)
+    folders = [
+        folder
+        for folder in root.iterdir()
+        if folder.is_dir() and folder.name not in SKIPPED and not folder.name.startswith(".")
+    ]
+    for path in sorted(path for folder in folders for path in folder.rglob("*")):
+        if path.suffix in {".py", ".html"} and path.is_file():
+            fingerprint.update(str(path.relative_to(root)).encode())
+            fingerprint.update(path.read_bytes())
+    return fingerprint.hexdigest()
+
+
 def key(name: str, row_key: Any, version: Any, *, zoned: bool = False) -> str:
     """The cache key of one fragment (see the module's docstring)."""
-    parts = [name, str(row_key), str(version), translation.get_language() or ""]
+    parts = [name, str(row_key), str(version), translation.get_language() or "", release()]
     if zoned:
         parts.append(timezone.get_current_timezone_name())
     return "frag:" + ":".join(part.replace(" ", "_") for part in parts)

@@ -93,3 +93,25 @@ def test_a_version_changes_when_bumped_and_is_made_again_when_lost():
     cache.delete(versions.PREFIX + "things")  # evicted: a new token, never an old one
     assert versions.current("things") not in {first, second}
     assert versions.current("a", "b").count("-") == 1
+
+
+def test_the_release_is_in_every_key_and_changes_with_the_code(tmp_path, settings):
+    """After an upgrade no fragment the former code or templates rendered is read."""
+    (tmp_path / "app").mkdir()
+    page = tmp_path / "app" / "page.html"
+    page.write_text("<p>one</p>")
+    (tmp_path / "node_modules").mkdir()
+    (tmp_path / "node_modules" / "x.py").write_text("ignored = 1")
+    settings.BASE_DIR = tmp_path
+    fragments.release.cache_clear()
+    try:
+        first = fragments.release()
+        assert first in fragments.key("card", 1, "v")
+        (tmp_path / "node_modules" / "x.py").write_text("ignored = 2")
+        fragments.release.cache_clear()
+        assert fragments.release() == first
+        page.write_text("<p>two</p>")
+        fragments.release.cache_clear()
+        assert fragments.release() != first
+    finally:
+        fragments.release.cache_clear()
