@@ -8,8 +8,9 @@ or deleting one saves its discussion), resources, value stories and snapshots, a
 or runs in the same transaction as a save that does (recording attendance, scheduling a series).
 
 An entry is keyed by that version, today's date (the windows slide with time: a figure is at most a day behind
-the clock, never behind the data), the health checks' settings and `FORMAT`. A reader given an explicit `now`
-(tests, digests) computes afresh: only the live pages read the cache.
+the clock, never behind the data), the health checks' settings and the release (`core.fragments.release`: an
+upgrade, which may change a figure's definition or the shape of what is kept, computes everything anew). A
+reader given an explicit `now` (tests, digests) computes afresh: only the live pages read the cache.
 """
 
 import hashlib
@@ -23,11 +24,11 @@ from django.core.cache import cache
 from django.db.models.signals import post_save, pre_delete
 
 from core import versions
+from core.fragments import release
 from insights.figures import MemberFigures, member_figures
 from insights.health import Check, health_checks
 from insights.snapshots import local_today
 
-FORMAT = 1  # the shape of what is kept: a change of the dataclasses below makes new keys
 TIMEOUT = 26 * 3600  # keys hold the date: a day and a bit keeps an entry as long as it can be read
 ORG_UNITS_VERSION = "insights-org-units"  # the org units' names (the health page's spread)
 # Bumped with every community's version and by sponsorships: the dashboard's communities and their order.
@@ -145,16 +146,16 @@ def settings_digest() -> str:
 
 def key(name: str, community_id: int, version: str, *parts: Any, today: date | None = None) -> str:
     """The cache key of one community's entry: its name, the community, its data version, the day, the
-    settings' digest, the format and whatever else it depends on (`parts`)."""
+    settings' digest, the release and whatever else it depends on (`parts`)."""
     day = (today or local_today()).isoformat()
     extra = ":".join(str(part) for part in parts)
-    return f"insights:{name}:{community_id}:{version}:{day}:{settings_digest()}:{FORMAT}:{extra}"
+    return f"insights:{name}:{community_id}:{version}:{day}:{settings_digest()}:{release()}:{extra}"
 
 
 def stamp(version: str) -> str:
-    """A community's data version with the day, the settings' digest and the format: the version of cached
+    """A community's data version with the day, the settings' digest and the release: the version of cached
     fragments that show its figures."""
-    return f"{version}:{local_today().isoformat()}:{settings_digest()}:{FORMAT}"
+    return f"{version}:{local_today().isoformat()}:{settings_digest()}:{release()}"
 
 
 @dataclass(frozen=True)
