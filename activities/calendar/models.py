@@ -119,7 +119,11 @@ class Occurrence(models.Model):
                 condition=Q(end__gt=models.F("start")), name="occurrence_ends_after_start"
             ),
         ]
-        indexes = [models.Index(fields=["community", "start"], name="occurrence_by_community")]
+        indexes = [
+            models.Index(fields=["community", "start"], name="occurrence_by_community"),
+            # A community's dates not over yet (`upcoming`: end after now), without reading its past.
+            models.Index(fields=["community", "end"], name="occurrence_by_community_end"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.activity} on {self.start:%Y-%m-%d}"
