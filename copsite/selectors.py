@@ -2,8 +2,34 @@
 
 from dataclasses import dataclass
 
+from django.utils import timezone
+
+from communities.models import Membership
 from communities.search import Scope
+from core import fragments, versions
+from insights.cached import version_name
 from members.models import User
+
+
+@dataclass(frozen=True)
+class Kept:
+    """Where a fragment is kept: its row key and version (`core.fragments`)."""
+
+    key: str
+    version: str
+
+
+def recent_activity_kept(memberships: list[Membership], *, listed_all: bool) -> Kept | None:
+    """The home page's recent activity is the same for everyone in the same communities: kept under those
+    communities (their ids), their data's versions (`insights.cached`: a post, a reply, a hidden or deleted one,
+    an author's new name, a renamed or archived community bump them) and the minute (its "2 hours ago" texts).
+    None when `memberships` may not be all of them (`listed_all` false): the list is then made afresh."""
+    if not listed_all:
+        return None
+    ids = sorted(m.community_id for m in memberships if m.status == Membership.Status.ACTIVE)
+    minute = int(timezone.now().timestamp()) // 60
+    token = versions.current(*(version_name(pk) for pk in ids)) if ids else ""
+    return Kept(key=fragments.digest(ids), version=f"{token}-{minute}")
 
 
 @dataclass(frozen=True)

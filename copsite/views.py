@@ -13,13 +13,14 @@ from django.views.decorators.http import require_GET
 from communities.selectors import my_memberships
 from copsite.health import service_states
 from copsite.search import BY_KEY, TYPES, search_all
-from copsite.selectors import search_scope
+from copsite.selectors import recent_activity_kept, search_scope
 from core import fragments
 from core.numbers import number_param
 from core.ratelimits import rate_limited
 from core.search_support import clean_query
 
 MAX_SEARCH_PAGE = 10_000  # a search never lists more rows than this many pages
+HOME_COMMUNITIES = 50  # the home page lists at most this many communities
 
 
 @require_GET
@@ -45,8 +46,9 @@ def ping(request: HttpRequest) -> HttpResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """A signed-in member's start page: their communities, upcoming activities and recent activity."""
-    memberships = list(my_memberships(user=request.user)[:50])
-    return render(request, "home.html", {"memberships": memberships})
+    memberships = list(my_memberships(user=request.user)[:HOME_COMMUNITIES])
+    recent = recent_activity_kept(memberships, listed_all=len(memberships) < HOME_COMMUNITIES)
+    return render(request, "home.html", {"memberships": memberships, "recent": recent})
 
 
 def _community_options(communities: list[dict], community) -> str:
