@@ -5,11 +5,12 @@ from functools import cached_property, lru_cache
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet, Window
+from django.db import connection
+from django.db.models import Count, OuterRef, Q, QuerySet, Window
 
 from core import fragments, versions
 from members import community_filter
-from members.models import NotificationPreference, OrgUnit, User
+from members.models import NotificationPreference, OrgUnit, Tag, User
 from members.notifications import MAIL_KINDS
 
 # A core.versions name, bumped when a person, their profile or an org unit changes (members.apps): the version
@@ -76,10 +77,24 @@ class OrgUnitTree:
         return found
 
 
-def org_unit_tree() -> OrgUnitTree:
+def org_unit_tree(version: str | None = None) -> OrgUnitTree:
     """The org-unit tree in one query (the tree is small next to the people in it). The same units give the same
-    tree, kept in the process: its choices (a thousand units at a large organization) are worked out once."""
-    return _tree_of(tuple(OrgUnit.objects.order_by("name", "pk").values_list("pk", "name", "parent_id")))
+    tree, kept in the process: its choices (a thousand units at a large organization) are worked out once.
+
+    Given the people version (`versions.current(PEOPLE_VERSION)`, bumped by every save or deletion of an org
+    unit), the tree made under that version is kept in the process and read without a query while it holds."""
+    if version is None:
+        return _tree_of(_units())
+    return _tree_at(version)
+
+
+def _units() -> tuple[tuple[int, str, int | None], ...]:
+    return tuple(OrgUnit.objects.order_by("name", "pk").values_list("pk", "name", "parent_id"))
+
+
+@lru_cache(maxsize=4)
+def _tree_at(version: str) -> OrgUnitTree:
+    return _tree_of(_units())
 
 
 @lru_cache(maxsize=8)
@@ -107,9 +122,9 @@ def directory_people(
         User.objects.filter(is_active=True, profile__in_directory=True)
         .select_related("org_unit", "profile")
         .only(*DIRECTORY_CARD_COLUMNS)
-        .prefetch_related("profile__expertise")
         .order_by("full_name", "pk")
     )
+    people = with_expertise_names(people)
     if query:
         matching_expertise = User.objects.filter(profile__expertise__name__icontains=query).values("pk")
         people = people.filter(
@@ -123,6 +138,25 @@ def directory_people(
         members = community_filter.members_of(viewer=viewer, slug=community)
         people = people.filter(pk__in=members) if members is not None else people.none()
     return people
+
+
+def with_expertise_names(people: QuerySet[User]) -> QuerySet[User]:
+    """People with the names of their expertise, by name, as `expertise_names`: on PostgreSQL an array the
+    people's own query fills (no query more); elsewhere the expertise is prefetched (`expertise_names_of`)."""
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        names = Tag.objects.filter(experts=OuterRef("profile")).order_by("name").values("name")
+        return people.annotate(expertise_names=ArraySubquery(names))
+    return people.prefetch_related("profile__expertise")
+
+
+def expertise_names_of(person: User) -> list[str]:
+    """The names of a person of `with_expertise_names`' expertise, by name (whichever way they were read)."""
+    names = getattr(person, "expertise_names", None)
+    if names is None:
+        names = person.expertise_names = [tag.name for tag in person.profile.expertise.all()]
+    return names
 
 
 def counted_page(rows: QuerySet, number, per_page: int) -> Page:
@@ -171,12 +205,15 @@ def kept_page(rows: QuerySet, number, per_page: int, *, key: str | None) -> Page
     return Page([by_id[pk] for pk in ids if pk in by_id], wanted, paginator)
 
 
-def directory_page(people: QuerySet[User], number, per_page: int, *, everyone: bool) -> Page:
+def directory_page(
+    people: QuerySet[User], number, per_page: int, *, everyone: bool, version: str | None = None
+) -> Page:
     """A page of `directory_people` (`kept_page`). The whole directory's pages (`everyone`: no search nor filter,
     the same for every viewer) keep their people's ids and the count in the cache under the people version
     (`core.versions`, bumped by every save of a person, a profile or an org unit: who is listed and their names,
-    hence the order), so a page seen again reads its twenty people by id instead of ordering everyone by name."""
-    key = f"directory-page:{versions.current(PEOPLE_VERSION)}" if everyone else None
+    hence the order), so a page seen again reads its twenty people by id instead of ordering everyone by name.
+    `version` is the people version when the caller has it already."""
+    key = f"directory-page:{version or versions.current(PEOPLE_VERSION)}" if everyone else None
     return kept_page(people, number, per_page, key=key)
 
 

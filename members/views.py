@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core import fragments
+from core import fragments, versions
 from core.forms import add_refusal, first_error
 from core.ratelimits import rate_limited
 from core.unsubscribe import read_unsubscribe_token
@@ -26,10 +26,12 @@ from members.forms import DirectoryForm, NotificationsForm, ProfileForm
 from members.models import User
 from members.notifications import MAIL_KINDS, Frequency, MailKind, kinds_for
 from members.selectors import (
+    PEOPLE_VERSION,
     OrgUnitTree,
     anyone,
     directory_page,
     directory_people,
+    expertise_names_of,
     notification_choices,
     org_unit_tree,
     people_suggestions,
@@ -57,7 +59,7 @@ def _card_version(person: User) -> str:
             person.email,
             person.profile.job_title,
             person.org_unit.name if person.org_unit else None,
-            [tag.name for tag in person.profile.expertise.all()],
+            expertise_names_of(person),
         )
     )
 
@@ -94,7 +96,8 @@ def _unit_options(tree: OrgUnitTree, asked: str | None) -> str:
 @login_required
 def directory(request: HttpRequest) -> HttpResponse:
     """Find an expert: people by name, job title and expertise, in an org unit (and below) or a community."""
-    tree = org_unit_tree()
+    version = versions.current(PEOPLE_VERSION)  # the tree's and the whole directory's pages'
+    tree = org_unit_tree(version)
     asked_unit = request.GET.get("unit")
     # The form checks the asked unit against the one choice it can be (a thousand choices cost the form more than
     # the page's people; the options shown come from `_unit_options`).
@@ -111,7 +114,9 @@ def directory(request: HttpRequest) -> HttpResponse:
         community=community,
     )
     filtered = bool(query or unit or community)
-    page = directory_page(people, request.GET.get("page"), settings.PAGE_SIZE, everyone=not filtered)
+    page = directory_page(
+        people, request.GET.get("page"), settings.PAGE_SIZE, everyone=not filtered, version=version
+    )
     _directory_cards(page.object_list)
     context = {
         "form": form,
