@@ -20,6 +20,22 @@ class ActivitiesConfig(AppConfig):
         register_rendered(Reply, "body", "body_html", render_post)
         register_rendered(Activity, "description", "description_html")
         register_rendered(Occurrence, "notes", "notes_html")
+        from activities.calendar.search import ACTIVITIES_VERSION
+        from activities.discussions.search import DISCUSSIONS_VERSION, REPLIES_VERSION
+        from core import versions
+
+        # The site-wide search's kept results (core.search_support.kept).
+        versions.bump_on([Activity, Occurrence], lambda row: [ACTIVITIES_VERSION], uid="activities.search")
+        versions.bump_on([Discussion], lambda row: [DISCUSSIONS_VERSION], uid="activities.search-discussions")
+        versions.bump_on([Reply], lambda row: [REPLIES_VERSION], uid="activities.search-replies")
+        from communities.selectors import content_version_name
+
+        # What a community's home lists (a reply saves its discussion, so the discussion bumps it).
+        versions.bump_on(
+            [Discussion, Activity, Occurrence],
+            lambda row: [content_version_name(row.community_id)],
+            uid="activities.community-content",
+        )
         from members.notifications import Frequency, MailKind, register_mail_kind
 
         register_tab(

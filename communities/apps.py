@@ -29,8 +29,8 @@ class CommunitiesConfig(AppConfig):
         )
         from django.db.models.signals import post_delete, post_save
 
-        from communities.models import Membership, Sponsorship
-        from communities.selectors import MEMBERSHIPS_VERSION, people_version_name
+        from communities.models import Membership, Participation, Sponsorship
+        from communities.selectors import MEMBERSHIPS_VERSION, content_version_name, people_version_name
         from communities.signals import forget_sponsor_flag
         from core import versions
 
@@ -42,7 +42,18 @@ class CommunitiesConfig(AppConfig):
         versions.bump_on(
             [Sponsorship], lambda row: [people_version_name(row.community_id)], uid="communities.sponsors"
         )
-        versions.bump_on([Community], lambda row: [people_version_name(row.pk)], uid="communities.community")
+        versions.bump_on(
+            [Community],
+            lambda row: [people_version_name(row.pk), content_version_name(row.pk)],
+            uid="communities.community",
+        )
+        versions.bump_on(
+            [Participation], lambda row: [content_version_name(row.community_id)], uid="communities.content"
+        )
+        from communities.search import COMMUNITIES_VERSION
+
+        # The site-wide search's kept results (core.search_support.kept): every hit shows its community.
+        versions.bump_on([Community], lambda row: [COMMUNITIES_VERSION], uid="communities.search")
 
         post_save.connect(
             forget_sponsor_flag, sender=Sponsorship, dispatch_uid="communities_sponsor_flag_save"

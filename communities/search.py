@@ -9,7 +9,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from communities.models import Community
-from core.search_support import Hit, Query, Results, among, counted_page, ranked, snippet, with_headline
+from core.search_support import Hit, Query, Results, among, counted_page, kept, ranked, snippet, with_headline
 from members.models import User
 
 
@@ -38,6 +38,12 @@ class Scope:
         return Q(**{f"{field}__in": self.communities().values("pk")})
 
 
+# A core.versions name bumped by every community's save or deletion (communities.apps): what its hits show, and
+# the community's name every other group's hits show.
+COMMUNITIES_VERSION = "search:communities"
+
+
+@kept("communities", [COMMUNITIES_VERSION])
 def search_communities(scope: Scope, query: Query, *, offset: int = 0, limit: int = 5) -> Results:
     """Communities whose content the viewer may see, ranked; archived ones only when asked for. One query: the
     count rides on the page's rows, the snippets are computed for them only (`counted_page`)."""

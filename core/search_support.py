@@ -7,15 +7,20 @@ site-wide search page in copsite composes them.
 
 import re
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import wraps
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import BooleanField, Count, Expression, F, Q, QuerySet, Window
+from django.db.models.signals import m2m_changed
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from core import fragments, versions
 
 MAX_QUERY = 200
 CONFIG = "english"
@@ -275,3 +280,51 @@ def _ranked_candidates(
     if not found and offset:
         return candidates.count(), []  # a page past the last one: no row carried the count
     return (found[0][1] if found else 0), [pk for pk, _count in found]
+
+
+# --- Results kept in the cache --------------------------------------------------------------------------------
+
+
+def kept(kind: str, names: Iterable[str], *, scoped: bool = True) -> Callable:
+    """Keep a group's results (`search(scope, query, *, offset, limit)`) in the cache, shared by everyone whose
+    search looks in the same communities: keyed by the query's text, the page asked, the communities searched
+    (`scope.community_ids`, a digest; `scoped=False` for a group the same for every reader) and the versions
+    `names` (`core.versions`, bumped by the saves of what the group shows: each app's apps.py), with the
+    language and the release (`core.fragments.key`). The hits show no time, so the zone is not in the key.
+
+    Only what depends on nothing of the viewer but the communities they may see can be kept this way: a group
+    that shows more to some readers (drafts to their authors) asks before (`repertoire.search`). A scope whose
+    communities are not listed (`community_ids` None) is searched anew."""
+    names = tuple(names)
+
+    def wrap(search: Callable[..., Results]) -> Callable[..., Results]:
+        @wraps(search)
+        def cached(scope, query: Query, *, offset: int = 0, limit: int = 5) -> Results:
+            ids = getattr(scope, "community_ids", None)
+            if scoped and ids is None:
+                return search(scope, query, offset=offset, limit=limit)
+            where = fragments.digest(sorted(ids)) if scoped else ""
+            version = fragments.digest((query.text, offset, limit, where, versions.current(*names)))
+            results_key = fragments.key(f"search-results-{kind}", "", version)
+            results = cache.get(results_key)
+            if results is None:
+                results = search(scope, query, offset=offset, limit=limit)
+                cache.set(results_key, results, fragments.TIMEOUT)
+            return results
+
+        cached.uncached = search
+        return cached
+
+    return wrap
+
+
+def bump_on_links(through: type, names: Iterable[str], uid: str) -> None:
+    """Bump `names` whenever rows of a many-to-many relation (`through`, e.g. a resource's tags) are added,
+    removed or cleared through the ORM (`m2m_changed`: `core.versions.bump_on` follows saves only)."""
+    names = tuple(names)
+
+    def receiver(sender, action, **kwargs) -> None:
+        if action in {"post_add", "post_remove", "post_clear"}:
+            versions.bump(*names)
+
+    m2m_changed.connect(receiver, sender=through, weak=False, dispatch_uid=f"{uid}:links")

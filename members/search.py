@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from core.search_support import Hit, Query, Results, counted_page, plain_snippet
+from core.search_support import Hit, Query, Results, counted_page, kept, plain_snippet
 from members.models import OrgUnit, Profile, Tag, User
 
 
@@ -115,6 +115,15 @@ def _people_page_fallback(query: Query, *, offset: int, limit: int) -> tuple[int
     ]
 
 
+# A core.versions name bumped by the saves of people, profiles, org units and tags and by changes of a profile's
+# expertise (members.apps): everything a person's hit shows or is found by.
+PEOPLE_SEARCH_VERSION = "search:people"
+# A core.versions name bumped by every tag's save or deletion (members.apps): for what other apps' searches find
+# by their tags.
+TAGS_VERSION = "search:tags"
+
+
+@kept("people", [PEOPLE_SEARCH_VERSION], scoped=False)
 def search_people(scope: object, query: Query, *, offset: int = 0, limit: int = 5) -> Results:
     """Active people listed in the directory matching every word in their name, job title or expertise: the same
     for every reader, so the search's `scope` (the communities it looks in) does not narrow them.

@@ -14,6 +14,21 @@ class RepertoireConfig(AppConfig):
         from repertoire.models import Resource
 
         register_rendered(Resource, "body", "body_html")
+        from core import versions
+        from core.search_support import bump_on_links
+        from repertoire.search import RESOURCES_VERSION
+
+        # The site-wide search's kept results (core.search_support.kept): a resource, and its tags.
+        versions.bump_on([Resource], lambda row: [RESOURCES_VERSION], uid="repertoire.search")
+        bump_on_links(Resource.tags.through, [RESOURCES_VERSION], uid="repertoire.search-tags")
+        from communities.selectors import content_version_name
+
+        # What a community's home lists (applying one records a ledger row, which bumps it too).
+        versions.bump_on(
+            [Resource],
+            lambda row: [content_version_name(row.community_id)],
+            uid="repertoire.community-content",
+        )
         from members.notifications import Frequency, MailKind, register_mail_kind
 
         register_tab(Tab("library", "Library", "repertoire:community_library", sees_content, order=40))

@@ -10,19 +10,21 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 
 from communities.models import Community
-from communities.search import Scope
+from communities.search import COMMUNITIES_VERSION, Scope
 from core.search_support import (
     CONFIG,
     Hit,
     Results,
     clean_query,
     full_text,
+    kept,
     ranked_page,
     snippet,
     with_headline,
 )
 from core.search_support import Query as CleanQuery
 from members.models import User
+from members.search import TAGS_VERSION
 from repertoire.models import Resource
 from repertoire.selectors import TAGS
 
@@ -70,11 +72,37 @@ def search_resources(
     return _matching(resources, cleaned).order_by("-search_rank", "-created_at", "-pk")
 
 
+# A core.versions name bumped by every resource's save or deletion and by changes of its tags (repertoire.apps).
+RESOURCES_VERSION = "search:resources"
+
+
 def search_resource_hits(scope: Scope, query: CleanQuery, *, offset: int = 0, limit: int = 5) -> Results:
     """The site-wide search's "Resources" group: a count, one page, and snippets for that page only. Within the
-    communities searched (`scope`, already those the viewer may see), others' drafts stay out."""
+    communities searched (`scope`, already those the viewer may see), others' drafts stay out.
+
+    A viewer who may see no draft among the communities searched (one query: most readers) sees what everyone
+    searching them sees, which is kept in the cache (`_published_hits`); the others' are searched anew."""
+    if scope.community_ids is not None and query.is_searchable and not _sees_drafts(scope):
+        return _published_hits(scope, query, offset=offset, limit=limit)
+    return _resource_hits(scope, query, offset=offset, limit=limit, viewer=scope.viewer)
+
+
+def _sees_drafts(scope: Scope) -> bool:
+    """Whether `scope.viewer` may see a draft in the communities searched (as an author or a coordinator)."""
+    drafts = Resource.objects.filter(scope.holds("community_id"), status=Resource.Status.DRAFT)
+    return drafts.not_others_drafts(scope.viewer).exists()
+
+
+def _resource_hits(
+    scope: Scope, query: CleanQuery, *, offset: int, limit: int, viewer: User | None
+) -> Results:
+    """The group's results, with the drafts `viewer` may see; with no viewer, with no draft."""
     if query.is_searchable:
-        searched = Resource.objects.filter(scope.holds("community_id")).not_others_drafts(scope.viewer)
+        searched = Resource.objects.filter(scope.holds("community_id"))
+        if viewer is None:
+            searched = searched.exclude(status=Resource.Status.DRAFT)
+        else:
+            searched = searched.not_others_drafts(viewer)
         resources = _matching(searched, query)
     else:
         resources = Resource.objects.none()
@@ -103,3 +131,9 @@ def search_resource_hits(scope: Scope, query: CleanQuery, *, offset: int = 0, li
         for r in page
     ]
     return Results(kind="resources", total=total, hits=hits, capped=capped)
+
+
+@kept("resources", [RESOURCES_VERSION, TAGS_VERSION, COMMUNITIES_VERSION])
+def _published_hits(scope: Scope, query: CleanQuery, *, offset: int, limit: int) -> Results:
+    """What everyone who may see no draft there finds in the communities searched."""
+    return _resource_hits(scope, query, offset=offset, limit=limit, viewer=None)

@@ -5,18 +5,23 @@ from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 
 from activities.calendar.models import Activity, Occurrence
-from communities.search import Scope
+from communities.search import COMMUNITIES_VERSION, Scope
 from core.search_support import (
     Hit,
     Query,
     Results,
     counted_page,
+    kept,
     ranked,
     snippet,
     with_headline,
 )
 
+# A core.versions name bumped by every activity's and date's save or deletion (activities.apps).
+ACTIVITIES_VERSION = "search:activities"
 
+
+@kept("activities", [ACTIVITIES_VERSION, COMMUNITIES_VERSION])
 def search_activities(scope: Scope, query: Query, *, offset: int = 0, limit: int = 5) -> Results:
     activities = Activity.objects.filter(scope.holds("community_id"))
     matches = ranked(activities, query, plain_fields={"title": 2, "description": 1})

@@ -11,8 +11,11 @@ from django.db.models import QuerySet
 
 from activities.discussions.models import Discussion, Reply
 from communities.models import Community
-from communities.search import Scope
-from core.search_support import Hit, Query, Results, ranked, ranked_page, snippet, with_headline
+from communities.search import COMMUNITIES_VERSION, Scope
+from core.search_support import Hit, Query, Results, kept, ranked, ranked_page, snippet, with_headline
+
+# core.versions names bumped by every discussion's and every reply's save or deletion (activities.apps).
+DISCUSSIONS_VERSION, REPLIES_VERSION = "search:discussions", "search:replies"
 
 
 @dataclass(frozen=True)
@@ -85,5 +88,10 @@ REPLIES = _Posts(
     community=lambda reply: reply.discussion.community,
 )
 
-search_discussions = partial(_search, DISCUSSIONS)
-search_replies = partial(_search, REPLIES)
+search_discussions = kept("discussions", [DISCUSSIONS_VERSION, COMMUNITIES_VERSION])(
+    partial(_search, DISCUSSIONS)
+)
+# A reply's hit shows its discussion's title, and a hidden discussion hides its replies.
+search_replies = kept("replies", [REPLIES_VERSION, DISCUSSIONS_VERSION, COMMUNITIES_VERSION])(
+    partial(_search, REPLIES)
+)
