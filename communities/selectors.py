@@ -208,6 +208,18 @@ def memberships_stamp() -> str:
     return f"{stamp['last_id']}:{stamp['last']}:{versions.current(MEMBERSHIPS_VERSION)}"
 
 
+def content_version_name(community_id: int) -> str:
+    """The core.versions name bumped when what a community's home lists changes: the community itself, its
+    ledger (a post, an answer, an application, an RSVP record one), and each app's own rows (activities: its
+    discussions, activities and dates; repertoire: its resources), registered by the apps that own them."""
+    return f"community-content:{community_id}"
+
+
+def content_version(community: Community) -> str:
+    """The version of a community's listed content, with everyone's names (`PEOPLE_VERSION`)."""
+    return versions.current(content_version_name(community.pk), PEOPLE_VERSION)
+
+
 def people_version_name(community_id: int) -> str:
     """The core.versions name bumped when a community's memberships, sponsorships or settings change."""
     return f"community-people:{community_id}"

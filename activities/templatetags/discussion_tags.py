@@ -14,6 +14,7 @@
 import functools
 
 from django import template
+from django.template.loader import render_to_string
 from django.urls import URLResolver, get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -22,6 +23,8 @@ from activities.discussions import rules, selectors
 from activities.discussions.markup import render_post
 from communities.access import access_for
 from communities.models import Community
+from communities.selectors import content_version
+from core import fragments
 from core.markup import html_of
 
 register = template.Library()
@@ -91,20 +94,31 @@ def post_html(text: str) -> SafeString:
     return mark_safe(render_post(text))  # noqa: S308 - nh3-sanitized; only our links added
 
 
-@register.inclusion_tag("activities/discussions/_latest.html", takes_context=True)
-def latest_discussions(context, community: Community) -> dict:
-    """The latest five discussions of a community with their reply counts, and a way to start one."""
+@register.simple_tag(takes_context=True)
+def latest_discussions(context, community: Community) -> SafeString:
+    """The latest five discussions of a community with their reply counts, and a way to start one: the same for
+    everyone who may start one (or not), so kept (`core.fragments`) under the community's content version, the
+    minute (its "2 hours ago") and the viewer's zone; read from the database only when that changed."""
     request = context["request"]
     access = context.get("access")
     if access is None or access.community.pk != community.pk:
         access = access_for(request.user, community)
-    return {
-        "request": request,
-        "community": community,
-        "discussions": selectors.latest_for_community(community=community),
-        "can_start": rules.may_post(access),
-        "zone": timezone.get_current_timezone(),  # the viewer's, active for the request
-    }
+    can_start = rules.may_post(access)
+    minute = int(timezone.now().timestamp()) // 60
+
+    def render() -> str:
+        return render_to_string(
+            "activities/discussions/_latest.html",
+            {
+                "community": community,
+                "discussions": selectors.latest_for_community(community=community),
+                "can_start": can_start,
+                "zone": timezone.get_current_timezone(),  # the viewer's, active for the request
+            },
+        )
+
+    version = f"{content_version(community)}-{minute}-{int(can_start)}"
+    return fragments.one("community-latest-discussions", community.pk, version, render, zoned=True)
 
 
 @register.inclusion_tag("activities/discussions/_recent_activity.html", takes_context=True)

@@ -288,7 +288,8 @@ def test_home_query_count_is_constant(member_client):
     their authors, 11 the latest published resources, 12 the most applied ones. (Whether the viewer may schedule
     activities is read from the membership already loaded; the time zone is the one the request runs in.)
 
-    Seen again with the people cards cached (core.fragments), 4 to 7 are not run: 8 queries.
+    Seen again with the people cards, the latest discussions and the library's highlights kept (core.fragments),
+    4 to 7 and 10 to 12 are not run: 5 queries.
     """
     community = CommunityFactory(name="Pinned")
 
@@ -302,7 +303,7 @@ def test_home_query_count_is_constant(member_client):
     assert_constant_queries(
         member_client, home_url(community), grow=growing(add_rows), expected=12, cold=True
     )
-    assert count_queries(member_client, home_url(community))[0] == 8  # warm, at the larger size
+    assert count_queries(member_client, home_url(community))[0] == 5  # warm, at the larger size
 
 
 # --- Members ---------------------------------------------------------------------------------------------
@@ -594,3 +595,38 @@ def test_members_joining_times_are_in_each_viewers_zone(client, guild):
         shown.setdefault(zone, set()).update(re.findall(r'title="[^"]*\d{2}:\d{2} ([A-Z]+)"', text))
     assert shown["Asia/Tokyo"] == {"JST"}
     assert shown["America/New_York"] <= {"EST", "EDT"} and shown["America/New_York"]
+
+
+def test_the_kept_latest_discussions_and_resources_follow_every_change_they_show(client, guild):
+    """A community home's latest discussions and library highlights are kept under its content version: a new
+    discussion, a reply (its count), a resource published or applied, and an author's new name show at once; the
+    links only those who may post or add see are not served to others."""
+    from activities.discussions import services as discussions
+    from repertoire import services as repertoire
+
+    member = guild.memberships.get(user__full_name="Ada Active").user
+    outsider = UserFactory()
+
+    def slot(person, anchor: str) -> str:
+        client.force_login(person)
+        text = client.get(home_url(guild)).text
+        start = text.index(f'id="{anchor}"')
+        return text[start : text.index("</section>", start)]
+
+    assert "No discussions yet" in slot(member, "recent-discussions")
+    question = discussions.discussion_start(author=member, community=guild, title="Kept question", body="Hm?")
+    assert "Kept question" in slot(member, "recent-discussions")
+    assert "0 replies" in slot(member, "recent-discussions")
+    discussions.reply_add(author=member, discussion=question, body="Self answer.")
+    assert "1 reply" in slot(member, "recent-discussions")
+    assert "Start a discussion" in slot(member, "recent-discussions")
+    assert "Start a discussion" not in slot(outsider, "recent-discussions")
+    member.full_name = "Ada Renamed"
+    member.save()
+    assert "Ada Renamed" in slot(member, "recent-discussions")
+    assert "No resources in its library yet" in slot(member, "latest-resources")
+    resource = repertoire.resource_create(actor=member, community=guild, title="Kept lesson", body="Do it.")
+    assert "Kept lesson" in slot(member, "latest-resources")
+    cole = guild.memberships.get(user__full_name="Cole Core").user
+    repertoire.resource_apply(actor=cole, resource=resource, story="It worked.")
+    assert "applied 1 time" in slot(member, "latest-resources")
