@@ -54,6 +54,7 @@ def _with_cards(page, *, show_community: bool) -> None:
     it (no viewer-dependent part), so the cards are kept in the cache (`core.fragments`), keyed by what they
     show, the language and the time zone (the exact time on hover): only new or changed ones are rendered."""
     resources = list(page.object_list)
+    selectors.with_card_lists(resources)
     for resource in resources:
         resource.ago = naturaltime(resource.created_at)
 

@@ -132,3 +132,36 @@ def test_the_community_filter_follows_the_communities(client, guild, author, out
     assert "Hidden Circle" not in client.get(LIBRARY).text
     client.force_login(UserFactory(is_staff=True))  # who sees more communities is offered more
     assert '<option value="hidden">Hidden Circle</option>' in client.get(LIBRARY).text
+
+
+def test_card_lists_are_the_same_read_as_arrays_or_prefetched(guild, author):
+    """`selectors.for_cards` gives each resource its tags and authors by name, whether PostgreSQL's arrays made
+    them (`with_card_lists`) or the prefetch other databases use did."""
+    from django.db.models import Prefetch
+
+    from repertoire import selectors
+
+    full = make_resource(guild, author, title="Tagged", tags=["zeta", "Alpha", "mid"])
+    full.authors.add(UserFactory(full_name="Bea Second"), UserFactory(full_name="Abe First"))
+    bare = make_resource(guild, author, title="Bare")
+    bare.authors.clear()
+    rows = Resource.objects.filter(pk__in=[full.pk, bare.pk]).order_by("title")
+
+    read = list(selectors.for_cards(rows))
+    selectors.with_card_lists(read)
+    prefetched = list(
+        rows.prefetch_related(
+            Prefetch("tags", queryset=Tag.objects.order_by("name"), to_attr="tag_list"),
+            Prefetch("authors", queryset=User.objects.order_by("full_name", "pk"), to_attr="author_list"),
+        )
+    )
+
+    def lists(resources) -> list:
+        return [
+            ([(tag.slug, tag.name) for tag in r.tag_list], [a.full_name for a in r.author_list])
+            for r in resources
+        ]
+
+    assert lists(read) == lists(prefetched)
+    assert lists(read)[1][0] == [("alpha", "Alpha"), ("mid", "mid"), ("zeta", "zeta")]
+    assert lists(read)[0] == ([], [])
