@@ -88,8 +88,11 @@ def _communities_of(user) -> list[str]:
 
     if user.pk is None:
         return []
-    memberships = Membership.objects.filter(user_id=user.pk).values_list("community_id", flat=True)
-    stories = ValueStory.objects.filter(recorded_by_id=user.pk).values_list("community_id", flat=True)
+    # Without the models' default orderings: SQLite allows no ORDER BY inside a UNION's parts.
+    memberships = Membership.objects.filter(user_id=user.pk).order_by().values_list("community_id", flat=True)
+    stories = (
+        ValueStory.objects.filter(recorded_by_id=user.pk).order_by().values_list("community_id", flat=True)
+    )
     return _names(set(memberships.union(stories)))
 
 
