@@ -101,6 +101,17 @@ def one(
     return mark_safe(text)  # noqa: S308 - rendered by `render`, which returns safe HTML
 
 
+def kept(name: str, row_key: Any, version: Any, compute: Callable[[], Any], *, zoned: bool = False) -> Any:
+    """`one()` for data rather than HTML: `compute()`'s value (picklable: rows, ids, figures), kept under the same
+    kind of key."""
+    value_key = key(f"value-{name}", row_key, version, zoned=zoned)
+    value = cache.get(value_key)
+    if value is None:
+        value = compute()
+        cache.set(value_key, value, TIMEOUT)
+    return value
+
+
 def keyed(rows: Iterable, fragments: Iterable[SafeString], attribute: str = "fragment") -> None:
     """Hang each fragment on its row (`row.fragment`), for templates that loop over the rows."""
     for row, fragment in zip(rows, fragments, strict=True):

@@ -14,7 +14,8 @@ from django.utils import timezone
 from activities.calendar.models import Activity, CalendarToken, Occurrence, Rsvp
 from communities.access import CommunityAccess
 from communities.models import Community, Membership, texts_of
-from communities.selectors import community_members
+from communities.selectors import community_members, content_version_name
+from core import fragments, versions
 from core.moments import day_label
 from members.models import User
 
@@ -116,6 +117,27 @@ def my_occurrences(*, user: User, start: datetime, end: datetime) -> QuerySet[Oc
     """Every date of every community the member belongs to, with their RSVP on each."""
     mine = Occurrence.objects.filter(community_id__in=_my_community_ids(user)).between(start, end)
     return listed(with_rsvp_counts(mine, user)).order_by("start", "pk")
+
+
+def my_occurrences_kept(*, user: User, start: datetime, end: datetime) -> list[Occurrence]:
+    """`my_occurrences`, its dates shared by everyone in the same communities: kept (`core.fragments.kept`) under
+    those communities, the span and their content versions (a new, moved or cancelled date, a renamed activity or
+    community, an answer: every RSVP records a ledger row); the viewer's own answers read apart (one query)."""
+    ids = sorted(_my_community_ids(user).order_by().values_list("community_id", flat=True))
+    version = versions.current(*(content_version_name(pk) for pk in ids)) if ids else ""
+
+    def compute() -> list[Occurrence]:
+        mine = Occurrence.objects.filter(community_id__in=ids).between(start, end)
+        return list(listed(with_rsvp_counts(mine)).order_by("start", "pk"))
+
+    occurrences = fragments.kept("my-dates", fragments.digest((ids, start, end)), version, compute)
+    answers: dict[int, Rsvp] = {
+        rsvp.occurrence_id: rsvp
+        for rsvp in Rsvp.objects.filter(user=user, occurrence_id__in=[o.pk for o in occurrences])
+    }
+    for occurrence in occurrences:
+        occurrence.viewer_rsvps = [answers[occurrence.pk]] if occurrence.pk in answers else []
+    return occurrences
 
 
 def my_upcoming(*, user: User, limit: int = 5) -> list[Occurrence]:

@@ -16,7 +16,7 @@ from communities.models import Community, Membership
 from tests.activities.test_schedule import first, schedule
 from tests.benchdata import seed_scaled
 from tests.factories import CommunityFactory, coordinator_of, member_of
-from tests.querycount import assert_constant_queries
+from tests.querycount import assert_constant_queries, count_queries
 
 pytestmark = pytest.mark.django_db
 MY_CALENDAR = reverse("activities:calendar")
@@ -253,6 +253,34 @@ def test_my_calendar_shows_all_my_communities_with_my_answers(client):
     assert reverse("activities:whats_on") in text and reverse("activities:subscribe") in text
 
 
+def test_my_calendar_kept_dates_follow_every_change_they_show(client):
+    """The month's dates are kept per set of communities (`my_occurrences_kept`): a new date, another member's
+    answer (the count), a cancelled date, a renamed community and my own answer show at once; someone in other
+    communities never gets them."""
+    one, other = CommunityFactory(name="One"), CommunityFactory(name="Other")
+    member, neighbour, outsider = member_of(one), member_of(one), member_of(other)
+    month = next_month()
+    first = at(one, datetime(month.year, month.month, 4, 9, 0), title="First date")
+
+    def calendar(person) -> str:
+        client.force_login(person)
+        return client.get(MY_CALENDAR, {"month": month_of(month), "view": "agenda"}).text
+
+    assert "First date" in calendar(member) and "0 going" in calendar(member)
+    assert "First date" not in calendar(outsider)
+    at(one, datetime(month.year, month.month, 8, 9, 0), title="Second date")
+    assert "Second date" in calendar(member)
+    services.rsvp_set(user=neighbour, occurrence=first, answer="going")
+    assert "1 going" in calendar(member) and "You&#x27;re going" not in calendar(member)
+    services.rsvp_set(user=member, occurrence=first, answer="going")
+    assert "2 going" in calendar(member) and "You&#x27;re going" in calendar(member)
+    services.occurrence_cancel(actor=coordinator_of(one), occurrence=first, reason="Snow")
+    assert "Cancelled: Snow" in calendar(member)
+    one.name = "One renamed"
+    one.save()
+    assert "One renamed" in calendar(member)
+
+
 def test_my_calendar_htmx_navigation(member_client):
     response = member_client.get(
         MY_CALENDAR, {"month": month_of(next_month())}, headers={"HX-Request": "true"}
@@ -397,10 +425,13 @@ def test_community_agenda_query_count_is_constant(member_client, member):
 
 
 def test_my_calendar_query_count_is_constant(member_client, member):
-    """1 user (the session holds the time zone), 2 the month's dates in my communities with counts, activity and
-    community, 3 my answers on them (prefetch)."""
+    """1 user (the session holds the time zone), 2 my communities, 3 the month's dates in them with counts,
+    activity and community, 4 my answers on them; seen again, the dates are kept
+    (`selectors.my_occurrences_kept`): 3."""
     url = f"{MY_CALENDAR}?month={month_of(next_month())}"
-    assert_constant_queries(member_client, url, grow=grow_with_activities(member, next_month()), expected=3)
+    grow = grow_with_activities(member, next_month())
+    assert_constant_queries(member_client, url, grow=grow, expected=4, cold=True)
+    assert count_queries(member_client, url)[0] == 3
 
 
 def test_whats_on_query_count_is_constant(member_client, member):

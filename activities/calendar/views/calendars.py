@@ -144,7 +144,7 @@ def community_calendar(request: HttpRequest, slug: str) -> HttpResponse:
 def my_calendar(request: HttpRequest) -> HttpResponse:
     """Every date of every community I belong to, with my answer on each."""
     calendar = month_view(
-        request, lambda start, end: selectors.my_occurrences(user=request.user, start=start, end=end)
+        request, lambda start, end: selectors.my_occurrences_kept(user=request.user, start=start, end=end)
     )
     context = {
         "calendar": calendar,
