@@ -19,7 +19,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from activities.discussions import rules, selectors, services
@@ -38,6 +40,7 @@ from activities.discussions.services import MAX_BODY
 from activities.templatetags.discussion_tags import post_body, post_html, post_url, thread_urls
 from communities.access import CommunityAccess, get_community_for
 from core.forms import add_refusal, refusal_text
+from core.fragments import digest, many
 from core.moments import time_ago
 from core.pages import form_page, post_and_return
 from core.ratelimits import rate_limited
@@ -95,7 +98,8 @@ class PostRow(TypedDict, total=False):
     (a dict: the template engine reads a key at its first try): who wrote it and when (`time_ago`'s elements),
     its body, and the actions the rules let this viewer take on it, as their addresses ("" when not allowed).
     `changes` says the viewer may edit or delete it, `moderates` that they may accept, hide or show it again.
-    A `pointer` stands at the accepted answer's place among the replies (it is shown under the question)."""
+    A `pointer` stands at the accepted answer's place among the replies (it is shown under the question).
+    `shared` is the post as everyone who sees it sees it (`_shared`), the times put in."""
 
     anchor: str
     pk: int
@@ -113,6 +117,7 @@ class PostRow(TypedDict, total=False):
     hidden_at: str
     reason: str
     body: str
+    shared: str
     changes: bool
     edit_url: str
     delete_url: str
@@ -138,8 +143,8 @@ class _Viewer:
 
 
 def _post_row(viewer: _Viewer, post: Post, *, is_reply: bool, anchor: str) -> PostRow:
-    """`post` as `viewer` sees it (`PostRow`, every key set): the rules asked for this post, its addresses filled
-    in; a deleted post keeps its header and offers nothing."""
+    """`post` as `viewer` sees it (`PostRow`, every key set but `shared`): the rules asked for this post, its
+    addresses filled in; a deleted post keeps its header and offers nothing."""
     access, urls = viewer.access, viewer.urls
     author, hidden, shown = post.author, post.is_hidden, not post.is_deleted
 
@@ -194,6 +199,61 @@ def _reply_rows(viewer: _Viewer, replies) -> list[PostRow]:
     return rows
 
 
+# The times of a post's shared part (`_shared`), in the order it shows them; each is rendered as `TIME_MARK`
+# and put in when the post is shown. No text of a post holds the mark: PostgreSQL's text refuses it, Django's
+# forms refuse it, and the sanitizer (html5ever) replaces it; should one ever, that post is rendered afresh.
+TIMES = ("created", "edited", "hidden_at")
+TIME_MARK = "\x00"
+SHARED = "activities/discussions/thread.html#shared"
+
+
+def _shared_facts(row: PostRow) -> tuple:
+    """What a post's shared part shows but its times: the fragment's version (`fragments.digest` of it)."""
+    return (
+        row["anchor"],
+        row["is_reply"],
+        row["by"],
+        row["initials"],
+        row["asked"],
+        row["accepted"],
+        row["hidden"],
+        row["deleted"],
+        bool(row["edited"]),
+        row["hidden_by"],
+        row["reason"],
+        str(row["body"]),
+    )
+
+
+def _render_shared(row: PostRow) -> str:
+    """A post's shared part with `TIME_MARK` in place of each of its times."""
+    marked = {**row, **{name: TIME_MARK for name in TIMES if row[name]}}
+    return get_template(SHARED).render({"row": marked})
+
+
+def _shared(rows: list[PostRow]) -> None:
+    """Set each row's `shared`: what everyone who may see the post sees (the `shared` partial of the thread's
+    template), the same for all of them, kept as a fragment (`core.fragments`, read for the whole page in one
+    round trip) under a digest of what it shows, then its times put in (they change by the minute)."""
+    fragments = many(
+        "discussion-post",
+        rows,
+        render=_render_shared,
+        version=lambda row: digest(_shared_facts(row)),
+        row_key=lambda row: f"{row['anchor']}-{row['pk']}",
+    )
+    for row, fragment in zip(rows, fragments, strict=True):
+        times = [row[name] for name in TIMES if row[name]]
+        parts = fragment.split(TIME_MARK)
+        if len(parts) != len(times) + 1:  # a text held the mark: render the post with its times
+            row["shared"] = get_template(SHARED).render({"row": row})
+            continue
+        html = [parts[0]]
+        for time, part in zip(times, parts[1:], strict=True):
+            html += (time, part)
+        row["shared"] = mark_safe("".join(html))  # noqa: S308 - the fragment and time_ago's elements are safe
+
+
 def _thread_context(
     access: CommunityAccess,
     discussion: Discussion,
@@ -214,15 +274,21 @@ def _thread_context(
         can_moderate=rules.may_moderate(access),
         can_report=rules.may_report(access),
     )
+    question = _post_row(viewer, discussion, is_reply=False, anchor="question")
+    accepted_row = accepted and _post_row(viewer, accepted, is_reply=True, anchor="accepted-answer")
+    rows = _reply_rows(viewer, page.object_list)
+    _shared(
+        [question, *([accepted_row] if accepted_row else []), *(row for row in rows if not row["pointer"])]
+    )
     return {
         "access": access,
         "tab": "discussions",
         "discussion": discussion,
         "page": page,
         "urls": viewer.urls,
-        "question": _post_row(viewer, discussion, is_reply=False, anchor="question"),
-        "accepted": accepted and _post_row(viewer, accepted, is_reply=True, anchor="accepted-answer"),
-        "rows": _reply_rows(viewer, page.object_list),
+        "question": question,
+        "accepted": accepted_row,
+        "rows": rows,
         "accept_page": page.number if page.number > 1 else None,
         "following": discussion.viewer_follows,
         "can_reply": rules.may_reply(access, discussion),
