@@ -4,6 +4,7 @@ organization-wide one across the communities the viewer may see."""
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
@@ -11,11 +12,12 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
-from core import fragments
+from core import fragments, versions
 from repertoire import selectors
 from repertoire.access import library_access
 from repertoire.forms import LibraryFilterForm
 from repertoire.models import Resource
+from repertoire.search import RESOURCES_VERSION
 from repertoire.views import library_page
 
 SORT_LABELS = {"newest": "Newest", "applied": "Most applied", "title": "Title"}
@@ -132,6 +134,26 @@ def _community_options(communities: list[tuple[int, str, str]], chosen: str | No
     return fragments.one("library-community-options", chosen, fragments.digest(choices), options)
 
 
+COUNT_KEPT = 24 * 3600  # a new version is a new key: this only bounds what an unused one keeps
+
+
+def _kept_count(
+    paginator: Paginator, communities: list[tuple[int, str, str]], community: str, kind: str
+) -> None:
+    """Give the paginator the organization library's count without a search nor a tag (published resources of
+    the communities offered, the one chosen, of a kind) from the cache: kept under the resources' version
+    (`repertoire.search.RESOURCES_VERSION`, bumped by every save or deletion of a resource) and the communities
+    and kind it counts, so fifteen thousand index entries are counted once per change, not per request."""
+    version = versions.current(RESOURCES_VERSION)
+    ids = [pk for pk, _slug, _name in communities]
+    key = f"library-count:{version}:{fragments.digest((ids, community, kind))}"
+    count = cache.get(key)
+    if count is None:
+        count = paginator.count
+        cache.set(key, count, COUNT_KEPT)
+    paginator.count = count
+
+
 @login_required
 @require_GET
 def library(request: HttpRequest) -> HttpResponse:
@@ -150,7 +172,10 @@ def library(request: HttpRequest) -> HttpResponse:
         community=filters.get("community") or "",
         sort=sort,
     )
-    page = Paginator(resources, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(resources, settings.PAGE_SIZE)
+    if not (query or filters.get("tag")):
+        _kept_count(paginator, communities, filters.get("community") or "", filters.get("kind") or "")
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "form": form,
         "tag": filters.get("tag") or "",

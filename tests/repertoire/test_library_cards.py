@@ -11,7 +11,7 @@ from communities.models import Community
 from members.models import Profile, Tag, User
 from repertoire import services
 from repertoire.models import Resource, ResourceFile
-from tests.factories import CommunityFactory, UserFactory
+from tests.factories import CommunityFactory, UserFactory, member_of
 from tests.repertoire.conftest import make_resource
 
 pytestmark = pytest.mark.django_db
@@ -165,3 +165,42 @@ def test_card_lists_are_the_same_read_as_arrays_or_prefetched(guild, author):
     assert lists(read) == lists(prefetched)
     assert lists(read)[1][0] == [("alpha", "Alpha"), ("mid", "mid"), ("zeta", "zeta")]
     assert lists(read)[0] == ([], [])
+
+
+def test_the_organization_librarys_count_is_kept_until_a_resource_or_the_communities_change(
+    client, guild, author, reader
+):
+    """Without a search nor a tag, the count comes from the cache (no COUNT query) while nothing changes, and
+    follows a new resource, one archived or deleted, a kind chosen, and a community leaving the library."""
+    make_resource(guild, author, title="First", kind="template")
+    second = make_resource(guild, author, title="Second", kind="practice")
+    other = CommunityFactory(slug="other-guild", name="Other Guild")
+    make_resource(other, member_of(other), title="Elsewhere", kind="template")
+    client.force_login(reader)
+
+    def found(**params) -> str:
+        text = client.get(LIBRARY, params).text
+        return text[
+            text.index('id="library-count">') + 19 : text.index("</p>", text.index('id="library-count">'))
+        ]
+
+    assert found() == "3 resources found."
+    with CaptureQueriesContext(connection) as captured:
+        assert found() == "3 resources found."
+    assert not any(query["sql"].startswith("SELECT COUNT(") for query in captured.captured_queries)
+    assert found(kind="template") == "2 resources found."
+    assert found(community=guild.slug) == "2 resources found."
+
+    third = make_resource(guild, author, title="Third", kind="template")
+    assert found() == "4 resources found."
+    assert found(kind="template") == "3 resources found."
+    second.status = Resource.Status.ARCHIVED
+    second.save()
+    assert found() == "3 resources found."
+    assert found(community=guild.slug) == "2 resources found."
+    third.delete()
+    assert found() == "2 resources found."
+    Community.objects.filter(pk=other.pk).update(
+        archived_at=timezone.now()
+    )  # no signal: its id leaves the list
+    assert found() == "1 resource found."
