@@ -2,6 +2,7 @@
 fixed number of queries."""
 
 import calendar as calendar_module
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -119,19 +120,16 @@ def my_occurrences(*, user: User, start: datetime, end: datetime) -> QuerySet[Oc
     return listed(with_rsvp_counts(mine, user)).order_by("start", "pk")
 
 
-def my_occurrences_kept(*, user: User, start: datetime, end: datetime) -> list[Occurrence]:
-    """`my_occurrences`, its dates shared by everyone in the same communities: kept (`core.fragments.kept`) under
-    those communities, the span and their content versions (a new, moved or cancelled date, a renamed activity or
-    community, an answer: every RSVP records a ledger row); the viewer's own answers read apart (one query)."""
-    ids = sorted(_my_community_ids(user).order_by().values_list("community_id", flat=True))
+def _kept_dates(name: str, ids: list[int], span: object, compute: Callable[[], list[Occurrence]]) -> list:
+    """Dates shared by everyone in the communities `ids`, kept under their content versions (a new, moved or
+    cancelled date, a renamed activity or community, an answer: every RSVP records a ledger row) and `span`."""
     version = versions.current(*(content_version_name(pk) for pk in ids)) if ids else ""
+    return fragments.kept(name, fragments.digest((ids, span)), version, compute)
 
-    def compute() -> list[Occurrence]:
-        mine = Occurrence.objects.filter(community_id__in=ids).between(start, end)
-        return list(listed(with_rsvp_counts(mine)).order_by("start", "pk"))
 
-    occurrences = fragments.kept("my-dates", fragments.digest((ids, start, end)), version, compute)
-    answers: dict[int, Rsvp] = {
+def _with_my_answers(occurrences: list[Occurrence], user: User) -> list[Occurrence]:
+    """The viewer's own answers on kept dates (one query), where `viewer_rsvp` finds them."""
+    answers = {
         rsvp.occurrence_id: rsvp
         for rsvp in Rsvp.objects.filter(user=user, occurrence_id__in=[o.pk for o in occurrences])
     }
@@ -140,12 +138,33 @@ def my_occurrences_kept(*, user: User, start: datetime, end: datetime) -> list[O
     return occurrences
 
 
+def my_occurrences_kept(*, user: User, start: datetime, end: datetime) -> list[Occurrence]:
+    """`my_occurrences`, its dates kept per set of communities and span (`_kept_dates`), the viewer's answers
+    read apart."""
+    ids = sorted(_my_community_ids(user).order_by().values_list("community_id", flat=True))
+
+    def compute() -> list[Occurrence]:
+        mine = Occurrence.objects.filter(community_id__in=ids).between(start, end)
+        return list(listed(with_rsvp_counts(mine)).order_by("start", "pk"))
+
+    return _with_my_answers(_kept_dates("my-dates", ids, (start, end), compute), user)
+
+
 def my_upcoming(*, user: User, limit: int = 5) -> list[Occurrence]:
     """For the home page: my next dates in the communities I belong to that still change (not archived), not
-    cancelled: every one a date I may answer (`rules.may_answer`), so the list offers the RSVP buttons."""
-    current = Membership.objects.active().in_current().filter(user=user).values("community_id")
-    mine = Occurrence.objects.filter(community_id__in=current).upcoming()
-    return list(listed(with_rsvp_counts(mine, user)).order_by("start", "pk")[:limit])
+    cancelled: every one a date I may answer (`rules.may_answer`), so the list offers the RSVP buttons. Kept per
+    set of communities and minute (`_kept_dates`), the viewer's answers read apart."""
+    current = Membership.objects.active().in_current().filter(user=user).order_by()
+    ids = sorted(current.values_list("community_id", flat=True))
+    minute = (
+        int(timezone.now().timestamp()) // 60
+    )  # dates under way until they end: kept for a minute at most
+
+    def compute() -> list[Occurrence]:
+        mine = Occurrence.objects.filter(community_id__in=ids).upcoming()
+        return list(listed(with_rsvp_counts(mine)).order_by("start", "pk")[:limit])
+
+    return _with_my_answers(_kept_dates("my-upcoming", ids, (minute, limit), compute), user)
 
 
 def whats_on(*, viewer: User) -> QuerySet[Occurrence]:

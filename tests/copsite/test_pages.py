@@ -124,9 +124,9 @@ def test_home_lists_my_communities_with_level_and_waiting_items(member_client, m
 
 
 def test_home_query_count_is_constant(member_client, member):
-    """1 user, 2 my memberships with communities, 3 my upcoming dates, 4 my RSVPs on them, 5 the latest
-    discussions and 6 the latest replies in my communities (recent activity). The session lives in Redis, with
-    my time zone."""
+    """1 user, 2 my memberships with communities, 3 my current communities, 4 my upcoming dates in them, 5 my
+    RSVPs on them, 6 the latest discussions and 7 the latest replies in my communities (recent activity). The
+    session lives in Redis, with my time zone."""
     from communities.models import Community, Membership
     from tests.benchdata import seed_scaled
     from tests.querycount import assert_constant_queries, count_queries
@@ -140,9 +140,9 @@ def test_home_query_count_is_constant(member_client, member):
             [Membership(community=c, user=member, status="active", level="active") for c in pool]
         )
 
-    assert_constant_queries(member_client, reverse("home"), grow=grow, expected=6, cold=True)
-    # Seen again within the minute, the recent activity is kept (copsite.selectors.recent_activity_kept): 5 and 6
-    # are not run.
+    assert_constant_queries(member_client, reverse("home"), grow=grow, expected=7, cold=True)
+    # Seen again within the minute, the upcoming dates (activities.calendar.selectors.my_upcoming) and the recent
+    # activity (copsite.selectors.recent_activity_kept) are kept: 4, 6 and 7 are not run.
     assert count_queries(member_client, reverse("home"))[0] == 4
 
 
@@ -231,3 +231,37 @@ def test_the_kept_recent_activity_follows_every_change_it_shows(client):
     assert "Old question" not in recent(reader)
     reader.memberships.filter(community=guild).update(status="left")  # no signal: the list of ids changes
     assert "replied to" not in recent(reader)
+
+
+def test_the_kept_upcoming_dates_follow_new_dates_and_answers(client):
+    """The home page's upcoming dates are kept per set of communities and minute: a new date and someone's answer
+    (the count) show at once, and my own answer is mine."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from activities.calendar import services
+    from tests.factories import CommunityFactory, coordinator_of, member_of
+
+    guild = CommunityFactory(name="Guild")
+    reader, neighbour = member_of(guild), member_of(guild)
+    coordinator = coordinator_of(guild)
+
+    def upcoming() -> str:
+        client.force_login(reader)
+        text = client.get(reverse("home")).text
+        return text[text.index('id="upcoming-activities"') : text.index('id="recent-activity"')]
+
+    assert "Kept clinic" not in upcoming()
+    start = (timezone.now() + timedelta(days=3)).replace(tzinfo=None, microsecond=0)
+    activity = services.activity_schedule(
+        actor=coordinator,
+        community=guild,
+        title="Kept clinic",
+        start_local=start,
+        end_local=start + timedelta(hours=1),
+        time_zone="UTC",
+    )
+    assert "Kept clinic" in upcoming() and "0</strong> going" in upcoming()
+    services.rsvp_set(user=neighbour, occurrence=activity.occurrences.get(), answer="going")
+    assert "1</strong> going" in upcoming() and "You&#x27;re going" not in upcoming()
