@@ -91,9 +91,30 @@ def thread_replies(access: CommunityAccess, discussion: Discussion) -> QuerySet[
     return _seen_replies(access, replies.select_related("author", "hidden_by").order_by("created_at", "pk"))
 
 
+# What a thread's page shows of a reply and of the people who wrote or hid it (`thread_pages`): not its search
+# vector, nor the people's other columns (their initials are made of the name, or else the address).
+THREAD_COLUMNS = (
+    "discussion_id",
+    "author_id",
+    "body",
+    "body_html",
+    "created_at",
+    "edited_at",
+    "deleted_at",
+    "hidden_at",
+    "hidden_by_id",
+    "hidden_reason",
+    "author__full_name",
+    "author__email",
+    "hidden_by__full_name",
+    "hidden_by__email",
+)
+
+
 def thread_pages(access: CommunityAccess, discussion: Discussion) -> Paginator:
-    """The replies of a thread (`thread_replies`) in pages, their number as `discussion_for` counted them."""
-    paginator = Paginator(thread_replies(access, discussion), thread_page_size())
+    """The replies of a thread (`thread_replies`, with the columns its page shows: `THREAD_COLUMNS`) in pages,
+    their number as `discussion_for` counted them."""
+    paginator = Paginator(thread_replies(access, discussion).only(*THREAD_COLUMNS), thread_page_size())
     paginator.count = discussion.thread_size
     return paginator
 
