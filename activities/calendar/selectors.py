@@ -138,7 +138,17 @@ def _with_my_answers(occurrences: list[Occurrence], user: User) -> list[Occurren
     return occurrences
 
 
-def my_occurrences_kept(*, user: User, start: datetime, end: datetime) -> list[Occurrence]:
+@dataclass
+class KeptDates:
+    """Dates kept per set of communities (`my_occurrences_kept`), with what they were kept under: what the page
+    made of them may be kept under the same (`views.calendars.my_calendar`)."""
+
+    occurrences: list[Occurrence]
+    key: str
+    version: str
+
+
+def my_occurrences_kept(*, user: User, start: datetime, end: datetime) -> KeptDates:
     """`my_occurrences`, its dates kept per set of communities and span (`_kept_dates`), the viewer's answers
     read apart."""
     ids = sorted(_my_community_ids(user).order_by().values_list("community_id", flat=True))
@@ -147,7 +157,9 @@ def my_occurrences_kept(*, user: User, start: datetime, end: datetime) -> list[O
         mine = Occurrence.objects.filter(community_id__in=ids).between(start, end)
         return list(listed(with_rsvp_counts(mine)).order_by("start", "pk"))
 
-    return _with_my_answers(_kept_dates("my-dates", ids, (start, end), compute), user)
+    occurrences = _with_my_answers(_kept_dates("my-dates", ids, (start, end), compute), user)
+    version = versions.current(*(content_version_name(pk) for pk in ids)) if ids else ""
+    return KeptDates(occurrences, key=fragments.digest((ids, start, end)), version=version)
 
 
 def my_upcoming(*, user: User, limit: int = 5) -> list[Occurrence]:

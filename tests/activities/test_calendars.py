@@ -281,6 +281,27 @@ def test_my_calendar_kept_dates_follow_every_change_they_show(client):
     assert "One renamed" in calendar(member)
 
 
+def test_my_calendar_kept_month_shows_each_viewer_their_own_answers(client):
+    """The month's HTML is shared by people in the same communities, each one's answers put in its slots: one
+    viewer's answer never shows to another, and the htmx partial is kept apart from the page."""
+    one = CommunityFactory(name="One")
+    first, second = member_of(one), member_of(one)
+    month = next_month()
+    date = at(one, datetime(month.year, month.month, 4, 9, 0), title="Shared date")
+    services.rsvp_set(user=first, occurrence=date, answer="maybe")
+
+    def calendar(person, **headers) -> str:
+        client.force_login(person)
+        return client.get(MY_CALENDAR, {"month": month_of(month)}, **headers).text
+
+    assert calendar(first).count("You said maybe") == 2  # the grid and the agenda
+    assert "You said maybe" not in calendar(second)
+    assert "<!--answer:" not in calendar(second)
+    partial = calendar(second, HTTP_HX_REQUEST="true")
+    assert "<html" not in partial and "Shared date" in partial and "data-hx-swap-oob" in partial
+    assert "data-hx-swap-oob" not in calendar(second)
+
+
 def test_my_calendar_htmx_navigation(member_client):
     response = member_client.get(
         MY_CALENDAR, {"month": month_of(next_month())}, headers={"HX-Request": "true"}

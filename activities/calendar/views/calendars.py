@@ -5,6 +5,7 @@ Month navigation (`?month=YYYY-MM`) and the month/agenda switch (`?view=agenda`)
 swap only the calendar (the `calendar` partial of the page) and push the URL, so the page stays bookmarkable.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -15,13 +16,17 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from activities.calendar import rules, selectors
 from activities.calendar.models import Occurrence
+from activities.templatetags.activity_tags import answer_badge
 from communities.access import get_community_for
+from core import fragments
 from core.moments import day_label
 
 AGENDA, MONTH = "agenda", "month"
@@ -143,16 +148,43 @@ def community_calendar(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def my_calendar(request: HttpRequest) -> HttpResponse:
     """Every date of every community I belong to, with my answer on each."""
-    calendar = month_view(
-        request, lambda start, end: selectors.my_occurrences_kept(user=request.user, start=start, end=end)
-    )
+    kept: list[selectors.KeptDates] = []
+
+    def load(start: datetime, end: datetime) -> list[Occurrence]:
+        kept.append(selectors.my_occurrences_kept(user=request.user, start=start, end=end))
+        return kept[0].occurrences
+
+    calendar = month_view(request, load)
     context = {
         "calendar": calendar,
         "show_community": True,
         # Only asked when the month is empty, to suggest joining a community if there is none.
         "has_communities": not calendar.is_empty or selectors.belongs_anywhere(request.user),
     }
+    context["calendar_html"] = _kept_month(request, "activities/calendar.html", context, kept[0])
     return _render_calendar(request, "activities/calendar.html", context)
+
+
+ANSWER_SLOT = re.compile(r"<!--answer:(\d+)-->")
+
+
+def _kept_month(request: HttpRequest, template: str, context: dict, dates: selectors.KeptDates) -> SafeString:
+    """The month's grid and agenda, the same for everyone in the same communities but for each one's answers:
+    kept (`core.fragments`) under the dates' key and versions, the address asked (its links keep the query), htmx
+    or not, the minute (the "in 3 days") and the zone, with a slot where each date's answer goes; the viewer's
+    answers are put in the slots."""
+    minute = int(timezone.now().timestamp()) // 60
+    version = f"{dates.version}-{request.get_full_path()}-{int(bool(request.htmx))}-{minute}"
+    version += f"-{int(context['has_communities'])}"
+    html = fragments.one(
+        "my-month",
+        dates.key,
+        fragments.digest(version),
+        lambda: render_to_string(f"{template}#calendar", {**context, "answer_slots": True}, request=request),
+        zoned=True,
+    )
+    badges = {o.pk: answer_badge(o) for o in dates.occurrences}
+    return mark_safe(ANSWER_SLOT.sub(lambda slot: badges.get(int(slot[1]), ""), html))  # noqa: S308
 
 
 @login_required
