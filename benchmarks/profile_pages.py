@@ -39,7 +39,11 @@ def main() -> None:
     if not (bench.OUT / "static" / "staticfiles.json").exists():
         bench.manage("collectstatic", "--noinput", "-v", "0")
 
-    rows = [page for page in bench.pages() if not args.name or args.name == page.name or args.name in page.name.split()]
+    rows = [
+        page
+        for page in bench.pages()
+        if not args.name or args.name == page.name or args.name in page.name.split()
+    ]
     bench.sign_in(rows)
     floor = Client()
     name, _, key = rows[0].targets[0].cookie.partition("=")

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 THE_INCLUDE_IT_REPLACES = Template(
     '{% load tz %}{% get_current_timezone as zone_name %}{% if not without_date %}{{ o.start|date:"D j M" }}, '
-    '{% endif %}{{ o.start|time:"H:i" }}–{% if o.start|date:"Ymd" != o.end|date:"Ymd" %}{{ o.end|date:"D j M" }}, '
+    '{% endif %}{{ o.start|time:"H:i" }}\u2013{% if o.start|date:"Ymd" != o.end|date:"Ymd" %}{{ o.end|date:"D j M" }}, '
     '{% endif %}{{ o.end|time:"H:i" }} <abbr class="zone" title="{{ zone_name }}">{{ o.start|date:"T" }}</abbr>'
 )
 
@@ -36,4 +36,4 @@ def test_inside_a_timezone_block_the_blocks_zone():
     text = Template(
         '{% load tz activity_tags %}{% timezone "Asia/Tokyo" %}{{ o|time_range:"without_date" }}{% endtimezone %}'
     ).render(Context({"o": o}))
-    assert text.startswith("18:00–19:00 ") and 'title="Asia/Tokyo">JST<' in text
+    assert text.startswith("18:00\u201319:00 ") and 'title="Asia/Tokyo">JST<' in text

@@ -33,4 +33,6 @@ def test_one_query_of_two_maxima():
     with CaptureQueriesContext(connection) as captured:
         memberships_stamp()
     assert len(captured.captured_queries) == 1
-    assert "MAX(" in captured.captured_queries[0]["sql"] and "COUNT(" not in captured.captured_queries[0]["sql"]
+    assert (
+        "MAX(" in captured.captured_queries[0]["sql"] and "COUNT(" not in captured.captured_queries[0]["sql"]
+    )
