@@ -87,9 +87,19 @@ def community_has_dates(community: Community) -> bool:
 
 
 def upcoming_for_community(*, community: Community, viewer: User, limit: int = 3) -> list[Occurrence]:
-    """The next dates of a community (for its home page): not cancelled, not over."""
-    return list(
-        listed(with_rsvp_counts(community.occurrences.upcoming(), viewer)).order_by("start", "pk")[:limit]
+    """The next dates of a community (for its home page): not cancelled, not over. Kept per minute under the
+    community's content version (`_kept_dates`), the viewer's answers read apart."""
+    minute = (
+        int(timezone.now().timestamp()) // 60
+    )  # dates under way until they end: kept for a minute at most
+
+    def compute() -> list[Occurrence]:
+        return list(
+            listed(with_rsvp_counts(community.occurrences.upcoming())).order_by("start", "pk")[:limit]
+        )
+
+    return _with_my_answers(
+        _kept_dates("community-upcoming", [community.pk], (minute, limit), compute), viewer
     )
 
 
