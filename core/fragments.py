@@ -56,11 +56,18 @@ def release() -> str:
     return fingerprint.hexdigest()
 
 
-def key(name: str, row_key: Any, version: Any, *, zoned: bool = False) -> str:
-    """The cache key of one fragment (see the module's docstring)."""
-    parts = [name, str(row_key), str(version), translation.get_language() or "", release()]
+def _context(zoned: bool) -> str:
+    """What every key of the request holds besides its row: the language, the release and (`zoned`) the zone."""
+    parts = [translation.get_language() or "", release()]
     if zoned:
         parts.append(timezone.get_current_timezone_name())
+    return ":".join(parts)
+
+
+def key(name: str, row_key: Any, version: Any, *, zoned: bool = False, context: str | None = None) -> str:
+    """The cache key of one fragment (see the module's docstring); `context` is `_context(zoned)`, made once for
+    many keys."""
+    parts = [name, str(row_key), str(version), _context(zoned) if context is None else context]
     return "frag:" + ":".join(part.replace(" ", "_") for part in parts)
 
 
@@ -75,7 +82,8 @@ def many(
 ) -> list[SafeString]:
     """Each row's fragment, in the rows' order: read together, the missing ones rendered by `render(row)`
     (which must return HTML that is safe to show) and stored together."""
-    keys = [key(name, row_key(row), version(row), zoned=zoned) for row in rows]
+    context = _context(zoned)
+    keys = [key(name, row_key(row), version(row), context=context) for row in rows]
     found = cache.get_many(keys) if keys else {}
     missing = {}
     html = []

@@ -10,6 +10,7 @@ from django import template
 from django.template.loader import render_to_string
 
 from communities import rules
+from communities.models import Community
 from communities.selectors import visible_communities, visible_memberships_of
 from communities.tabs import tabs_for
 from core import fragments
@@ -32,9 +33,12 @@ def directory_community_filter(viewer, selected: str = "") -> str:
     """The directory's community filter: a labelled <select> of the communities the viewer may see (one query).
     Its HTML is the same for everyone who sees the same communities and chose the same one: kept in the cache
     (`core.fragments`) under a digest of those communities (slug, name, visibility) and the choice."""
-    communities = list(visible_communities(viewer=viewer).only("slug", "name", "visibility"))
+    shown = list(visible_communities(viewer=viewer).values_list("slug", "name", "visibility"))
     selected = selected or ""
-    shown = [(community.slug, community.name, community.visibility) for community in communities]
+    communities = [
+        {"slug": slug, "name": name, "is_private": visibility == Community.Visibility.PRIVATE}
+        for slug, name, visibility in shown
+    ]
     return fragments.one(
         "directory-communities",
         "-",
