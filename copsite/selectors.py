@@ -2,11 +2,10 @@
 
 from dataclasses import dataclass
 
-from django.utils import timezone
-
 from communities.models import Membership
 from communities.search import Scope
 from core import fragments, versions
+from core.moments import this_minute
 from insights.cached import version_name
 from members.models import User
 
@@ -27,7 +26,7 @@ def recent_activity_kept(memberships: list[Membership], *, listed_all: bool) -> 
     if not listed_all:
         return None
     ids = sorted(m.community_id for m in memberships if m.status == Membership.Status.ACTIVE)
-    minute = int(timezone.now().timestamp()) // 60
+    minute = this_minute()
     token = versions.current(*(version_name(pk) for pk in ids)) if ids else ""
     return Kept(key=fragments.digest(ids), version=f"{token}-{minute}")
 

@@ -37,6 +37,12 @@ def datetime_attr(value: date | datetime | None) -> str:
 EXACT = "l j F Y, H:i T"
 
 
+def this_minute() -> int:
+    """The minute now falls in (minutes since the epoch): what fragments and kept values showing relative times
+    ("2 hours ago", "in 3 days") are keyed by, so they are at most a minute behind."""
+    return int(timezone.now().timestamp()) // 60
+
+
 def day_label(day: date) -> str:
     """ "Monday 7 December": a day as calendars name it (kept per language)."""
     return _day_label(day, get_language())
@@ -62,8 +68,7 @@ def time_ago(value: datetime | None) -> SafeString | str:
     if value is None or value == "":
         return ""
     zone = timezone.get_current_timezone() if timezone.is_aware(value) else None
-    minute = int(timezone.now().timestamp()) // 60
-    return mark_safe(_time_element(value, zone, minute, get_language()))  # noqa: S308 - escaped below
+    return mark_safe(_time_element(value, zone, this_minute(), get_language()))  # noqa: S308 - escaped below
 
 
 @lru_cache(maxsize=8192)

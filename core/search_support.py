@@ -16,7 +16,6 @@ from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRa
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import BooleanField, Count, Expression, F, Q, QuerySet, Window
-from django.db.models.signals import m2m_changed
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -316,15 +315,3 @@ def kept(kind: str, names: Iterable[str], *, scoped: bool = True) -> Callable:
         return cached
 
     return wrap
-
-
-def bump_on_links(through: type, names: Iterable[str], uid: str) -> None:
-    """Bump `names` whenever rows of a many-to-many relation (`through`, e.g. a resource's tags) are added,
-    removed or cleared through the ORM (`m2m_changed`: `core.versions.bump_on` follows saves only)."""
-    names = tuple(names)
-
-    def receiver(sender, action, **kwargs) -> None:
-        if action in {"post_add", "post_remove", "post_clear"}:
-            versions.bump(*names)
-
-    m2m_changed.connect(receiver, sender=through, weak=False, dispatch_uid=f"{uid}:links")

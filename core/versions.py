@@ -18,7 +18,7 @@ from uuid import uuid4
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Model
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 PREFIX = "version:"
 
@@ -66,3 +66,15 @@ def bump_on(models: Iterable[type[Model]], names: Callable[[Model], Iterable[str
         post_delete.connect(
             receiver, sender=model, weak=False, dispatch_uid=f"{uid}:delete:{model._meta.label}"
         )
+
+
+def bump_on_links(through: type, names: Iterable[str], uid: str) -> None:
+    """Bump `names` whenever rows of a many-to-many relation (`through`, e.g. a resource's tags) are added,
+    removed or cleared through the ORM (`m2m_changed`: `bump_on` follows saves only)."""
+    names = tuple(names)
+
+    def receiver(sender, action, **kwargs) -> None:
+        if action in {"post_add", "post_remove", "post_clear"}:
+            bump(*names)
+
+    m2m_changed.connect(receiver, sender=through, weak=False, dispatch_uid=f"{uid}:links")

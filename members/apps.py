@@ -14,7 +14,6 @@ class MembersConfig(AppConfig):
 
         # "people": names, initials and org units as pages that cache people's fragments show them.
         versions.bump_on([User, Profile, OrgUnit], lambda instance: [PEOPLE_VERSION], uid="members.people")
-        from core.search_support import bump_on_links
         from members.models import Tag
         from members.search import PEOPLE_SEARCH_VERSION, TAGS_VERSION
 
@@ -23,4 +22,6 @@ class MembersConfig(AppConfig):
             [User, Profile, OrgUnit, Tag], lambda instance: [PEOPLE_SEARCH_VERSION], uid="members.search"
         )
         versions.bump_on([Tag], lambda instance: [TAGS_VERSION], uid="members.search-tags")
-        bump_on_links(Profile.expertise.through, [PEOPLE_SEARCH_VERSION], uid="members.search-expertise")
+        versions.bump_on_links(
+            Profile.expertise.through, [PEOPLE_SEARCH_VERSION], uid="members.search-expertise"
+        )

@@ -15,12 +15,11 @@ class RepertoireConfig(AppConfig):
 
         register_rendered(Resource, "body", "body_html")
         from core import versions
-        from core.search_support import bump_on_links
         from repertoire.search import RESOURCES_VERSION
 
         # The site-wide search's kept results (core.search_support.kept): a resource, and its tags.
         versions.bump_on([Resource], lambda row: [RESOURCES_VERSION], uid="repertoire.search")
-        bump_on_links(Resource.tags.through, [RESOURCES_VERSION], uid="repertoire.search-tags")
+        versions.bump_on_links(Resource.tags.through, [RESOURCES_VERSION], uid="repertoire.search-tags")
         from communities.selectors import content_version_name
 
         # What a community's home lists (applying one records a ledger row, which bumps it too).

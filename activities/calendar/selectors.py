@@ -17,7 +17,7 @@ from communities.access import CommunityAccess
 from communities.models import Community, Membership, texts_of
 from communities.selectors import community_members, content_version_name
 from core import fragments, versions
-from core.moments import day_label
+from core.moments import day_label, this_minute
 from members.models import User
 
 Answer = Rsvp.Answer
@@ -89,9 +89,7 @@ def community_has_dates(community: Community) -> bool:
 def upcoming_for_community(*, community: Community, viewer: User, limit: int = 3) -> list[Occurrence]:
     """The next dates of a community (for its home page): not cancelled, not over. Kept per minute under the
     community's content version (`_kept_dates`), the viewer's answers read apart."""
-    minute = (
-        int(timezone.now().timestamp()) // 60
-    )  # dates under way until they end: kept for a minute at most
+    minute = this_minute()  # dates under way until they end: kept for a minute at most
 
     def compute() -> list[Occurrence]:
         return list(
@@ -99,7 +97,7 @@ def upcoming_for_community(*, community: Community, viewer: User, limit: int = 3
         )
 
     return _with_my_answers(
-        _kept_dates("community-upcoming", [community.pk], (minute, limit), compute), viewer
+        _kept_dates("community-upcoming", [community.pk], (minute, limit), compute).occurrences, viewer
     )
 
 
@@ -130,11 +128,24 @@ def my_occurrences(*, user: User, start: datetime, end: datetime) -> QuerySet[Oc
     return listed(with_rsvp_counts(mine, user)).order_by("start", "pk")
 
 
-def _kept_dates(name: str, ids: list[int], span: object, compute: Callable[[], list[Occurrence]]) -> list:
+@dataclass
+class KeptDates:
+    """Dates shared by everyone in some communities, with what they are kept under: what a page makes of them
+    may be kept under the same (`views.calendars.my_calendar`)."""
+
+    occurrences: list[Occurrence]
+    key: str
+    version: str
+
+
+def _kept_dates(
+    name: str, ids: list[int], span: object, compute: Callable[[], list[Occurrence]]
+) -> KeptDates:
     """Dates shared by everyone in the communities `ids`, kept under their content versions (a new, moved or
     cancelled date, a renamed activity or community, an answer: every RSVP records a ledger row) and `span`."""
     version = versions.current(*(content_version_name(pk) for pk in ids)) if ids else ""
-    return fragments.kept(name, fragments.digest((ids, span)), version, compute)
+    key = fragments.digest((ids, span))
+    return KeptDates(fragments.kept(name, key, version, compute), key=key, version=version)
 
 
 def _with_my_answers(occurrences: list[Occurrence], user: User) -> list[Occurrence]:
@@ -148,16 +159,6 @@ def _with_my_answers(occurrences: list[Occurrence], user: User) -> list[Occurren
     return occurrences
 
 
-@dataclass
-class KeptDates:
-    """Dates kept per set of communities (`my_occurrences_kept`), with what they were kept under: what the page
-    made of them may be kept under the same (`views.calendars.my_calendar`)."""
-
-    occurrences: list[Occurrence]
-    key: str
-    version: str
-
-
 def my_occurrences_kept(*, user: User, start: datetime, end: datetime) -> KeptDates:
     """`my_occurrences`, its dates kept per set of communities and span (`_kept_dates`), the viewer's answers
     read apart."""
@@ -167,9 +168,9 @@ def my_occurrences_kept(*, user: User, start: datetime, end: datetime) -> KeptDa
         mine = Occurrence.objects.filter(community_id__in=ids).between(start, end)
         return list(listed(with_rsvp_counts(mine)).order_by("start", "pk"))
 
-    occurrences = _with_my_answers(_kept_dates("my-dates", ids, (start, end), compute), user)
-    version = versions.current(*(content_version_name(pk) for pk in ids)) if ids else ""
-    return KeptDates(occurrences, key=fragments.digest((ids, start, end)), version=version)
+    dates = _kept_dates("my-dates", ids, (start, end), compute)
+    _with_my_answers(dates.occurrences, user)
+    return dates
 
 
 def my_upcoming(*, user: User, limit: int = 5) -> list[Occurrence]:
@@ -178,15 +179,13 @@ def my_upcoming(*, user: User, limit: int = 5) -> list[Occurrence]:
     set of communities and minute (`_kept_dates`), the viewer's answers read apart."""
     current = Membership.objects.active().in_current().filter(user=user).order_by()
     ids = sorted(current.values_list("community_id", flat=True))
-    minute = (
-        int(timezone.now().timestamp()) // 60
-    )  # dates under way until they end: kept for a minute at most
+    minute = this_minute()  # dates under way until they end: kept for a minute at most
 
     def compute() -> list[Occurrence]:
         mine = Occurrence.objects.filter(community_id__in=ids).upcoming()
         return list(listed(with_rsvp_counts(mine)).order_by("start", "pk")[:limit])
 
-    return _with_my_answers(_kept_dates("my-upcoming", ids, (minute, limit), compute), user)
+    return _with_my_answers(_kept_dates("my-upcoming", ids, (minute, limit), compute).occurrences, user)
 
 
 def whats_on(*, viewer: User) -> QuerySet[Occurrence]:

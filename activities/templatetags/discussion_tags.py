@@ -26,6 +26,7 @@ from communities.models import Community
 from communities.selectors import content_version
 from core import fragments
 from core.markup import html_of
+from core.moments import this_minute
 
 register = template.Library()
 
@@ -104,7 +105,7 @@ def latest_discussions(context, community: Community) -> SafeString:
     if access is None or access.community.pk != community.pk:
         access = access_for(request.user, community)
     can_start = rules.may_post(access)
-    minute = int(timezone.now().timestamp()) // 60
+    minute = this_minute()
 
     def render() -> str:
         return render_to_string(

@@ -25,6 +25,7 @@ from communities.forms import BrowseForm, CommunityForm, MemberFilterForm, Propo
 from communities.models import Community, Level, Stage
 from communities.rules import may_administer
 from core import fragments
+from core.moments import this_minute
 from core.pages import form_page
 from members.rules import may_see_profile
 from members.selectors import kept_page
@@ -113,7 +114,7 @@ def _member_rows(memberships: list, viewer) -> None:
     labels = dict(Level.choices)
     zone, minute, language = (
         timezone.get_current_timezone(),
-        int(timezone.now().timestamp()) // 60,
+        this_minute(),
         get_language(),
     )
     for membership in memberships:

@@ -7,12 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from communities.models import Stage
 from communities.selectors import sponsors_anything
 from core import fragments
+from core.moments import this_minute
 from insights.selectors import TREND_WEEKS, Card, dashboard_page
 
 CARDS_PER_PAGE = 24
@@ -51,7 +51,7 @@ def _cards_html(cards: list[Card]) -> list[str]:
     """The HTML of each card of the page, in order. A card is the same for everyone who may see it (no
     viewer-dependent part), so it is kept in the cache (`core.fragments`), keyed by what it shows, the language
     and the viewer's time zone (the next date's): only new or changed cards are rendered."""
-    minute = int(timezone.now().timestamp()) // 60
+    minute = this_minute()
 
     def html(card: Card) -> str:
         return render_to_string("insights/_dashboard_card.html", {"card": card, "trend_weeks": TREND_WEEKS})

@@ -27,7 +27,7 @@ from activities.calendar.models import Occurrence
 from activities.templatetags.activity_tags import answer_badge
 from communities.access import get_community_for
 from core import fragments
-from core.moments import day_label
+from core.moments import day_label, this_minute
 
 AGENDA, MONTH = "agenda", "month"
 
@@ -173,7 +173,7 @@ def _kept_month(request: HttpRequest, template: str, context: dict, dates: selec
     kept (`core.fragments`) under the dates' key and versions, the address asked (its links keep the query), htmx
     or not, the minute (the "in 3 days") and the zone, with a slot where each date's answer goes; the viewer's
     answers are put in the slots."""
-    minute = int(timezone.now().timestamp()) // 60
+    minute = this_minute()
     version = f"{dates.version}-{request.get_full_path()}-{int(bool(request.htmx))}-{minute}"
     version += f"-{int(context['has_communities'])}"
     html = fragments.one(
