@@ -36,6 +36,13 @@ class ActivitiesConfig(AppConfig):
             lambda row: [content_version_name(row.community_id)],
             uid="activities.community-content",
         )
+        from activities.discussions.selectors import thread_version_name
+
+        # What a thread's page keeps for its readers (its discussion, its pages of replies).
+        versions.bump_on([Discussion], lambda row: [thread_version_name(row.pk)], uid="activities.thread")
+        versions.bump_on(
+            [Reply], lambda row: [thread_version_name(row.discussion_id)], uid="activities.thread-reply"
+        )
         from members.notifications import Frequency, MailKind, register_mail_kind
 
         register_tab(

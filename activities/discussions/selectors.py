@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Exists, Func, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
@@ -17,7 +18,10 @@ from activities.discussions import rules
 from activities.discussions.models import POST_TEXTS, Discussion, Follow, Reply, Report
 from communities.access import CommunityAccess
 from communities.models import Community, Membership, readers_q, texts_of
+from core import versions
+from core.fragments import kept
 from members.models import User
+from members.selectors import PEOPLE_VERSION
 
 UNANSWERED_AFTER = timedelta(hours=48)
 FILTERS = ("all", "unanswered", "unsolved", "mine")
@@ -65,10 +69,87 @@ def discussion_for(access: CommunityAccess, pk: int) -> Discussion:
         )
     except Discussion.DoesNotExist:
         raise Http404("No such discussion") from None
+    return _shown(access, discussion)
+
+
+def _shown(access: CommunityAccess, discussion: Discussion) -> Discussion:
+    """`discussion` in the community `access` loaded, or 404 when the viewer may not see it."""
     if not rules.may_see_post(access, discussion):
         raise Http404("No such discussion")
     discussion.community = access.community
     return discussion
+
+
+def thread_version_name(discussion_id: int) -> str:
+    """The version (`core.versions`) of what is kept of a thread for its readers (`thread_discussion`,
+    `thread_page`): bumped by every save or deletion of the discussion or of one of its replies."""
+    return f"thread:{discussion_id}"
+
+
+# What a thread's page asks about its viewer alone: whether they follow it, and whether they wrote a reply a
+# coordinator hid (they see it; other readers do not). Written out: one short read a page.
+_VIEWER_SQL = (
+    f'SELECT EXISTS(SELECT 1 FROM "{Follow._meta.db_table}" WHERE discussion_id = %s AND user_id = %s), '  # noqa: S608
+    f'EXISTS(SELECT 1 FROM "{Reply._meta.db_table}" '
+    "WHERE discussion_id = %s AND author_id = %s AND hidden_at IS NOT NULL)"
+)
+
+
+def _readers_discussion(access: CommunityAccess, pk: int, sees_hidden: bool) -> Discussion | None:
+    """The discussion as every reader of a class sees it (`thread_discussion`): with its author, accepted answer
+    and `thread_size`, the replies that class sees (all of them for coordinators, those nobody hid for others);
+    and, for this viewer alone, `viewer_follows` and `viewer_hidden` (`_VIEWER_SQL`'s answers, in the same read)."""
+    replies = Reply.objects.filter(discussion=OuterRef("pk"))
+    if not sees_hidden:
+        replies = replies.filter(hidden_at__isnull=True)
+    own_hidden = Reply.objects.filter(
+        discussion=OuterRef("pk"), author=access.viewer, hidden_at__isnull=False
+    )
+    return (
+        Discussion.objects.filter(pk=pk, community=access.community)
+        .select_related("author", "accepted_reply__author")
+        .defer("search_vector", "accepted_reply__search_vector")
+        .annotate(
+            thread_size=Subquery(replies.order_by().annotate(n=Func("pk", function="COUNT")).values("n")),
+            viewer_follows=Exists(Follow.objects.filter(discussion=OuterRef("pk"), user=access.viewer)),
+            viewer_hidden=Exists(own_hidden),
+        )
+        .first()
+    )
+
+
+def thread_discussion(access: CommunityAccess, pk: int) -> Discussion:
+    """`discussion_for` for a thread's page, read mostly from the cache: what every reader of the same class sees
+    (coordinators, who see hidden replies, or everyone else) is kept under the thread's version and the people's
+    (`core.fragments.kept`); only whether the viewer follows it, and whether they wrote a reply a coordinator hid,
+    are read for them (`_VIEWER_SQL`, or with the discussion when it was not kept). A reader with hidden replies of
+    their own sees a thread nobody else sees: theirs is read afresh (`discussion_for`). The result's
+    `thread_version` says its replies may be kept too (`page_replies`)."""
+    sees_hidden = rules.sees_hidden_posts(access)
+    community_id = access.community.pk
+    version = versions.current(thread_version_name(pk), PEOPLE_VERSION)
+    viewer: dict[str, bool] = {}
+
+    def read() -> Discussion | None:
+        found = _readers_discussion(access, pk, sees_hidden)
+        if found is not None:  # the viewer's answers are theirs: used now, not kept
+            viewer.update(follows=found.viewer_follows, hidden=found.viewer_hidden)
+            del found.viewer_follows, found.viewer_hidden
+        return found
+
+    discussion = kept("thread", f"{community_id}-{pk}-{int(sees_hidden)}", version, read)
+    if discussion is None or discussion.community_id != community_id:
+        raise Http404("No such discussion")
+    if not viewer:
+        with connection.cursor() as cursor:
+            cursor.execute(_VIEWER_SQL, [pk, access.viewer.pk, pk, access.viewer.pk])
+            follows, own_hidden = cursor.fetchone()
+        viewer.update(follows=bool(follows), hidden=bool(own_hidden))
+    if viewer["hidden"] and not sees_hidden:
+        return discussion_for(access, pk)
+    discussion.viewer_follows = viewer["follows"]
+    discussion.thread_version = version
+    return _shown(access, discussion)
 
 
 def thread_page_size() -> int:
@@ -117,6 +198,23 @@ def thread_pages(access: CommunityAccess, discussion: Discussion) -> Paginator:
     paginator = Paginator(thread_replies(access, discussion).only(*THREAD_COLUMNS), thread_page_size())
     paginator.count = discussion.thread_size
     return paginator
+
+
+def thread_page(access: CommunityAccess, discussion: Discussion, number: int | str | None) -> Page:
+    """Page `number` of a thread ("last" for the last; out of range: the nearest) of `thread_pages`; its replies
+    are read by `page_replies`."""
+    paginator = thread_pages(access, discussion)
+    return paginator.get_page(paginator.num_pages if number == "last" else number)
+
+
+def page_replies(access: CommunityAccess, discussion: Discussion, page: Page) -> list[Reply]:
+    """The replies of a page of a thread (`thread_page`); when `discussion` came from `thread_discussion` with a
+    `thread_version`, kept under it for every reader of the viewer's class."""
+    version = getattr(discussion, "thread_version", None)
+    if version is None:
+        return list(page.object_list)
+    row_key = f"{discussion.pk}-{int(rules.sees_hidden_posts(access))}-{page.number}"
+    return kept("thread-page", row_key, version, lambda: list(page.object_list))
 
 
 def thread_post(access: CommunityAccess, discussion: Discussion, reply: int | None) -> Discussion | Reply:

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
@@ -40,7 +40,7 @@ from activities.discussions.services import MAX_BODY
 from activities.templatetags.discussion_tags import post_body, post_html, post_url, thread_urls
 from communities.access import CommunityAccess, get_community_for
 from core.forms import add_refusal, refusal_text
-from core.fragments import digest, many
+from core.fragments import digest, kept, many
 from core.moments import time_ago
 from core.pages import form_page, post_and_return
 from core.ratelimits import rate_limited
@@ -99,7 +99,8 @@ class PostRow(TypedDict, total=False):
     its body, and the actions the rules let this viewer take on it, as their addresses ("" when not allowed).
     `changes` says the viewer may edit or delete it, `moderates` that they may accept, hide or show it again.
     A `pointer` stands at the accepted answer's place among the replies (it is shown under the question).
-    `shared` is the post as everyone who sees it sees it (`_shared`), the times put in."""
+    `shared` is the post as everyone who sees it sees it (`_shared`), the times put in; `moments` are the
+    datetimes of those times, in the order it shows them (`TIMES`)."""
 
     anchor: str
     pk: int
@@ -118,6 +119,7 @@ class PostRow(TypedDict, total=False):
     reason: str
     body: str
     shared: str
+    moments: tuple
     changes: bool
     edit_url: str
     delete_url: str
@@ -154,6 +156,8 @@ def _post_row(viewer: _Viewer, post: Post, *, is_reply: bool, anchor: str) -> Po
     edit_url = url("edit", rules.may_edit_post(access, post))
     delete_url = url("delete", rules.may_delete_post(access, post))
     accept = shown and is_reply and viewer.can_accept and not hidden
+    edited_at = post.edited_at if shown else None
+    hidden_at = post.hidden_at if hidden else None
     hide_url, unhide_url = (
         url("hide", viewer.can_moderate and not hidden),
         url("unhide", viewer.can_moderate and hidden),
@@ -170,9 +174,10 @@ def _post_row(viewer: _Viewer, post: Post, *, is_reply: bool, anchor: str) -> Po
         hidden=hidden,
         deleted=not shown,
         created=time_ago(post.created_at),
-        edited=time_ago(post.edited_at) if shown and post.edited_at else "",
+        edited=time_ago(edited_at) if edited_at else "",
         hidden_by=((post.hidden_by.full_name if post.hidden_by else "") or "a coordinator") if hidden else "",
-        hidden_at=time_ago(post.hidden_at) if hidden else "",
+        hidden_at=time_ago(hidden_at) if hidden_at else "",
+        moments=tuple(moment for moment in (post.created_at, edited_at, hidden_at) if moment),
         reason=post.hidden_reason,
         body=post_body(post) if shown else "",
         changes=bool(edit_url or delete_url),
@@ -205,6 +210,7 @@ def _reply_rows(viewer: _Viewer, replies) -> list[PostRow]:
 TIMES = ("created", "edited", "hidden_at")
 TIME_MARK = "\x00"
 SHARED = "activities/discussions/thread.html#shared"
+REPLIES = "activities/discussions/thread.html#replies"
 
 
 def _shared_facts(row: PostRow) -> tuple:
@@ -231,27 +237,85 @@ def _render_shared(row: PostRow) -> str:
     return get_template(SHARED).render({"row": marked})
 
 
-def _shared(rows: list[PostRow]) -> None:
-    """Set each row's `shared`: what everyone who may see the post sees (the `shared` partial of the thread's
-    template), the same for all of them, kept as a fragment (`core.fragments`, read for the whole page in one
-    round trip) under a digest of what it shows, then its times put in (they change by the minute)."""
-    fragments = many(
+def _marked(rows: list[PostRow]) -> list[str]:
+    """The posts' shared parts with their time marks (`_render_shared`), each kept as a fragment
+    (`core.fragments`, read for the whole page in one round trip) under a digest of what it shows."""
+    return many(
         "discussion-post",
         rows,
         render=_render_shared,
         version=lambda row: digest(_shared_facts(row)),
         row_key=lambda row: f"{row['anchor']}-{row['pk']}",
     )
-    for row, fragment in zip(rows, fragments, strict=True):
-        times = [row[name] for name in TIMES if row[name]]
-        parts = fragment.split(TIME_MARK)
-        if len(parts) != len(times) + 1:  # a text held the mark: render the post with its times
-            row["shared"] = get_template(SHARED).render({"row": row})
-            continue
-        html = [parts[0]]
-        for time, part in zip(times, parts[1:], strict=True):
-            html += (time, part)
-        row["shared"] = mark_safe("".join(html))  # noqa: S308 - the fragment and time_ago's elements are safe
+
+
+def _with_times(marked: str, times: list[str]) -> str | None:
+    """`marked` (HTML with a `TIME_MARK` for each time) with `times` put in, or None when the marks do not match
+    (a text held the mark)."""
+    parts = marked.split(TIME_MARK)
+    if len(parts) != len(times) + 1:
+        return None
+    html = [parts[0]]
+    for time, part in zip(times, parts[1:], strict=True):
+        html += (time, part)
+    return mark_safe("".join(html))  # noqa: S308 - the fragments and time_ago's elements are safe
+
+
+def _shared(rows: list[PostRow]) -> None:
+    """Set each row's `shared`: what everyone who may see the post sees (the `shared` partial of the thread's
+    template), the same for all of them (`_marked`), then its times put in (they change by the minute)."""
+    for row, fragment in zip(rows, _marked(rows), strict=True):
+        shared = _with_times(fragment, [row[name] for name in TIMES if row[name]])
+        # A text held the mark: the post rendered with its times.
+        row["shared"] = shared if shared is not None else get_template(SHARED).render({"row": row})
+
+
+@dataclass(frozen=True, slots=True)
+class _KeptReplies:
+    """A page of replies as its readers of one class see it (`_kept_replies`): the HTML with a `TIME_MARK` for
+    each time, the moments to put there, and who wrote the replies (their author sees actions of their own)."""
+
+    marked: str
+    moments: tuple
+    authors: frozenset
+
+
+def _reads_only(viewer: _Viewer) -> bool:
+    """Whether the viewer's actions on the replies of a thread are links alone, the same for every such reader who
+    wrote none of them (report, or nothing): no accept or moderation forms (they hold the viewer's CSRF token)."""
+    return not (viewer.can_accept or viewer.can_moderate)
+
+
+def _marked_replies(viewer: _Viewer, access: CommunityAccess, page: Page) -> _KeptReplies | None:
+    """A page of replies rendered with time marks (`_KeptReplies`), or None when nothing is to keep (no reply,
+    or a text held the mark)."""
+    replies = selectors.page_replies(access, viewer.discussion, page)
+    rows = _reply_rows(viewer, replies)
+    posts = [row for row in rows if not row["pointer"]]
+    for row, fragment in zip(posts, _marked(posts), strict=True):
+        row["shared"] = mark_safe(fragment)  # noqa: S308 - a fragment rendered by the template
+    marked = get_template(REPLIES).render({"rows": rows, "urls": viewer.urls})
+    moments = tuple(moment for row in posts for moment in row["moments"])
+    if not rows or marked.count(TIME_MARK) != len(moments):
+        return None
+    return _KeptReplies(str(marked), moments, frozenset(reply.author_id for reply in replies))
+
+
+def _replies(viewer: _Viewer, access: CommunityAccess, page: Page) -> tuple[list[PostRow], str]:
+    """A page's replies: as rows for the template, or as its HTML (with "" for rows) when it is kept for every
+    reader of the viewer's class (`_KeptReplies`, under the thread's version: one read instead of the replies,
+    their rows and their rendering), the times put in for this viewer."""
+    version = getattr(viewer.discussion, "thread_version", None)
+    if version is not None and _reads_only(viewer):
+        row_key = f"{viewer.discussion.pk}-{int(viewer.can_report)}-{page.number}"
+        replies = kept("thread-replies", row_key, version, lambda: _marked_replies(viewer, access, page))
+        if replies is not None and access.viewer.pk not in replies.authors:
+            html = _with_times(replies.marked, [time_ago(moment) for moment in replies.moments])
+            if html is not None:
+                return [], html
+    rows = _reply_rows(viewer, selectors.page_replies(access, viewer.discussion, page))
+    _shared([row for row in rows if not row["pointer"]])
+    return rows, ""
 
 
 def _thread_context(
@@ -262,8 +326,7 @@ def _thread_context(
     reply_form: ReplyForm | None = None,
     preview: dict | None = None,
 ) -> dict:
-    paginator = selectors.thread_pages(access, discussion)
-    page = paginator.get_page(paginator.num_pages if page_number == "last" else page_number)
+    page = selectors.thread_page(access, discussion, page_number)
     accepted = discussion.accepted_reply
     viewer = _Viewer(
         access=access,
@@ -276,10 +339,8 @@ def _thread_context(
     )
     question = _post_row(viewer, discussion, is_reply=False, anchor="question")
     accepted_row = accepted and _post_row(viewer, accepted, is_reply=True, anchor="accepted-answer")
-    rows = _reply_rows(viewer, page.object_list)
-    _shared(
-        [question, *([accepted_row] if accepted_row else []), *(row for row in rows if not row["pointer"])]
-    )
+    _shared([question, *([accepted_row] if accepted_row else [])])
+    rows, replies = _replies(viewer, access, page)
     return {
         "access": access,
         "tab": "discussions",
@@ -289,6 +350,7 @@ def _thread_context(
         "question": question,
         "accepted": accepted_row,
         "rows": rows,
+        "replies": replies,
         "accept_page": page.number if page.number > 1 else None,
         "following": discussion.viewer_follows,
         "can_reply": rules.may_reply(access, discussion),
@@ -375,7 +437,8 @@ def preview(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def thread(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The question, its accepted answer under it, then the replies (paginated) and a reply form."""
-    access, discussion = _thread_access(request, slug, pk)
+    access = get_community_for(request.user, slug, content=True)
+    discussion = selectors.thread_discussion(access, pk)
     page_number = request.GET.get("page") or selectors.page_of_reply(
         access, discussion, request.GET.get("reply", "")
     )

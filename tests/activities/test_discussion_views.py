@@ -12,6 +12,8 @@ from html.parser import HTMLParser
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -574,10 +576,10 @@ def _bulk_replies(discussion, authors, count: int) -> None:
 
 
 def test_thread_query_count_is_constant(client, discussion, asker, answerer, coordinator):
-    """1 the signed-in user, 2 the community (with whether the viewer sponsors it), 3 the viewer's membership,
-    4 the discussion with its author, accepted answer, whether the viewer follows it and how many replies the
-    viewer sees, 5 the page of replies with their authors and who hid them. Mentions are linked without a query.
-    The session lives in Redis, and holds the viewer's time zone."""
+    """Seen again: 1 the signed-in user, 2 the community (with whether the viewer sponsors it), 3 the viewer's
+    membership, 4 whether the viewer follows the discussion and wrote a reply a coordinator hid; the discussion
+    and its page of replies are kept for their readers (`thread_discussion`). Mentions are linked without a
+    query. The session lives in Redis, and holds the viewer's time zone."""
     answer = reply_to(discussion, answerer)
     services.reply_accept(actor=asker, discussion=discussion, reply=answer)
     login(client, answerer)
@@ -587,12 +589,14 @@ def test_thread_query_count_is_constant(client, discussion, asker, answerer, coo
         CommunityFactory.create_batch(6 * scale)
         _bulk_replies(discussion, [asker, answerer, coordinator], 20 * scale)
 
-    assert_constant_queries(client, discussion.get_absolute_url(), grow=grow, expected=5)
+    assert_constant_queries(client, discussion.get_absolute_url(), grow=grow, expected=4)
     assert discussion.replies.count() == 1 + 20 + 200
 
 
 def test_thread_query_count_is_constant_with_no_cached_post(client, discussion, asker, answerer, coordinator):
-    """The same five queries when no post's shared part is in the cache (after a change of the data)."""
+    """With nothing kept (after a change of the data): the user, the community, the membership, 4 the discussion
+    with its author, accepted answer, how many replies the viewer sees and the viewer's own answers, 5 the page of
+    replies with their authors and who hid them."""
     answer = reply_to(discussion, answerer)
     services.reply_accept(actor=asker, discussion=discussion, reply=answer)
     login(client, answerer)
@@ -653,11 +657,71 @@ def test_a_posts_kept_part_follows_every_change_it_shows(client, discussion, ask
     assert "Second answer" not in text and "Deleted by its author." in _post_html(text, f"reply-{other.pk}")
 
 
-def test_a_kept_post_shows_its_times_as_of_now(client, discussion, answerer, monkeypatch):
-    """The times of a post are not kept with it: a page seen later says how long ago as of then."""
+def test_a_readers_kept_page_follows_every_change_it_shows(client, discussion, asker, answerer, coordinator):
+    """A member who wrote none of the replies sees a page kept for every such reader (its replies' HTML, under
+    the thread's version): seen again it is the page made afresh, with no read of the replies, and every change
+    (a new reply, an edit, a name, the accepted answer, hiding, deleting) shows at once. Who wrote a reply on the
+    page gets their own actions on it, not the readers' page."""
+    answer = reply_to(discussion, answerer, "First answer")
+    other = reply_to(discussion, coordinator, "Second answer")
+    page = discussion.get_absolute_url()
+    reader = member_of(discussion.community)
+    login(client, reader)
+    first = client.get(page).text
+    with CaptureQueriesContext(connection) as seen_again:
+        again = client.get(page).text
+    assert _without_tokens(again) == _without_tokens(first)
+    queries = [query["sql"] for query in seen_again.captured_queries]
+    assert len(queries) == 4 and queries[-1].startswith(
+        "SELECT EXISTS("
+    )  # the user, community, membership, viewer
+    assert (
+        url("reply_report", discussion, answer.pk) in first
+        and url("reply_edit", discussion, answer.pk) not in first
+    )
+
+    third = reply_to(discussion, asker, "Third answer")
+    assert f'id="reply-{third.pk}"' in client.get(page).text
+    services.post_edit(user=answerer, post=answer, body="A better **answer**")
+    assert "A better <strong>answer</strong>" in client.get(page).text
+    answerer.full_name = "Benjamin Answerer"
+    answerer.save()
+    assert "Reply by </span>Benjamin Answerer</span>" in client.get(page).text
+    services.reply_accept(actor=asker, discussion=discussion, reply=other)
+    text = client.get(page).text
+    assert "The accepted answer, by Cora Coordinator" in text and 'id="accepted-answer"' in text
+    services.post_hide(actor=coordinator, post=answer, reason="Off topic")
+    text = client.get(page).text
+    assert "A better" not in text and f'id="reply-{answer.pk}"' not in text
+    services.post_delete(user=asker, post=third)
+    assert "Deleted by its author." in _post_html(client.get(page).text, f"reply-{third.pk}")
+
+    # The answerer wrote a reply on the page: Edit and Delete on it, no Report (their own rows, not the readers').
+    text = login(client, answerer).get(page).text
+    assert "Off topic" in text and url("reply_report", discussion, answer.pk) not in text
+    assert url("reply_delete", discussion, answer.pk) in text
+
+
+def test_a_kept_thread_is_not_shown_under_another_community(client, discussion, answerer):
+    """What is kept of a thread is kept for its own community: the same number under another community's address
+    is not found, before and after the thread was seen."""
+    reply_to(discussion, answerer, "An answer")
+    elsewhere = CommunityFactory()
+    MembershipFactory(community=elsewhere, user=answerer)
+    login(client, answerer)
+    wrong = reverse("activities:discussion", args=[elsewhere.slug, discussion.pk])
+    assert client.get(wrong).status_code == 404
+    assert client.get(discussion.get_absolute_url()).status_code == 200
+    assert client.get(wrong).status_code == 404
+
+
+@pytest.mark.parametrize("viewer", ["answerer", "reader"])
+def test_a_kept_post_shows_its_times_as_of_now(client, discussion, answerer, monkeypatch, viewer):
+    """The times of a post are not kept with it: a page seen later says how long ago as of then, for its author
+    (their own rows) and for a reader (the page kept for readers)."""
     answer = reply_to(discussion, answerer, "An answer")
     Reply.objects.filter(pk=answer.pk).update(created_at=timezone.now() - timedelta(hours=2))
-    login(client, answerer)
+    login(client, answerer if viewer == "answerer" else member_of(discussion.community))
     assert "2\xa0hours ago" in _post_html(
         client.get(discussion.get_absolute_url()).text, f"reply-{answer.pk}"
     )
@@ -667,18 +731,24 @@ def test_a_kept_post_shows_its_times_as_of_now(client, discussion, answerer, mon
     assert "3\xa0days ago" in text and "2\xa0hours ago" not in text
 
 
-def test_a_post_whose_text_holds_the_time_mark_is_shown_whole(client, discussion, answerer, monkeypatch):
+@pytest.mark.parametrize("viewer", ["answerer", "reader"])
+def test_a_post_whose_text_holds_the_time_mark_is_shown_whole(
+    client, discussion, answerer, monkeypatch, viewer
+):
     """Should a post's text ever hold the mark that stands for its times in the kept part (PostgreSQL refuses it,
-    so the body is made to hold it here), it is shown as made afresh, with its times."""
+    so the body is made to hold it here), it is shown as made afresh, with its times (a reader's page of replies
+    too)."""
     from activities.discussions import views
 
-    reply_to(discussion, answerer, "An answer")
+    answer = reply_to(discussion, answerer, "An answer")
     odd = mark_safe(f"<p>odd {views.TIME_MARK} text</p>")  # noqa: S308 - a fixed text
     monkeypatch.setattr(views, "post_body", lambda post: odd)
+    who = answerer if viewer == "answerer" else member_of(discussion.community)
     for _ in range(2):  # made, then read from the cache
-        text = login(client, answerer).get(discussion.get_absolute_url()).text
-        post = _post_html(text, "question")
-        assert f"<p>odd {views.TIME_MARK} text</p>" in post and "<time datetime=" in post
+        text = login(client, who).get(discussion.get_absolute_url()).text
+        for anchor in ("question", f"reply-{answer.pk}"):
+            post = _post_html(text, anchor)
+            assert f"<p>odd {views.TIME_MARK} text</p>" in post and "<time datetime=" in post
 
 
 def _without_tokens(text: str) -> str:
