@@ -18,6 +18,7 @@ of `make run`); the tests start with an empty cache.
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +41,9 @@ def digest(value: Any) -> str:
 
 @lru_cache(maxsize=1)
 def release() -> str:
-    """A fingerprint of this release's code and templates, part of every key: after an upgrade no fragment
-    rendered by the former code is read (they expire). Made once per process from the files' contents."""
+    """A fingerprint of this release's code, templates and installed packages, part of every key: after an
+    upgrade no fragment rendered by the former code, or by a former Markdown renderer or sanitizer (whose output
+    `manage.py render_markup` writes anew without a signal), is read (they expire). Made once per process."""
     fingerprint = hashlib.blake2b(digest_size=8)
     root = Path(settings.BASE_DIR)
     folders = [
@@ -53,6 +55,8 @@ def release() -> str:
         if path.suffix in {".py", ".html"} and path.is_file():
             fingerprint.update(str(path.relative_to(root)).encode())
             fingerprint.update(path.read_bytes())
+    packages = sorted(f"{dist.metadata['Name']}=={dist.version}" for dist in metadata.distributions())
+    fingerprint.update("\n".join(packages).encode())
     return fingerprint.hexdigest()
 
 

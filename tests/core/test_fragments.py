@@ -1,6 +1,7 @@
 """core.fragments: a page's row fragments come from one cache read; a new version, language or zone is a new
 fragment, and only the missing rows are rendered."""
 
+from importlib import metadata
 from types import SimpleNamespace
 
 import pytest
@@ -95,8 +96,9 @@ def test_a_version_changes_when_bumped_and_is_made_again_when_lost():
     assert versions.current("a", "b").count("-") == 1
 
 
-def test_the_release_is_in_every_key_and_changes_with_the_code(tmp_path, settings):
-    """After an upgrade no fragment the former code or templates rendered is read."""
+def test_the_release_is_in_every_key_and_changes_with_the_code(tmp_path, settings, monkeypatch):
+    """After an upgrade no fragment the former code, templates or packages rendered is read."""
+    others = [dist for dist in metadata.distributions() if dist.metadata["Name"] != "nh3"]
     (tmp_path / "app").mkdir()
     page = tmp_path / "app" / "page.html"
     page.write_text("<p>one</p>")
@@ -112,6 +114,16 @@ def test_the_release_is_in_every_key_and_changes_with_the_code(tmp_path, setting
         assert fragments.release() == first
         page.write_text("<p>two</p>")
         fragments.release.cache_clear()
-        assert fragments.release() != first
+        second = fragments.release()
+        assert second != first
+        # A new version of a package (the Markdown renderer, the sanitizer) is a new release too.
+        nh3 = metadata.distribution("nh3")
+        monkeypatch.setattr(
+            metadata,
+            "distributions",
+            lambda: [*others, SimpleNamespace(metadata={"Name": "nh3"}, version=nh3.version + ".1")],
+        )
+        fragments.release.cache_clear()
+        assert fragments.release() != second
     finally:
         fragments.release.cache_clear()
