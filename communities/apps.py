@@ -40,7 +40,9 @@ class CommunitiesConfig(AppConfig):
             uid="communities.people",
         )
         versions.bump_on(
-            [Sponsorship], lambda row: [people_version_name(row.community_id)], uid="communities.sponsors"
+            [Sponsorship],
+            lambda row: [people_version_name(row.community_id), MEMBERSHIPS_VERSION],
+            uid="communities.sponsors",
         )
         versions.bump_on(
             [Community],

@@ -196,7 +196,7 @@ class CommunityOverview:
     org_units: list[dict]
 
 
-# A core.versions name: bumped by any membership's save or deletion (communities.apps).
+# A core.versions name: bumped by any membership's or sponsorship's save or deletion (communities.apps).
 MEMBERSHIPS_VERSION = "memberships"
 
 

@@ -235,31 +235,44 @@ def ranked_page(
 ) -> tuple[int, bool, list]:
     """(total, whether the total is capped, the page of rows) for `matches`, a queryset from `ranked`; the page's
     rows are loaded from `rows` (the same model, with what a hit shows: `select_related`, `with_headline`) by id,
-    in the order found, so the query that loads them carries no filter and no rank.
+    in the order found, so the query that loads them carries no filter and no rank. Each row's `order_key` holds
+    its values of `order_by`, for a caller that merges pages of two searches (`merged`).
 
     On PostgreSQL, two queries whatever the number of matches. The first takes the first CANDIDATES + 1 matches
     straight from the index (no ORDER BY inside: models' default ordering would make PostgreSQL sort every match)
     with the values `order_by` names, and ranks and counts those in the database, returning only the ids of the
-    page and the count. The second loads the page. (Ranking among a thousand candidate ids sent back as an array
-    made PostgreSQL plan a sequential scan; fetching the candidates here cost more in Python than the database
-    spent finding them.) Of CANDIDATES + 1 candidates the last in rank is never shown, so the pages hold at most
-    CANDIDATES rows and the total reads "CANDIDATES+". On SQLite: a count, the page's ids, the page."""
+    page (with their values of `order_by`) and the count. The second loads the page. (Ranking among a thousand
+    candidate ids sent back as an array made PostgreSQL plan a sequential scan; fetching the candidates here cost
+    more in Python than the database spent finding them.) Of CANDIDATES + 1 candidates the last in rank is never
+    shown, so the pages hold at most CANDIDATES rows and the total reads "CANDIDATES+". On SQLite: a count, the
+    page's ids, the page."""
+    names = [name.lstrip("-") for name in order_by]
     if full_text():
-        found, pks = _ranked_candidates(matches, order_by=order_by, offset=offset, limit=limit)
+        found, keyed = _ranked_candidates(matches, order_by=order_by, offset=offset, limit=limit)
         total, capped = min(found, CANDIDATES), found > CANDIDATES
     else:
         total, capped = matches.count(), False
-        pks = list(matches.order_by(*order_by).values_list("pk", flat=True)[offset : offset + limit])
-    loaded = rows.order_by().in_bulk(pks) if pks else {}
-    return total, capped, [loaded[pk] for pk in pks if pk in loaded]
+        keyed = [
+            (pk, tuple(values))
+            for pk, *values in matches.order_by(*order_by).values_list("pk", *names)[offset : offset + limit]
+        ]
+    loaded = rows.order_by().in_bulk([pk for pk, _key in keyed]) if keyed else {}
+    page = []
+    for pk, order_key in keyed:
+        if pk in loaded:
+            loaded[pk].order_key = order_key
+            page.append(loaded[pk])
+    return total, capped, page
 
 
 def _ranked_candidates(
     matches: QuerySet, *, order_by: tuple[str, ...], offset: int, limit: int
-) -> tuple[int, list[int]]:
-    """(how many candidates, up to CANDIDATES + 1; the ids of the page among them, in order): see `ranked_page`."""
+) -> tuple[int, list[tuple[int, tuple]]]:
+    """(how many candidates, up to CANDIDATES + 1; the ids of the page among them, in order, each with its values
+    of `order_by`): see `ranked_page`."""
     stop = min(offset + limit, CANDIDATES)
-    candidates = matches.order_by().values_list(*(name.lstrip("-") for name in order_by))[: CANDIDATES + 1]
+    names = [name.lstrip("-") for name in order_by]
+    candidates = matches.order_by().values_list(*names)[: CANDIDATES + 1]
     if offset >= stop:
         return candidates.count(), []
     sql, params = candidates.query.sql_with_params()
@@ -268,17 +281,36 @@ def _ranked_candidates(
         f"candidate.{quote(name.lstrip('-'))} {'DESC' if name.startswith('-') else 'ASC'}"
         for name in order_by
     )
+    columns = "".join(f", candidate.{quote(name)}" for name in names if name != "pk")
     with connection.cursor() as cursor:
         # The candidates' columns are named as `order_by` names them (values_list selects "… AS name").
         cursor.execute(
-            f"SELECT candidate.{quote('pk')}, COUNT(*) OVER () FROM ({sql}) AS candidate "  # noqa: S608
+            f"SELECT candidate.{quote('pk')}, COUNT(*) OVER (){columns} FROM ({sql}) AS candidate "  # noqa: S608
             f"ORDER BY {order} LIMIT %s OFFSET %s",
             (*params, stop - offset, offset),
         )
         found = cursor.fetchall()
     if not found and offset:
         return candidates.count(), []  # a page past the last one: no row carried the count
-    return (found[0][1] if found else 0), [pk for pk, _count in found]
+    keyed = []
+    for pk, _count, *values in found:
+        by_name = dict(zip([name for name in names if name != "pk"], values, strict=True))
+        keyed.append((pk, tuple(pk if name == "pk" else by_name[name] for name in names)))
+    return (found[0][1] if found else 0), keyed
+
+
+def merged(first: Results, second: Results, *, offset: int, limit: int) -> Results:
+    """One page (`offset`, `limit`) of two searches of one group that share no row, each given as its first
+    `offset + limit` hits (with their `order_key` in `Hit.extra`, from `ranked_page`, all in descending order):
+    the hits of both in that order, and the totals added (capped at CANDIDATES, as one search's would be)."""
+    hits = sorted([*first.hits, *second.hits], key=lambda hit: hit.extra["order_key"], reverse=True)
+    found = first.total + second.total
+    return Results(
+        kind=first.kind,
+        total=min(found, CANDIDATES),
+        hits=hits[offset : offset + limit],
+        capped=first.capped or second.capped or found > CANDIDATES,
+    )
 
 
 # --- Results kept in the cache --------------------------------------------------------------------------------

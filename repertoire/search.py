@@ -18,6 +18,7 @@ from core.search_support import (
     clean_query,
     full_text,
     kept,
+    merged,
     ranked_page,
     snippet,
     with_headline,
@@ -80,25 +81,27 @@ def search_resource_hits(scope: Scope, query: CleanQuery, *, offset: int = 0, li
     """The site-wide search's "Resources" group: a count, one page, and snippets for that page only. Within the
     communities searched (`scope`, already those the viewer may see), others' drafts stay out.
 
-    A viewer who may see no draft among the communities searched (one query: most readers) sees what everyone
-    searching them sees, which is kept in the cache (`_published_hits`); the others' are searched anew."""
-    if scope.community_ids is not None and query.is_searchable and not _sees_drafts(scope):
+    What everyone searching the same communities finds, drafts left out, is kept in the cache (`_published_hits`);
+    the drafts the viewer may see (as their author or a coordinator) are searched for them (one query, two when
+    one matches) and merged in rank order (`merged`)."""
+    if scope.community_ids is None or not query.is_searchable:
+        return _resource_hits(scope, query, offset=offset, limit=limit, viewer=scope.viewer)
+    drafts = _resource_hits(scope, query, offset=0, limit=offset + limit, viewer=scope.viewer, drafts=True)
+    if not drafts.total:
         return _published_hits(scope, query, offset=offset, limit=limit)
-    return _resource_hits(scope, query, offset=offset, limit=limit, viewer=scope.viewer)
-
-
-def _sees_drafts(scope: Scope) -> bool:
-    """Whether `scope.viewer` may see a draft in the communities searched (as an author or a coordinator)."""
-    drafts = Resource.objects.filter(scope.holds("community_id"), status=Resource.Status.DRAFT)
-    return drafts.not_others_drafts(scope.viewer).exists()
+    published = _published_hits(scope, query, offset=0, limit=offset + limit)
+    return merged(published, drafts, offset=offset, limit=limit)
 
 
 def _resource_hits(
-    scope: Scope, query: CleanQuery, *, offset: int, limit: int, viewer: User | None
+    scope: Scope, query: CleanQuery, *, offset: int, limit: int, viewer: User | None, drafts: bool = False
 ) -> Results:
-    """The group's results, with the drafts `viewer` may see; with no viewer, with no draft."""
+    """The group's results, with the drafts `viewer` may see (`drafts`: those alone); with no viewer, with no
+    draft."""
     if query.is_searchable:
         searched = Resource.objects.filter(scope.holds("community_id"))
+        if drafts:
+            searched = searched.filter(status=Resource.Status.DRAFT)
         if viewer is None:
             searched = searched.exclude(status=Resource.Status.DRAFT)
         else:
@@ -127,6 +130,7 @@ def _resource_hits(
             snippet=snippet(r, query, field_name="body"),
             context=f"{r.get_kind_display()} · {r.community.name}",
             at=r.created_at,
+            extra={"order_key": r.order_key},
         )
         for r in page
     ]

@@ -180,3 +180,86 @@ def test_a_scope_without_its_communities_listed_is_searched_anew(django_assert_n
     search_communities(listed, query)
     with django_assert_num_queries(0):
         assert [hit.title for hit in search_communities(listed, query).hits] == ["Zeppelin friends"]
+
+
+def test_a_readers_drafts_are_merged_into_the_kept_results_in_rank_order():
+    """A reader who sees drafts gets the kept results of everyone with their drafts merged in: the same hits, in
+    the same order and with the same total, on every page, as the search made afresh for them alone."""
+    from repertoire.search import _resource_hits, search_resource_hits
+
+    community = CommunityFactory()
+    author = member_of(community)
+    now = timezone.now()
+    for n, (status, title, body) in enumerate(
+        [
+            ("published", "Zeppelin basics", "zeppelin"),
+            ("draft", "Notes", "a zeppelin zeppelin zeppelin note"),
+            ("published", "Hangar plan", "zeppelin hangar"),
+            ("draft", "Zeppelin zeppelin checklist", "zeppelin"),
+            ("published", "Mooring", "about a zeppelin mast"),
+            ("published", "Zeppelin crew", "zeppelin crew zeppelin"),
+            ("draft", "Weather", "zeppelin weather"),
+            ("published", "Gas cells", "zeppelin"),
+        ]
+    ):
+        resource = Resource.objects.create(
+            community=community,
+            title=title,
+            body=body,
+            status=status,
+            created_by=author,
+            created_at=now - timezone.timedelta(hours=n),
+            updated_at=now,
+        )
+        resource.authors.add(author)
+    scope = Scope(author, community_ids=[community.pk])
+    query = clean_query("zeppelin")
+    fresh = [_resource_hits(scope, query, offset=offset, limit=3, viewer=author) for offset in (0, 3, 6)]
+    assert sum(len(results.hits) for results in fresh) == 8 and fresh[0].total == 8
+    for _ in range(2):  # made, then kept
+        for offset, expected in zip((0, 3, 6), fresh, strict=True):
+            results = search_resource_hits(scope, query, offset=offset, limit=3)
+            assert [hit.title for hit in results.hits] == [hit.title for hit in expected.hits]
+            assert (results.total, results.capped) == (expected.total, expected.capped)
+    others = search_resource_hits(Scope(member_of(community), community_ids=[community.pk]), query, limit=8)
+    assert len(others.hits) == others.total == 5
+
+
+def test_the_communities_searched_follow_memberships_sponsorships_and_visibility(client):
+    """The communities a reader's search looks in are kept for them: joining, leaving, sponsoring, a community
+    turned private or listed, and becoming staff each change them at once (the filter's choices too)."""
+    from communities.models import Membership, Sponsorship
+    from tests.factories import SponsorshipFactory
+
+    private = CommunityFactory(visibility="private", name="Hidden hangar")
+    discussion_services.discussion_start(
+        author=member_of(private), community=private, title="Zeppelin secret", body="zeppelin"
+    )
+    reader = UserFactory()
+
+    def sees() -> bool:
+        client.force_login(reader)
+        response = client.get(reverse("search"), {"q": "zeppelin", "type": "discussions"})
+        found = [hit.title for hit in response.context["results"].hits] == ["Zeppelin secret"]
+        assert found == ("Hidden hangar" in [c["name"] for c in response.context["communities"]])
+        return found
+
+    assert not sees() and not sees()  # made, then kept
+    member_of(private, user=reader)
+    membership = Membership.objects.get(user=reader, community=private)
+    assert sees()
+    membership.delete()
+    assert not sees()
+    SponsorshipFactory(community=private, sponsor=reader)
+    assert sees()
+    Sponsorship.objects.filter(sponsor=reader).delete()
+    assert not sees()
+    private.visibility = "listed"
+    private.save()
+    assert sees()
+    private.visibility = "private"
+    private.save()
+    assert not sees()
+    reader.is_staff = True
+    reader.save()
+    assert sees()
