@@ -31,6 +31,7 @@ def main() -> None:
     parser.add_argument("--sort", default="cumulative", help="cProfile's sort key (default cumulative)")
     parser.add_argument("-q", "--queries", action="store_true", help="print each query's time and its start")
     parser.add_argument("--only", default="", help="only the functions whose file path matches this regex")
+    parser.add_argument("--callers", default="", help="who calls the functions matching this regex")
     args = parser.parse_args()
     bench.setup_django()
     from django.test import Client
@@ -88,6 +89,8 @@ def main() -> None:
         if profiler:
             stats = pstats.Stats(profiler).sort_stats(args.sort)
             stats.print_stats(*([args.only] if args.only else []), 40)
+            if args.callers:
+                stats.print_callers(args.callers)
 
 
 if __name__ == "__main__":
