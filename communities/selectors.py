@@ -34,6 +34,7 @@ from communities.models import (
     visible_to_q,
 )
 from core import versions
+from core.fragments import kept
 from members.models import OrgUnit, Tag, User
 from members.selectors import PEOPLE_VERSION, org_unit_tree
 
@@ -198,6 +199,26 @@ class CommunityOverview:
 
 # A core.versions name: bumped by any membership's or sponsorship's save or deletion (communities.apps).
 MEMBERSHIPS_VERSION = "memberships"
+
+
+def seen_communities(viewer: User, *, include_archived: bool = False) -> list[tuple[int, str, str]]:
+    """The communities `viewer` may see (`Community.objects.visible_to`), current ones unless `include_archived`,
+    as (pk, slug, name) by name: where the library and the site-wide search look, and their community filters.
+    Kept for the viewer (`core.fragments.kept`) under the versions of every membership and sponsorship
+    (`MEMBERSHIPS_VERSION`) and of every community (`COMMUNITIES_VERSION`), with whether they are staff (who see
+    every one)."""
+    from communities.search import COMMUNITIES_VERSION
+
+    def read() -> list[tuple[int, str, str]]:
+        communities = Community.objects.visible_to(viewer).archived_too(include_archived)
+        return list(communities.order_by("name").values_list("pk", "slug", "name"))
+
+    return kept(
+        "seen-communities",
+        f"{viewer.pk}-{int(viewer.is_staff)}-{int(include_archived)}",
+        versions.current(MEMBERSHIPS_VERSION, COMMUNITIES_VERSION),
+        read,
+    )
 
 
 def memberships_stamp() -> str:

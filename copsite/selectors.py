@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 
 from communities.models import Membership
-from communities.search import COMMUNITIES_VERSION, Scope
-from communities.selectors import MEMBERSHIPS_VERSION
+from communities.search import Scope
+from communities.selectors import seen_communities
 from core import fragments, versions
 from core.moments import this_minute
 from insights.cached import version_name
@@ -43,18 +43,14 @@ class SearchPage:
 def search_scope(viewer: User, *, slug: str = "", include_archived: bool = False) -> SearchPage:
     """Where `viewer`'s search looks: `communities.search.Scope`, the communities they may see, current ones
     unless archived ones are asked for, narrowed to the one chosen by `slug` (one they may see: a query). The ids
-    come with the filter's choices, so every type of result shares them without a query of its own; they are kept
-    for the viewer (`core.fragments.kept`) under the versions of every membership and sponsorship and of every
-    community (`MEMBERSHIPS_VERSION`, `COMMUNITIES_VERSION`), with whether they are staff (who see every one)."""
+    come with the filter's choices, so every type of result shares them without a query of its own (kept for the
+    viewer: `communities.selectors.seen_communities`)."""
     visible = Scope(viewer, include_archived=True).communities()
     community = visible.filter(slug=slug).first() if slug else None  # archived too: it then finds nothing
-    everywhere = Scope(viewer, include_archived=include_archived)
-    communities = fragments.kept(
-        "search-scope",
-        f"{viewer.pk}-{int(viewer.is_staff)}-{int(include_archived)}",
-        versions.current(MEMBERSHIPS_VERSION, COMMUNITIES_VERSION),
-        lambda: list(everywhere.communities().order_by("name").values("pk", "slug", "name")),
-    )
+    communities = [
+        {"pk": pk, "slug": slug, "name": name}
+        for pk, slug, name in seen_communities(viewer, include_archived=include_archived)
+    ]
     ids = [c["pk"] for c in communities if community is None or c["pk"] == community.pk]
     return SearchPage(
         scope=Scope(viewer, community, include_archived=include_archived, community_ids=ids),

@@ -11,15 +11,17 @@ class RepertoireConfig(AppConfig):
     def ready(self) -> None:
         from communities.tabs import Tab, register_tab, sees_content
         from core.markup import register_rendered
-        from repertoire.models import Resource
+        from repertoire.models import Resource, ResourceFile
 
         register_rendered(Resource, "body", "body_html")
         from core import versions
         from repertoire.search import RESOURCES_VERSION
 
-        # The site-wide search's kept results (core.search_support.kept): a resource, and its tags.
-        versions.bump_on([Resource], lambda row: [RESOURCES_VERSION], uid="repertoire.search")
+        # The site-wide search's kept results (core.search_support.kept) and the library's kept pages: a
+        # resource, its tags, its authors and its files.
+        versions.bump_on([Resource, ResourceFile], lambda row: [RESOURCES_VERSION], uid="repertoire.search")
         versions.bump_on_links(Resource.tags.through, [RESOURCES_VERSION], uid="repertoire.search-tags")
+        versions.bump_on_links(Resource.authors.through, [RESOURCES_VERSION], uid="repertoire.authors")
         from communities.selectors import content_version_name
 
         # What a community's home lists (applying one records a ledger row, which bumps it too).

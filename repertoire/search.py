@@ -73,7 +73,8 @@ def search_resources(
     return _matching(resources, cleaned).order_by("-search_rank", "-created_at", "-pk")
 
 
-# A core.versions name bumped by every resource's save or deletion and by changes of its tags (repertoire.apps).
+# A core.versions name bumped by every resource's save or deletion and by changes of its tags, authors and files
+# (repertoire.apps).
 RESOURCES_VERSION = "search:resources"
 
 

@@ -19,6 +19,7 @@ from activities.discussions.models import shown_q
 from activities.models import Discussion, Occurrence
 from communities.access import CommunityAccess
 from communities.models import Community
+from communities.selectors import seen_communities
 from core.search_support import among
 from members.models import Tag, User
 from repertoire import rules
@@ -193,10 +194,8 @@ def library_tags(community: Community) -> QuerySet:
 
 def library_communities(viewer: User) -> list[tuple[int, str, str]]:
     """The communities the organization-wide library shows, as (pk, slug, name) by name: those the viewer may see
-    that are not archived (its community filter's choices)."""
-    return list(
-        Community.objects.visible_to(viewer).current().order_by("name").values_list("pk", "slug", "name")
-    )
+    that are not archived (its community filter's choices; `communities.selectors.seen_communities`)."""
+    return seen_communities(viewer)
 
 
 def community_collections(community: Community) -> QuerySet[Collection]:

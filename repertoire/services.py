@@ -28,12 +28,14 @@ from activities.models import Discussion, Occurrence
 from communities.access import CommunityAccess, access_for
 from communities.models import Community, Participation
 from communities.services import participation_record
+from core import versions
 from core.rules import Refused, require
 from members.models import Tag, User
 from members.services import tag_named
 from repertoire import rules, tasks
 from repertoire.files import MAX_FILES_PER_RESOURCE, FileRefused, check_upload, display_name
 from repertoire.models import Application, Collection, CollectionItem, Resource, ResourceFile, Revision
+from repertoire.search import RESOURCES_VERSION
 
 Status = Resource.Status
 MAX_BODY = 100_000
@@ -381,6 +383,7 @@ def resource_apply(*, actor: User, resource: Resource, story: str, at: datetime 
     application.full_clean()
     application.save()
     Resource.objects.filter(pk=resource.pk).update(applied_count=F("applied_count") + 1)
+    versions.bump(RESOURCES_VERSION)  # an update sends no signal: what shows the count is kept under it
     resource.applied_count += 1
     participation_record(
         community=resource.community,

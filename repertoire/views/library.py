@@ -12,7 +12,10 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
+from communities.search import COMMUNITIES_VERSION
 from core import fragments, versions
+from members.search import TAGS_VERSION
+from members.selectors import PEOPLE_VERSION
 from repertoire import selectors
 from repertoire.access import library_access
 from repertoire.forms import LibraryFilterForm
@@ -154,6 +157,24 @@ def _kept_count(
     paginator.count = count
 
 
+def _kept_rows(page, communities: list[tuple[int, str, str]], community: str, kind: str, sort: str) -> None:
+    """Give a page of the organization library without a search nor a tag its resources, with what their cards
+    show (`selectors.for_cards`), from the cache: kept for every reader of the same communities under the
+    versions of the resources (their tags, authors and files too), the people (authors' names), the communities
+    (names) and the tags (names), so the page's query runs once per change, not per request."""
+    version = versions.current(RESOURCES_VERSION, PEOPLE_VERSION, COMMUNITIES_VERSION, TAGS_VERSION)
+    ids = [pk for pk, _slug, _name in communities]
+    where = f"{fragments.digest((ids, community, kind, sort))}-{page.number}"
+    rows = page.object_list
+
+    def read() -> list[Resource]:
+        resources = list(rows)
+        selectors.with_card_lists(resources)
+        return resources
+
+    page.object_list = fragments.kept("library-page", where, version, read)
+
+
 @login_required
 @require_GET
 def library(request: HttpRequest) -> HttpResponse:
@@ -173,9 +194,12 @@ def library(request: HttpRequest) -> HttpResponse:
         sort=sort,
     )
     paginator = Paginator(resources, settings.PAGE_SIZE)
-    if not (query or filters.get("tag")):
+    listed = not (query or filters.get("tag"))  # the same for every reader of the same communities: kept
+    if listed:
         _kept_count(paginator, communities, filters.get("community") or "", filters.get("kind") or "")
     page = paginator.get_page(request.GET.get("page"))
+    if listed:
+        _kept_rows(page, communities, filters.get("community") or "", filters.get("kind") or "", sort)
     context = {
         "form": form,
         "tag": filters.get("tag") or "",

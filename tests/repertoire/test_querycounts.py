@@ -142,15 +142,16 @@ def test_community_library_search_query_count_is_constant(client, guild, author)
 
 
 def test_organization_library_query_count_is_constant(client, guild, author):
-    """1 the user, 2 the visible, open communities (the filter's choices and where the resources are looked
-    for), 3 the page of them with their community, file count, tags and authors (arrays on PostgreSQL). Their
-    count is kept under the resources' version (4 when it is not: `cold`)."""
+    """Seen again, 1 the user: the visible, open communities (the filter's choices and where the resources are
+    looked for) are kept for the viewer, the page of resources with what their cards show and their count for
+    every reader of the same communities (4 queries when nothing is kept: `cold`)."""
     client.force_login(author)
-    assert_constant_queries(client, "/library/", grow=grow_library(guild), expected=3)
+    assert_constant_queries(client, "/library/", grow=grow_library(guild), expected=1)
 
 
 def test_organization_library_query_count_is_constant_after_a_change(client, guild, author):
-    """With nothing kept (as after a change of the data), the count is a query of its own: 4."""
+    """With nothing kept (as after a change of the data): 1 the user, 2 the visible, open communities, 3 the
+    page of resources with their community, file count, tags and authors (arrays on PostgreSQL), 4 their count."""
     client.force_login(author)
     assert_constant_queries(client, "/library/", grow=grow_library(guild), expected=4, cold=True)
 
