@@ -11,10 +11,12 @@ from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySe
 
 from communities.models import Community
 from communities.search import COMMUNITIES_VERSION, Scope
+from core import fragments, versions
 from core.search_support import (
     CONFIG,
     Hit,
     Results,
+    among,
     clean_query,
     full_text,
     kept,
@@ -83,26 +85,61 @@ def search_resource_hits(scope: Scope, query: CleanQuery, *, offset: int = 0, li
     communities searched (`scope`, already those the viewer may see), others' drafts stay out.
 
     What everyone searching the same communities finds, drafts left out, is kept in the cache (`_published_hits`);
-    the drafts the viewer may see (as their author or a coordinator) are searched for them (one query, two when
-    one matches) and merged in rank order (`merged`)."""
+    the drafts the viewer may see there (`drafts_seen_by`), when there are any, are searched among themselves
+    (`_draft_hits`, kept for whoever sees the same drafts) and merged in rank order (`merged`)."""
     if scope.community_ids is None or not query.is_searchable:
         return _resource_hits(scope, query, offset=offset, limit=limit, viewer=scope.viewer)
-    drafts = _resource_hits(scope, query, offset=0, limit=offset + limit, viewer=scope.viewer, drafts=True)
-    if not drafts.total:
+    searched = set(scope.community_ids)
+    seen = [pk for pk, community_id in drafts_seen_by(scope.viewer) if community_id in searched]
+    drafts = seen and _draft_hits(scope, query, seen, limit=offset + limit)
+    if not drafts or not drafts.total:
         return _published_hits(scope, query, offset=offset, limit=limit)
     published = _published_hits(scope, query, offset=0, limit=offset + limit)
     return merged(published, drafts, offset=offset, limit=limit)
 
 
+def drafts_seen_by(viewer: User) -> list[tuple[int, int]]:
+    """The drafts `viewer` may see (`ResourceQuerySet.not_others_drafts`: theirs, and those of the communities they
+    coordinate), as (pk, community id): few, kept for the viewer under the resources' version (a draft's status,
+    its authors) and the memberships' (who coordinates)."""
+    from communities.selectors import MEMBERSHIPS_VERSION
+
+    def read() -> list[tuple[int, int]]:
+        drafts = Resource.objects.filter(status=Resource.Status.DRAFT).not_others_drafts(viewer)
+        return list(drafts.order_by().values_list("pk", "community_id"))
+
+    version = versions.current(RESOURCES_VERSION, MEMBERSHIPS_VERSION)
+    return fragments.kept("drafts-seen", viewer.pk, version, read)
+
+
+def _draft_hits(scope: Scope, query: CleanQuery, drafts: list[int], *, limit: int) -> Results:
+    """The first `limit` of `drafts` (ids of drafts a viewer may see) that match `query`: kept for everyone who
+    sees the same drafts, under the versions of the resources, tags and communities (what a hit shows)."""
+    version = versions.current(RESOURCES_VERSION, TAGS_VERSION, COMMUNITIES_VERSION)
+    where = fragments.digest((sorted(drafts), query.text, limit))
+    return fragments.kept(
+        "draft-hits",
+        where,
+        version,
+        lambda: _resource_hits(scope, query, offset=0, limit=limit, viewer=scope.viewer, drafts=drafts),
+    )
+
+
 def _resource_hits(
-    scope: Scope, query: CleanQuery, *, offset: int, limit: int, viewer: User | None, drafts: bool = False
+    scope: Scope,
+    query: CleanQuery,
+    *,
+    offset: int,
+    limit: int,
+    viewer: User | None,
+    drafts: list[int] | None = None,
 ) -> Results:
-    """The group's results, with the drafts `viewer` may see (`drafts`: those alone); with no viewer, with no
-    draft."""
-    if query.is_searchable:
+    """The group's results, with the drafts `viewer` may see; with no viewer, with no draft; `drafts` (drafts the
+    viewer may see, from `drafts_seen_by`): among those alone."""
+    if query.is_searchable and drafts is not None:
+        resources = _matching(Resource.objects.filter(among("pk", drafts)), query)
+    elif query.is_searchable:
         searched = Resource.objects.filter(scope.holds("community_id"))
-        if drafts:
-            searched = searched.filter(status=Resource.Status.DRAFT)
         if viewer is None:
             searched = searched.exclude(status=Resource.Status.DRAFT)
         else:

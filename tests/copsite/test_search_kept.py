@@ -221,8 +221,16 @@ def test_a_readers_drafts_are_merged_into_the_kept_results_in_rank_order():
             results = search_resource_hits(scope, query, offset=offset, limit=3)
             assert [hit.title for hit in results.hits] == [hit.title for hit in expected.hits]
             assert (results.total, results.capped) == (expected.total, expected.capped)
-    others = search_resource_hits(Scope(member_of(community), community_ids=[community.pk]), query, limit=8)
+    reader = member_of(community)
+    others = search_resource_hits(Scope(reader, community_ids=[community.pk]), query, limit=8)
     assert len(others.hits) == others.total == 5
+    # Made a coordinator, the reader sees the community's drafts at once.
+    from communities.models import Membership
+
+    membership = Membership.objects.get(user=reader, community=community)
+    membership.role = Membership.Role.COORDINATOR
+    membership.save()
+    assert search_resource_hits(Scope(reader, community_ids=[community.pk]), query, limit=8).total == 8
 
 
 def test_the_communities_searched_follow_memberships_sponsorships_and_visibility(client):
