@@ -56,6 +56,7 @@ class CommunitiesConfig(AppConfig):
 
         # The site-wide search's kept results (core.search_support.kept): every hit shows its community.
         versions.bump_on([Community], lambda row: [COMMUNITIES_VERSION], uid="communities.search")
+        versions.bump_on_links(Community.topics.through, [COMMUNITIES_VERSION], uid="communities.topics")
 
         post_save.connect(
             forget_sponsor_flag, sender=Sponsorship, dispatch_uid="communities_sponsor_flag_save"

@@ -32,8 +32,14 @@ from django.db.models import Count, QuerySet
 from django.urls import reverse
 
 from communities.models import Community, Membership, Stage
-from communities.selectors import memberships_stamp, org_unit_and_descendants
+from communities.search import COMMUNITIES_VERSION
+from communities.selectors import memberships_stamp, org_unit_and_descendants, seen_communities
+from core import versions
+from core.fragments import digest, kept
+from core.search_support import among
+from insights.cached import ORG_UNITS_VERSION
 from members.models import OrgUnit, Tag, User
+from members.search import TAGS_VERSION
 
 DEFAULT_K = 3
 MIN_K, MAX_K = 1, 50
@@ -579,11 +585,19 @@ class Topic(NamedTuple):
 
 def filter_choices(viewer: User) -> dict:
     """The filters' choices: topics of communities the viewer may see (each with `n`, how many of them carry it),
-    and divisions with their departments, each department's division in `divisions` (two queries)."""
-    visible = Community.objects.visible_to(viewer)
+    and divisions with their departments, each department's division in `divisions` (two queries). Kept for
+    everyone who sees the same communities (`seen_communities`) under the versions of the communities (their
+    topics too), the tags' names and the org units."""
+    ids = [pk for pk, _slug, _name in seen_communities(viewer, include_archived=True)]
+    version = versions.current(COMMUNITIES_VERSION, TAGS_VERSION, ORG_UNITS_VERSION)
+    return kept("constellation-choices", digest(ids), version, lambda: _filter_choices(ids))
+
+
+def _filter_choices(ids: list[int]) -> dict:
+    """`filter_choices` for the communities `ids`."""
     topics = [
         Topic._make(row)
-        for row in Tag.objects.filter(communities__in=visible)
+        for row in Tag.objects.filter(among("communities", ids))
         .values_list("pk", "name")
         .annotate(n=Count("communities"))
         .order_by("name", "pk")

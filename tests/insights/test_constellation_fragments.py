@@ -50,8 +50,9 @@ def test_a_second_view_reads_the_map_and_tables_from_the_cache(world, client, st
     assert rendered == []
     assert _without_tokens(second.content.decode()) == _without_tokens(first)
     assert "<title>Alpha and Beta share 4 members</title>" in first
-    # Nothing beyond the filters, the communities in view and the memberships' last change is read.
-    assert len(captured.captured_queries) == 5
+    # Nothing beyond the user, the communities in view and the memberships' last change is read (the filters'
+    # choices are kept).
+    assert len(captured.captured_queries) == 3
     # The nodes, the tables and the map are not even built.
     result = second.context["constellation"]
     assert not {"nodes", "edges", "spanners", "matrix", "layout"} & set(vars(result))
