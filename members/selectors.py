@@ -180,29 +180,35 @@ def counted_page(rows: QuerySet, number, per_page: int) -> Page:
 PAGES_KEPT = 24 * 3600  # a day: a new version is a new key, so this only bounds what an unused one keeps
 
 
-def kept_page(rows: QuerySet, number, per_page: int, *, key: str | None) -> Page:
+def kept_page(rows: QuerySet, number, per_page: int, *, key: str | None, keep_rows: bool = False) -> Page:
     """`counted_page`, keeping the page's ids and the count in the cache under `key` (which must hold the version
     of everything that decides which rows there are and their order) when one is given: seen again, the page
-    reads its rows by id instead of ordering them all. A page past the end or malformed is not kept."""
+    reads its rows by id instead of ordering them all. `keep_rows` keeps the rows themselves (with what they
+    carry: related rows, annotations), and the page reads nothing: `key` must then hold the version of all they
+    show too. A page past the end or malformed is not kept. The cache key holds the release
+    (`core.fragments.key`)."""
     try:
         wanted = int(number)
     except (TypeError, ValueError):
         wanted = 1
     if key is None or wanted < 1:
         return counted_page(rows, number, per_page)
-    page_key = f"{key}:{per_page}:{wanted}"
+    page_key = fragments.key("kept-page", f"{key}:{per_page}:{wanted}:{int(keep_rows)}", "")
     kept = cache.get(page_key)
     if kept is None:
         page = counted_page(rows, wanted, per_page)
         if page.number == wanted:
-            kept = ([row.pk for row in page.object_list], page.paginator.count)
-            cache.set(page_key, kept, PAGES_KEPT)
+            page.object_list = list(page.object_list)
+            found = page.object_list if keep_rows else [row.pk for row in page.object_list]
+            cache.set(page_key, (found, page.paginator.count), PAGES_KEPT)
         return page
-    ids, count = kept
-    by_id = rows.filter(pk__in=ids).in_bulk()
+    found, count = kept
+    if not keep_rows:
+        by_id = rows.filter(pk__in=found).in_bulk()
+        found = [by_id[pk] for pk in found if pk in by_id]
     paginator = Paginator(rows, per_page)
     paginator.count = count
-    return Page([by_id[pk] for pk in ids if pk in by_id], wanted, paginator)
+    return Page(found, wanted, paginator)
 
 
 def directory_page(
@@ -211,8 +217,9 @@ def directory_page(
     """A page of `directory_people` (`kept_page`). The whole directory's pages (`everyone`: no search nor filter,
     the same for every viewer) keep their people's ids and the count in the cache under the people version
     (`core.versions`, bumped by every save of a person, a profile or an org unit: who is listed and their names,
-    hence the order), so a page seen again reads its twenty people by id instead of ordering everyone by name.
-    `version` is the people version when the caller has it already."""
+    hence the order), so a page seen again reads its twenty people by id instead of ordering everyone by name;
+    their cards follow what they show even when it was written without a signal. `version` is the people
+    version when the caller has it already."""
     key = f"directory-page:{version or versions.current(PEOPLE_VERSION)}" if everyone else None
     return kept_page(people, number, per_page, key=key)
 

@@ -162,14 +162,14 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
         query=query,
         sort=sort,
     )
-    # The level counts, the unit filter's options (a hundred units and more in a large community) and which
-    # members are on each page of the whole list (no filter) are the same for everyone who sees the list: kept
-    # in the cache under the community's people version (bumped by any change of its memberships, of anyone's
-    # name or org unit, or of a unit's name).
+    # The level counts, the unit filter's options (a hundred units and more in a large community) and each page
+    # of the whole list (no filter: its rows with their people, profiles and units) are the same for everyone who
+    # sees the list: kept in the cache under the community's people version (bumped by any change of its
+    # memberships, of anyone's name, profile or org unit, or of a unit's name).
     version = selectors.people_version(access.community)
     everyone = not (level or unit or query)
     page_key = f"member-page:{access.community.pk}:{version}:{sort}" if everyone else None
-    page = kept_page(memberships, request.GET.get("page"), settings.PAGE_SIZE, key=page_key)
+    page = kept_page(memberships, request.GET.get("page"), settings.PAGE_SIZE, key=page_key, keep_rows=True)
     _member_rows(page.object_list, request.user)
     levels = selectors.level_counts(access.community, version=version)
     # The option selected is the one whose value is written as asked for (none when no unit was asked for).
