@@ -260,7 +260,8 @@ def test_a_kept_next_date_that_has_begun_gives_way_to_the_following_one(monkeypa
     """The cards keep each community's next three dates: as time passes the first still to come shows, without
     reading the dates again until all three have begun."""
     coordinator_of(guild)
-    now = timezone.now()
+    # A morning: the kept entries are keyed by the day, so the hours below must not cross midnight.
+    now = timezone.now().replace(hour=8, minute=0, second=0, microsecond=0)
     activity = Activity.objects.create(community=guild, title="Clinic", time_zone="UTC")
     for hours in (1, 2, 3, 4):
         start = now + timedelta(hours=hours)
