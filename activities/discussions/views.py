@@ -272,7 +272,7 @@ def _shared(rows: list[PostRow]) -> None:
 
 @dataclass(frozen=True, slots=True)
 class _KeptReplies:
-    """A page of replies as its readers of one class see it (`_kept_replies`): the HTML with a `TIME_MARK` for
+    """A page of replies as its readers of one class see it (`_marked_replies`): the HTML with a `TIME_MARK` for
     each time, the moments to put there, and who wrote the replies (their author sees actions of their own)."""
 
     marked: str
