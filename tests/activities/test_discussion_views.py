@@ -257,9 +257,9 @@ def _bulk_discussions(community, authors, count: int) -> None:
 
 
 def test_list_query_count_is_constant(client, community, asker, answerer, coordinator):
-    """1 the signed-in user, 2 the community (with whether the viewer sponsors it), 3 the viewer's membership,
-    4 how many discussions match, 5 the page of them with their authors and whether the viewer follows each. The
-    session lives in Redis, and holds the viewer's time zone."""
+    """1 the signed-in user, 2 the community with whether the viewer sponsors it and their membership, 3 how many
+    discussions match, 4 the page of them with their authors and whether the viewer follows each. The session
+    lives in Redis, and holds the viewer's time zone."""
     login(client, asker)
 
     def grow(scale: int) -> None:
@@ -267,12 +267,12 @@ def test_list_query_count_is_constant(client, community, asker, answerer, coordi
         CommunityFactory.create_batch(6 * scale)  # so that table grows tenfold despite the pinned one
         _bulk_discussions(community, [asker, answerer, coordinator], 20 * scale)
 
-    assert_constant_queries(client, list_url(community), grow=grow, expected=5)
+    assert_constant_queries(client, list_url(community), grow=grow, expected=4)
     assert community.discussions.count() == 20 + 200
 
 
 def test_list_query_count_for_coordinators_and_filters_is_constant(client, community, asker, coordinator):
-    """As a coordinator on the "mine" tab: the five queries above plus 6 the open reports count."""
+    """As a coordinator on the "mine" tab: the four queries above plus 5 the open reports count."""
     login(client, coordinator)
 
     def grow(scale: int) -> None:
@@ -286,7 +286,7 @@ def test_list_query_count_for_coordinators_and_filters_is_constant(client, commu
             ]
         )
 
-    assert_constant_queries(client, list_url(community, show="mine"), grow=grow, expected=6)
+    assert_constant_queries(client, list_url(community, show="mine"), grow=grow, expected=5)
 
 
 # --- Starting a discussion ---------------------------------------------------------------------------------
@@ -576,8 +576,8 @@ def _bulk_replies(discussion, authors, count: int) -> None:
 
 
 def test_thread_query_count_is_constant(client, discussion, asker, answerer, coordinator):
-    """Seen again: 1 the signed-in user, 2 the community (with whether the viewer sponsors it), 3 the viewer's
-    membership, 4 whether the viewer follows the discussion and wrote a reply a coordinator hid; the discussion
+    """Seen again: 1 the signed-in user, 2 the community with whether the viewer sponsors it and their
+    membership, 3 whether the viewer follows the discussion and wrote a reply a coordinator hid; the discussion
     and its page of replies are kept for their readers (`thread_discussion`). Mentions are linked without a
     query. The session lives in Redis, and holds the viewer's time zone."""
     answer = reply_to(discussion, answerer)
@@ -589,14 +589,14 @@ def test_thread_query_count_is_constant(client, discussion, asker, answerer, coo
         CommunityFactory.create_batch(6 * scale)
         _bulk_replies(discussion, [asker, answerer, coordinator], 20 * scale)
 
-    assert_constant_queries(client, discussion.get_absolute_url(), grow=grow, expected=4)
+    assert_constant_queries(client, discussion.get_absolute_url(), grow=grow, expected=3)
     assert discussion.replies.count() == 1 + 20 + 200
 
 
 def test_thread_query_count_is_constant_with_no_cached_post(client, discussion, asker, answerer, coordinator):
-    """With nothing kept (after a change of the data): the user, the community, the membership, 4 the discussion
-    with its author, accepted answer, how many replies the viewer sees and the viewer's own answers, 5 the page of
-    replies with their authors and who hid them."""
+    """With nothing kept (after a change of the data): the user, the community with the membership, 3 the
+    discussion with its author, accepted answer, how many replies the viewer sees and the viewer's own answers,
+    4 the page of replies with their authors and who hid them."""
     answer = reply_to(discussion, answerer)
     services.reply_accept(actor=asker, discussion=discussion, reply=answer)
     login(client, answerer)
@@ -606,7 +606,7 @@ def test_thread_query_count_is_constant_with_no_cached_post(client, discussion, 
         CommunityFactory.create_batch(6 * scale)
         _bulk_replies(discussion, [asker, answerer, coordinator], 20 * scale)
 
-    assert_constant_queries(client, discussion.get_absolute_url(), grow=grow, expected=5, cold=True)
+    assert_constant_queries(client, discussion.get_absolute_url(), grow=grow, expected=4, cold=True)
 
 
 def _post_html(text: str, anchor: str) -> str:

@@ -330,12 +330,12 @@ class TestCommunityFeed:
         assert client.get(url).status_code == 404
 
     def test_query_count_does_not_grow(self, client, private):
-        """4 queries whatever the data: (1) the token with its person, (2) the community with whether they
-        sponsor it, (3) their membership, (4) the occurrences of its series with a recent date, with their
+        """3 queries whatever the data: (1) the token with its person, (2) the community with whether they
+        sponsor it and their membership, (3) the occurrences of its series with a recent date, with their
         activity and community."""
         me = member_of(private)
         url = community_feed_url(token_of(me), private)
-        assert_constant_queries(client, url, grow=grow_feeds(me, private), expected=4)
+        assert_constant_queries(client, url, grow=grow_feeds(me, private), expected=3)
 
 
 def grow_feeds(person, community):

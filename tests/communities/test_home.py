@@ -282,14 +282,14 @@ def test_the_staff_only_link_is_not_served_from_a_members_cached_cards(client):
 def test_home_query_count_is_constant(member_client):
     """A community's home runs the same queries however many members, sponsors and org units it has.
 
-    1 the signed-in user, 2 the community (with whether the viewer sponsors it), 3 the viewer's membership,
-    4 coordinators and core group with their org units, 5 sponsors, 6 member counts per level, 7 org units
-    members come from, 8 topics; then the slots other apps fill: 9 upcoming dates, 10 the latest discussions with
-    their authors, 11 the latest published resources, 12 the most applied ones. (Whether the viewer may schedule
+    1 the signed-in user, 2 the community with whether the viewer sponsors it and their membership,
+    3 coordinators and core group with their org units, 4 sponsors, 5 member counts per level, 6 org units
+    members come from, 7 topics; then the slots other apps fill: 8 upcoming dates, 9 the latest discussions with
+    their authors, 10 the latest published resources, 11 the most applied ones. (Whether the viewer may schedule
     activities is read from the membership already loaded; the time zone is the one the request runs in.)
 
     Seen again with the people cards, the upcoming dates (the viewer's answers read apart), the latest
-    discussions and the library's highlights kept (core.fragments), 4 to 7 and 10 to 12 are not run: 4 queries.
+    discussions and the library's highlights kept (core.fragments), 3 to 6 and 9 to 11 are not run: 3 queries.
     """
     community = CommunityFactory(name="Pinned")
 
@@ -301,9 +301,9 @@ def test_home_query_count_is_constant(member_client):
         community.topics.add(TagFactory())
 
     assert_constant_queries(
-        member_client, home_url(community), grow=growing(add_rows), expected=12, cold=True
+        member_client, home_url(community), grow=growing(add_rows), expected=11, cold=True
     )
-    assert count_queries(member_client, home_url(community))[0] == 4  # warm, at the larger size
+    assert count_queries(member_client, home_url(community))[0] == 3  # warm, at the larger size
 
 
 # --- Members ---------------------------------------------------------------------------------------------
@@ -412,9 +412,9 @@ def test_members_of_private_community_shows_to_members_sponsors_and_staff(client
 def test_members_query_count_is_constant(member_client):
     """The member list runs the same queries for 30 and 330 members.
 
-    1 the signed-in user, 2 the community, 3 the viewer's membership, 4 the page of members with user, org unit
-    and profile and the count of all of them (a window: no separate count for the paginator), 5 the count per
-    level, 6 the org units members come from (filter). Seen again, the last three come from the cache.
+    1 the signed-in user, 2 the community with the viewer's membership, 3 the page of members with user, org
+    unit and profile and the count of all of them (a window: no separate count for the paginator), 4 the count
+    per level, 5 the org units members come from (filter). Seen again, the last three come from the cache.
     """
     community = CommunityFactory(name="Pinned")
 
@@ -424,9 +424,9 @@ def test_members_query_count_is_constant(member_client):
         MembershipFactory(community=community, status="left")
 
     assert_constant_queries(
-        member_client, members_url(community), grow=growing(add_rows), expected=6, cold=True
+        member_client, members_url(community), grow=growing(add_rows), expected=5, cold=True
     )
-    assert count_queries(member_client, members_url(community))[0] == 3  # warm, at the larger size
+    assert count_queries(member_client, members_url(community))[0] == 2  # warm, at the larger size
 
 
 def test_a_kept_page_of_members_follows_what_its_rows_show(member_client):
@@ -469,8 +469,8 @@ def test_members_query_count_with_filters_is_constant(member_client):
         member_of(community, "active")
 
     url = f"{members_url(community)}?unit={unit.pk}&level=core&q=a&sort=unit"
-    assert_constant_queries(member_client, url, grow=growing(add_rows), small=2, expected=8, cold=True)
-    assert count_queries(member_client, url)[0] == 6  # warm, at the larger size
+    assert_constant_queries(member_client, url, grow=growing(add_rows), small=2, expected=7, cold=True)
+    assert count_queries(member_client, url)[0] == 5  # warm, at the larger size
 
 
 # The member list's rows as the template wrote them with filters and an include per row, before `_member_rows`

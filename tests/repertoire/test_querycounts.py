@@ -114,16 +114,16 @@ def grow_resource(resource):
 
 
 def test_community_library_query_count_is_constant(client, guild, author):
-    """1 the user, 2 the community (with "viewer sponsors"), 3 the viewer's membership, 4 count of the matching
-    resources, 5 the page of them with their community, file count, tags and authors (arrays on PostgreSQL), 6 the
-    tags for the filter, 7 the collections with their sizes."""
+    """1 the user, 2 the community with "viewer sponsors" and the viewer's membership, 3 count of the matching
+    resources, 4 the page of them with their community, file count, tags and authors (arrays on PostgreSQL), 5 the
+    tags for the filter, 6 the collections with their sizes."""
     client.force_login(author)
     url = f"/c/{guild.slug}/library/"
-    assert_constant_queries(client, url, grow=grow_library(guild), expected=7)
+    assert_constant_queries(client, url, grow=grow_library(guild), expected=6)
 
 
 def test_community_library_search_query_count_is_constant(client, guild, author):
-    """The same queries when searching and filtering by kind and tag (the filters are part of queries 4 and 5)."""
+    """The same queries when searching and filtering by kind and tag (the filters are part of queries 3 and 4)."""
     client.force_login(author)
     tag = Tag.objects.create(name="grown tag")
     url = f"/c/{guild.slug}/library/?q=grown&kind=practice&tag={tag.slug}&sort=applied"
@@ -138,7 +138,7 @@ def test_community_library_search_query_count_is_constant(client, guild, author)
             ignore_conflicts=True,
         )
 
-    assert_constant_queries(client, url, grow=grow, expected=7)
+    assert_constant_queries(client, url, grow=grow, expected=6)
 
 
 def test_organization_library_query_count_is_constant(client, guild, author):
@@ -157,19 +157,19 @@ def test_organization_library_query_count_is_constant_after_a_change(client, gui
 
 
 def test_resource_page_query_count_is_constant(client, guild, author, coordinator):
-    """1 the user, 2 the community, 3 the viewer's membership, 4 the resource with its community, who
+    """1 the user, 2 the community with the viewer's membership, 3 the resource with its community, who
     recommended it, where it was harvested from, the latest version and whether the viewer wrote or applied it,
-    5 its tags, 6 its authors, 7 its files, 8 count of its applied stories, 9 the page of them with their
-    authors, 10 the community's collections marked with whether they hold it (for coordinators)."""
+    4 its tags, 5 its authors, 6 its files, 7 count of its applied stories, 8 the page of them with their
+    authors, 9 the community's collections marked with whether they hold it (for coordinators)."""
     resource = make_resource(guild, author, uploads=[pdf_upload()])
     client.force_login(coordinator)
-    assert_constant_queries(client, resource.get_absolute_url(), grow=grow_resource(resource), expected=10)
+    assert_constant_queries(client, resource.get_absolute_url(), grow=grow_resource(resource), expected=9)
 
 
 def test_history_query_count_is_constant(client, guild, author):
-    """1 the user, 2 the community, 3 the viewer's membership, 4 the resource with its latest version number,
-    5 count of its versions, 6 the page of them with who made each, 7 the two versions compared."""
+    """1 the user, 2 the community with the viewer's membership, 3 the resource with its latest version number,
+    4 count of its versions, 5 the page of them with who made each, 6 the two versions compared."""
     resource = make_resource(guild, author)
     client.force_login(author)
     url = f"/c/{guild.slug}/library/{resource.pk}/history/"
-    assert_constant_queries(client, url, grow=grow_resource(resource), expected=7)
+    assert_constant_queries(client, url, grow=grow_resource(resource), expected=6)
