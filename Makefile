@@ -89,7 +89,7 @@ test-fast: install
 
 # The pages of the performance table under load (docs/performance.md, "make bench"): needs PostgreSQL, Redis and
 # wrk; creates and seeds the copsite_bench database the first time (several minutes). BENCH_SECONDS per wrk run.
-BENCH_SECONDS ?= 10
+BENCH_SECONDS ?= 5
 bench: export BENCH_SECONDS := $(BENCH_SECONDS)
 bench: install
 	$(PY) benchmarks/bench.py
