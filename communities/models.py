@@ -325,7 +325,13 @@ class Sponsorship(models.Model):
 
 
 class MembershipEvent(models.Model):
-    """History: every request, invitation, join, leave, removal, level or role change, approval and decline."""
+    """History: every request, invitation, join, leave, removal, level or role change, approval and decline.
+
+    `from_value` and `to_value` hold what changed: the level or role before and after; the level asked for or
+    joined at (`to_value`); the level left at (`from_value`). A deactivation keeps what it ended, so that a
+    reactivation can restore it: `from_value` the level held (or "requested" / "invited" for a pending request
+    or invitation), `to_value` the role held. A reactivation's `to_value` is the level restored.
+    """
 
     class Kind(models.TextChoices):
         REQUESTED = "requested", "Asked to join"
@@ -340,6 +346,12 @@ class MembershipEvent(models.Model):
         LEVEL_CHANGED = "level_changed", "Changed level"
         ROLE_CHANGED = "role_changed", "Changed role"
         DEACTIVATED = "deactivated", "Left the organization"
+        REACTIVATED = "reactivated", "Returned to the organization"
+
+    # What starts and what ends a membership, for every figure that counts them (snapshots, value matrix,
+    # digests): a return after a deactivation starts one again, as the deactivation ended it.
+    JOINS = frozenset({Kind.JOINED, Kind.APPROVED, Kind.INVITATION_ACCEPTED, Kind.REACTIVATED})
+    LEAVES = frozenset({Kind.LEFT, Kind.REMOVED, Kind.DEACTIVATED})
 
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="membership_events")
     user = models.ForeignKey(

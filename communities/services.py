@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -716,7 +717,9 @@ def membership_remove(*, actor: User, membership: Membership, reason: str = "") 
 
 @transaction.atomic
 def member_deactivate(*, actor: User, user: User) -> list[Community]:
-    """Staff deactivate someone who left the organization: memberships end (history kept), no more mail.
+    """Staff (or the company directory, acting as the staff member who connected it) deactivate someone who left
+    the organization: they no longer sign in, their memberships end (history kept, with the level and role each
+    ended at, for `member_reactivate`), no more mail.
 
     Communities left without a coordinator are flagged for staff, who are told by mail. Returns them.
     """
@@ -733,10 +736,19 @@ def member_deactivate(*, actor: User, user: User) -> list[Community]:
     orphaned = []
     for membership in memberships:
         was_coordinator = membership.is_coordinator
+        held = (membership.level, membership.role) if membership.is_active else (membership.status, "")
         membership.status = Status.LEFT if membership.is_active else Status.DECLINED
         membership.role = Role.MEMBER
         membership.save(update_fields=["status", "role", "updated_at"])
-        _record(community=membership.community, user=user, kind=Event.DEACTIVATED, actor=actor, mail=False)
+        _record(
+            community=membership.community,
+            user=user,
+            kind=Event.DEACTIVATED,
+            actor=actor,
+            from_value=held[0],
+            to_value=held[1],
+            mail=False,
+        )
         if was_coordinator and not membership.community.memberships.coordinators().exists():
             membership.community.needs_coordinator = True
             membership.community.save(update_fields=["needs_coordinator"])
@@ -745,6 +757,70 @@ def member_deactivate(*, actor: User, user: User) -> list[Community]:
         ids = [community.pk for community in orphaned]
         transaction.on_commit(lambda: tasks.send_orphaned_communities_mail.delay(ids, user.pk))
     return orphaned
+
+
+@transaction.atomic
+def member_reactivate(*, actor: User, user: User) -> list[Membership]:
+    """Staff (or the company directory) bring back someone who was deactivated: they sign in and get mail again,
+    and the memberships their deactivation ended come back at the level and role they held, with history.
+
+    Not restored: memberships that ended for another reason (they left, were removed), requests and invitations
+    the deactivation declined (they may ask again), memberships of archived communities, and any the person has
+    since taken up again. A coordinator restored to a community flagged for having none clears the flag. The same
+    call again changes nothing. Returns the memberships restored.
+    """
+    _require_staff(actor)
+    if not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    latest = (
+        MembershipEvent.objects.filter(community=OuterRef("community"), user=user)
+        .order_by("-at", "-pk")
+        .values("pk")[:1]
+    )
+    ended = (
+        MembershipEvent.objects.filter(
+            user=user, kind=Event.DEACTIVATED, from_value__in=Level.values, pk=Subquery(latest)
+        )
+        .filter(community__in=Community.objects.current())
+        .select_related("community")
+    )
+    restored = []
+    now = timezone.now()
+    for event in ended:
+        membership = Membership.objects.select_for_update().get(community=event.community, user=user)
+        if membership.status != Status.LEFT:
+            continue
+        role = event.to_value if event.to_value in Role.values else Role.MEMBER
+        membership.status, membership.level, membership.role = Status.ACTIVE, event.from_value, role
+        membership.joined_at = now
+        membership.save(update_fields=["status", "level", "role", "joined_at", "updated_at"])
+        _record(
+            community=event.community,
+            user=user,
+            kind=Event.REACTIVATED,
+            actor=actor,
+            to_value=event.from_value,
+            at=now,
+            mail=False,
+        )
+        if role == Role.COORDINATOR:
+            _record(
+                community=event.community,
+                user=user,
+                kind=Event.ROLE_CHANGED,
+                actor=actor,
+                from_value=Role.MEMBER,
+                to_value=Role.COORDINATOR,
+                at=now,
+                mail=False,
+            )
+            if event.community.needs_coordinator:
+                event.community.needs_coordinator = False
+                event.community.save(update_fields=["needs_coordinator"])
+        membership.community = event.community
+        restored.append(membership)
+    return restored
 
 
 @transaction.atomic

@@ -38,4 +38,5 @@ urlpatterns = [
     path("<slug:slug>/archive/", staff.archive, name="archive"),
     path("<slug:slug>/appoint/", staff.appoint, name="appoint"),
     path("people/<int:pk>/deactivate/", staff.deactivate_member, name="deactivate_member"),
+    path("people/<int:pk>/reactivate/", staff.reactivate_member, name="reactivate_member"),
 ]

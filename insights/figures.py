@@ -268,7 +268,7 @@ def windows_figures(
                 figure.held = None
                 figure.held_count = figure.held_count if held == "count" else None
     Event = MembershipEvent.Kind
-    joined = Q(kind__in=[Event.JOINED, Event.APPROVED, Event.INVITATION_ACCEPTED])
+    joined = Q(kind__in=MembershipEvent.JOINS)
     promoted = Q(kind=Event.LEVEL_CHANGED, to_value__in=ENGAGED_LEVELS) & ~Q(from_value__in=ENGAGED_LEVELS)
     aggregates = {}
     for index, q in windows:

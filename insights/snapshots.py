@@ -26,8 +26,8 @@ from insights.figures import ACTIVE_WINDOW, DISCUSSION_WINDOW, LEVELS
 from insights.models import SNAPSHOT_FIGURES, Snapshot
 
 Event = MembershipEvent.Kind
-JOINS = {Event.JOINED, Event.APPROVED, Event.INVITATION_ACCEPTED}
-LEAVES = {Event.LEFT, Event.REMOVED, Event.DEACTIVATED}
+JOINS = MembershipEvent.JOINS
+LEAVES = MembershipEvent.LEAVES
 ENGAGED = {Level.CORE, Level.ACTIVE}
 # How far back the daily task fills days it missed (the beat was down, the worker was away).
 CATCH_UP_DAYS = 7

@@ -107,9 +107,23 @@ class ProfileForm(forms.Form):
         "addresses.",
     )
 
-    def __init__(self, *args, org_units: list[tuple[int, str]], **kwargs):
+    def __init__(
+        self,
+        *args,
+        org_units: list[tuple[int, str]],
+        kept: frozenset[str] = frozenset(),
+        directory: str = "",
+        **kwargs,
+    ):
+        """`kept`: the fields the company directory `directory` keeps (`rules.kept_by_directory`), shown
+        read-only with where to change them."""
         super().__init__(*args, **kwargs)
         self.fields["org_unit"].choices = [("", "No org unit"), *org_units]
+        for name in kept & self.fields.keys():
+            self.fields[name].disabled = True
+            self.fields[
+                name
+            ].help_text = f"Kept by {directory}: change it there, it shows here after the next sync."
 
     def clean_org_unit(self) -> OrgUnit | None:
         unit_id = self.cleaned_data["org_unit"]

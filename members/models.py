@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.text import slugify
 
@@ -51,7 +52,14 @@ class OrgUnit(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["parent", "name"], name="orgunit_unique_name_in_parent"),
+            # One unit of a name (whatever its case) under a parent, so that two directory syncs at once cannot
+            # make two. Top-level units have no parent, and NULLs are distinct in a unique constraint: the partial
+            # constraint covers them (`nulls_distinct=False` would too, but SQLite, the embedded default, has no
+            # NULLS NOT DISTINCT).
+            models.UniqueConstraint(Lower("name"), "parent", name="orgunit_unique_name_in_parent"),
+            models.UniqueConstraint(
+                Lower("name"), condition=Q(parent__isnull=True), name="orgunit_unique_top_level_name"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -86,6 +94,16 @@ class User(AbstractUser):
     full_name = models.CharField(max_length=150)
     org_unit = models.ForeignKey(
         OrgUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    reports_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="direct_reports"
+    )
+    directory = models.CharField(
+        "kept by",
+        max_length=80,
+        blank=True,
+        help_text="The company directory (identity provider) that keeps this person's email, name, job title, "
+        "org unit and manager: they change there, not here. Blank: kept by hand.",
     )
 
     objects = UserManager()

@@ -229,7 +229,7 @@ def person_for_profile(*, pk: int, include_inactive: bool = False) -> User | Non
     people = User.objects.all() if include_inactive else User.objects.filter(is_active=True)
     return (
         people.filter(pk=pk)
-        .select_related("org_unit", "profile")
+        .select_related("org_unit", "profile", "reports_to__profile")
         .prefetch_related("profile__expertise")
         .first()
     )

@@ -162,8 +162,10 @@ def edit_profile(request: HttpRequest) -> HttpResponse:
     user = request.user
     profile_ensure(user=user)
     org_units = org_unit_tree().choices()
+    kept = {"kept": rules.kept_by_directory(user), "directory": user.directory}
     if request.method == "POST":
-        form = ProfileForm(request.POST, org_units=org_units)
+        initial = ProfileForm.initial_for(user) if kept["kept"] else None  # what disabled fields keep
+        form = ProfileForm(request.POST, initial=initial, org_units=org_units, **kept)
         if form.is_valid():
             try:
                 profile_update(user=user, **form.cleaned_data)
@@ -175,7 +177,7 @@ def edit_profile(request: HttpRequest) -> HttpResponse:
                 return redirect("members:profile", user.pk)
         messages.error(request, "Your profile was not saved: please correct what is marked below.")
     else:
-        form = ProfileForm(initial=ProfileForm.initial_for(user), org_units=org_units)
+        form = ProfileForm(initial=ProfileForm.initial_for(user), org_units=org_units, **kept)
     return render(request, "members/edit_profile.html", {"form": form})
 
 

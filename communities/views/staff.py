@@ -160,3 +160,30 @@ def deactivate_member(request: HttpRequest, pk: int) -> HttpResponse:
             message += f" Left without a coordinator (flagged for staff): {names}."
         messages.success(request, message)
     return redirect("members:profile", person.pk)
+
+
+@require_POST
+@login_required
+def reactivate_member(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff bring back someone who was deactivated (back in the organization): sign-in, mail and the memberships
+    the deactivation ended return."""
+    _require_staff(request)
+    person = anyone(pk=pk)
+    if person is None:
+        raise Http404("No such person")
+    if person.is_active:
+        messages.info(request, f"{person} is active: there is nothing to bring back.")
+        return redirect("members:profile", person.pk)
+    try:
+        restored = services.member_reactivate(actor=request.user, user=person)
+    except Refused as refusal:
+        messages.error(request, refusal_text(refusal))
+    else:
+        message = f"{person} is active again: they sign in and get mail."
+        if restored:
+            names = ", ".join(membership.community.name for membership in restored)
+            message += f" Their memberships are back, at the level and role they held: {names}."
+        else:
+            message += " No membership to bring back (none ended with the deactivation, or their communities are archived)."
+        messages.success(request, message)
+    return redirect("members:profile", person.pk)

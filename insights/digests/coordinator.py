@@ -35,7 +35,7 @@ TEMPLATE = "insights/coordinator_digest"
 UPCOMING_WINDOW = timedelta(days=14)
 SHOWN = 10  # items listed per section; its heading counts them all and links to the rest
 Event = MembershipEvent.Kind
-JOINED = (Event.JOINED, Event.APPROVED, Event.INVITATION_ACCEPTED)
+JOINED = MembershipEvent.JOINS
 LEFT = {Event.LEFT: "left", Event.REMOVED: "was removed", Event.DEACTIVATED: "left the organization"}
 DAY_FORMAT = "D j M"
 TIME_FORMAT = "D j M, H:i T"
@@ -275,7 +275,8 @@ def _changes(events: list[MembershipEvent], manage: str) -> Section:
         url = f"{manage}?{urlencode({'q': event.user.email})}"
         if event.kind in JOINED:
             joined += 1
-            detail = f"joined ({_level(event.to_value)})" if event.to_value else "joined"
+            verb = "returned to the organization" if event.kind == Event.REACTIVATED else "joined"
+            detail = f"{verb} ({_level(event.to_value)})" if event.to_value else verb
         elif event.kind in LEFT:
             left += 1
             detail = LEFT[event.kind]

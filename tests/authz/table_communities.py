@@ -266,4 +266,12 @@ archived login 403      403        403  403         403         403     403     
         writes=("members_user",),
         in_community=False,
     ),
+    Row(
+        "communities:reactivate_member",
+        GET=NOT_ALLOWED,
+        POST=STAFF_ONLY,
+        params=lambda c: {"pk": c.world.departed.pk},
+        writes=("members_user", "communities_membership", "communities_membershipevent"),
+        in_community=False,
+    ),
 ]

@@ -84,6 +84,9 @@ class World:
     places: dict[str, Place]
     people: dict[str, User]  # outsider, other_coordinator, sponsor, staff
     elsewhere: Community  # the community the other coordinator runs
+    departed: (
+        User  # left the organization: deactivated by staff, once an active member of the private community
+    )
     tokens: dict[int, str] = field(default_factory=dict)  # calendar feed token per user id
 
     def person(self, role: str, kind: str | None) -> User | None:
@@ -316,7 +319,9 @@ def build_world() -> World:
     elsewhere = CommunityFactory(name="Elsewhere Circle", slug="elsewhere")
     MembershipFactory(community=elsewhere, user=people["other_coordinator"], role="coordinator", level="core")
     places = {kind: _build_place(kind, people) for kind in KINDS}
+    departed = member_of(places["private"].community, "active", user=_person("Dora Departed"))
+    community_services.member_deactivate(actor=people["staff"], user=departed)
     tokens = {}
     for user in User.objects.all():
         tokens[user.pk] = CalendarToken.objects.create(user=user).token
-    return World(places=places, people=people, elsewhere=elsewhere, tokens=tokens)
+    return World(places=places, people=people, elsewhere=elsewhere, departed=departed, tokens=tokens)

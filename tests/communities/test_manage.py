@@ -251,10 +251,9 @@ def test_export_members_as_csv(coordinator_client, community, coordinator):
 def test_export_neutralizes_cells_a_spreadsheet_would_run(coordinator_client, community):
     """Cells starting with =, +, -, @, a tab or a carriage return get a leading quote."""
     dangerous = ['=HYPERLINK("http://x")', "+1+2", "-3", "@SUM(A1)", "\tcmd", "\rcmd"]
-    for name in dangerous:
-        member_of(
-            community, user=UserFactory(full_name=name, org_unit=OrgUnitFactory(name=f"={name[1:]}unit"))
-        )
+    for number, name in enumerate(dangerous):  # units of different names: one name per level of the tree
+        unit = OrgUnitFactory(name=f"={name[1:]}unit{number}")
+        member_of(community, user=UserFactory(full_name=name, org_unit=unit))
     rows = list(
         csv.reader(
             io.StringIO(coordinator_client.get(url("export_members", community)).content.decode(), newline="")

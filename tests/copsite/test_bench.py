@@ -74,8 +74,12 @@ def test_table_shows_each_page_beside_its_floor():
         "member",
         [bench.Target("/", None, size=19_500), bench.Target("/", None, size=20_500)],
         queries=[7, 8],
-        result={"rps": 57.0, "floor_rps": 800.0, "p95": 140.4, "errors": 0},
+        result={"rps": 57.0, "floor_rps": 800.0, "shares": [0.065, 0.07125, 0.08], "p95": 140.4, "errors": 0},
     )
     text = bench.table([page])
     assert text.splitlines()[0].startswith("| page | viewer | URLs | queries | bytes |")
-    assert text.splitlines()[-1] == "| home | member | 2 | 7-8 | 20 KB | 57 | 800 | 7.1 % | 140 ms | 0 |"
+    assert text.splitlines()[-1] == (
+        "| home | member | 2 | 7-8 | 20 KB | 57 | 800 | 7.1 % (6.5 to 8.0) | 140 ms | 0 |"
+    )
+    page.result["shares"] = [0.07125]  # one round: no range
+    assert "| 7.1 % | 140 ms |" in bench.table([page])

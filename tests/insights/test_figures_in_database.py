@@ -63,7 +63,7 @@ def reference(community_ids: list[int], *, since: datetime, until: datetime) -> 
         MembershipEvent.objects.filter(community_id__in=community_ids, at__gte=since, at__lt=until)
         .values("community_id")
         .annotate(
-            joined=Count("pk", filter=Q(kind__in=[Event.JOINED, Event.APPROVED, Event.INVITATION_ACCEPTED])),
+            joined=Count("pk", filter=Q(kind__in=MembershipEvent.JOINS)),
             promoted=Count(
                 "pk",
                 filter=Q(kind=Event.LEVEL_CHANGED, to_value__in=ENGAGED_LEVELS)
