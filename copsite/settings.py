@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "activities",
     "repertoire",
     "insights",
+    "integrations",
     "copsite",
 ]
 

@@ -31,4 +31,6 @@ urlpatterns = [
     # Insights mounts /dashboard/, /constellation/ and /c/<slug>/health/..., so it also comes before communities.
     path("", include("insights.urls")),
     path("c/", include("communities.urls")),
+    # SCIM (/scim/v2/) and the staff pages of the company directory (/staff/directory/...).
+    path("", include("integrations.urls")),
 ]

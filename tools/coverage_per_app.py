@@ -4,7 +4,7 @@ import json
 import sys
 from collections import defaultdict
 
-APPS = ["core", "copsite", "members", "communities", "activities", "repertoire", "insights"]
+APPS = ["core", "copsite", "members", "communities", "activities", "repertoire", "insights", "integrations"]
 THRESHOLD = 90.0
 
 

@@ -3,7 +3,7 @@ its grids written from the README's who-sees-what rules in tests/authz/rules.py)
 
 from importlib import import_module
 
-SECTIONS = ("communities", "calendar", "discussions", "repertoire", "site", "accounts")
+SECTIONS = ("communities", "calendar", "discussions", "repertoire", "site", "accounts", "integrations")
 
 
 def all_rows() -> list:

@@ -1,0 +1,3 @@
+"""The people import's addresses (mounted by integrations/urls.py under the `integrations` namespace)."""
+
+urlpatterns = []

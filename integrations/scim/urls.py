@@ -1,0 +1,3 @@
+"""SCIM's addresses (mounted by integrations/urls.py under the `integrations` namespace)."""
+
+urlpatterns = []
