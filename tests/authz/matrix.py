@@ -8,7 +8,7 @@ A cell is (route, community kind, role, method). Its expected outcome is one of:
 | `ok`    | allowed: 2xx or a redirect that is not to the login page; an allowed POST wrote the rows its route names |
 | `no`    | answered in the page with the reason (200, 302 or 400), and nothing written: e.g. joining twice |
 | `login` | a redirect to the login page |
-| `403`, `404`, `405` | that status |
+| `401`, `403`, `404`, `405` | that status (401: an API that takes tokens, not sessions, e.g. SCIM) |
 | `-`     | not applicable (the role has no object of that kind, e.g. no reply of their own) |
 
 Every refused cell (all but `ok`) must write nothing (INSERT, UPDATE and DELETE statements are captured); no
@@ -29,7 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.authz.world import KINDS, MARKER, PLACE_ROLES, ROLES, Place, World
 
-OUTCOMES = {"ok", "no", "login", "403", "404", "405", "-"}
+OUTCOMES = {"ok", "no", "login", "401", "403", "404", "405", "-"}
 METHODS = ("GET", "POST")
 SITE = "site"  # the grid line of a URL outside any community
 _HEADER = (
@@ -254,7 +254,7 @@ def _is_login_redirect(response) -> bool:
 def _actual(response) -> str:
     if _is_login_redirect(response):
         return "login"
-    if response.status_code in (403, 404, 405):
+    if response.status_code in (401, 403, 404, 405):
         return str(response.status_code)
     return f"{response.status_code}"
 
@@ -263,7 +263,7 @@ def _matches(expected: str, response, writes: Writes, row: Row, method: str) -> 
     """None when the response is the expected outcome, else what differed."""
     status = response.status_code
     actual = _actual(response)
-    if expected in ("login", "403", "404", "405"):
+    if expected in ("login", "401", "403", "404", "405"):
         return None if actual == expected else f"got {actual}"
     if actual == "login":
         return "got login"
