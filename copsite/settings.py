@@ -311,6 +311,8 @@ OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID")
 OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
 OIDC_SERVER_URL = env_str("OIDC_SERVER_URL")
 OIDC_NAME = env_str("OIDC_NAME", "single sign-on")
+# The claim naming the person's org unit: a unit's name or a path, "Operations / Maintenance" (empty: none).
+OIDC_ORG_UNIT_CLAIM = env_str("OIDC_ORG_UNIT_CLAIM", "department")
 SSO_ENABLED = bool(OIDC_CLIENT_ID and OIDC_SERVER_URL)
 if any([OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_SERVER_URL]) and not SSO_ENABLED:
     raise ImproperlyConfigured(
