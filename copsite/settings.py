@@ -350,6 +350,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 PAGE_SIZE = env_int("PAGE_SIZE", 20, minimum=1)
 INVITATION_EXPIRY_DAYS = env_int("INVITATION_EXPIRY_DAYS", 14, minimum=1)
 RESOURCE_MAX_UPLOAD_MB = env_int("RESOURCE_MAX_UPLOAD_MB", 25, minimum=1)
+# The people import (integrations/people_import): the directory name recorded on the people it keeps, and the
+# largest file accepted (checked before it is read).
+PEOPLE_IMPORT_DIRECTORY = env_str("PEOPLE_IMPORT_DIRECTORY", "CSV import")
+PEOPLE_IMPORT_MAX_MB = env_int("PEOPLE_IMPORT_MAX_MB", 5, minimum=1)
 
 # Digests and reports go out from this hour on, in each recipient's time zone (weekly ones on Mondays, monthly
 # ones on the 1st). A row a worker claimed but did not finish within the lease is taken over by the next run.

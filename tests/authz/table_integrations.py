@@ -3,6 +3,7 @@ directory connections and the people import."""
 
 from tests.authz.matrix import Row, uniform
 from tests.authz.rules import NOT_ALLOWED, STAFF_ONLY
+from tests.integrations.people_import_matrix import apply_body, preview_body
 
 
 def _connection(c) -> dict:
@@ -83,4 +84,15 @@ ROWS_SCIM: list = [
     ),
 ]
 # The people import's rows (integrations/people_import).
-ROWS_IMPORT: list = []
+ROWS_IMPORT: list = [
+    # The upload form and its preview (which writes nothing), then applying the previewed file: staff only.
+    Row("integrations:people_import", GET=STAFF_ONLY, POST=STAFF_ONLY, body=preview_body, in_community=False),
+    Row(
+        "integrations:people_import_apply",
+        GET=NOT_ALLOWED,
+        POST=STAFF_ONLY,
+        body=apply_body,
+        writes=("members_user",),
+        in_community=False,
+    ),
+]

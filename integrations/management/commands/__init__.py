@@ -1,0 +1,1 @@
+"""Commands: import_people (scheduled CSV imports of people)."""
