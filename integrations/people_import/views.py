@@ -24,11 +24,13 @@ def _require_staff(request: HttpRequest) -> None:
         raise PermissionDenied(community_rules.STAFF_ONLY)
 
 
-def _form_page(request: HttpRequest, form: PeopleFileForm, status: int = 200) -> HttpResponse:
+def _form_page(
+    request: HttpRequest, form: PeopleFileForm, status: int = 200, problem: str = ""
+) -> HttpResponse:
     return render(
         request,
         FORM_TEMPLATE,
-        {"form": form, "directory": settings.PEOPLE_IMPORT_DIRECTORY},
+        {"form": form, "directory": settings.PEOPLE_IMPORT_DIRECTORY, "problem": problem},
         status=status,
     )
 
@@ -85,9 +87,8 @@ def people_import_apply(request: HttpRequest) -> HttpResponse:
             raise UploadLost
         kept = upload_kept(reference=form.cleaned_data["reference"], user_pk=request.user.pk)
     except UploadLost:
-        blank = PeopleFileForm()
-        blank.add_error(None, "This preview has expired or cannot be found: upload the file again.")
-        return _form_page(request, blank, status=400)
+        problem = "This preview has expired or cannot be found (it is kept an hour, and applied once): upload the file again."
+        return _form_page(request, PeopleFileForm(), status=400, problem=problem)
     directory = settings.PEOPLE_IMPORT_DIRECTORY
     try:
         plan = services.people_import_apply(
