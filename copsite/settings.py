@@ -333,6 +333,9 @@ if SSO_ENABLED:
     }
     SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
     SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+    # "Sign in with" posts to us and we redirect to the provider; browsers hold a form's redirects to form-action
+    # as well, so the provider's origin is allowed there (CSP_FORM_ACTION_EXTRA for an authorize URL elsewhere).
+    SECURE_CSP["form-action"].append("/".join(OIDC_SERVER_URL.split("/")[:3]))
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SSO_ONLY = env_bool("SSO_ONLY", False)
 if SSO_ONLY:

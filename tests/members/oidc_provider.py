@@ -59,6 +59,11 @@ def oidc_provider_fixture(oidc_server, settings) -> Provider:
             ]
         }
     }
+    # As copsite/settings.py allows the provider's origin as a form's destination (checked in test_sso.py).
+    settings.SECURE_CSP = {
+        **settings.SECURE_CSP,
+        "form-action": [*settings.SECURE_CSP["form-action"], oidc_server],
+    }
     settings.SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
     settings.SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
     settings.SIGNUP_EMAIL_DOMAINS = ["example.org"]

@@ -174,6 +174,8 @@ def test_sso_only_offers_the_provider_and_refuses_every_password_form():
         "print('FORMS', login.count('<form'))\n"
         "print('SIGNUP_LINK', '/accounts/signup/' in login)\n"
         "print('RESET_LINK', '/accounts/password/reset/' in login)\n"
+        "from django.conf import settings\n"
+        "print('CSP', *settings.SECURE_CSP['form-action'])\n"
         "print('POST', c.post('/accounts/login/', {'login': 'a@example.org', 'password': 'x' * 12}).status_code)\n"
         "for path in ('/accounts/signup/', '/accounts/password/reset/', '/accounts/password/change/'):\n"
         "    print('GET', path, c.get(path).status_code)\n",
@@ -195,6 +197,8 @@ def test_sso_only_offers_the_provider_and_refuses_every_password_form():
     } <= lines
     for path in ("/accounts/signup/", "/accounts/password/reset/", "/accounts/password/change/"):
         assert f"GET {path} 404" in lines
+    # "Sign in with" posts to us and we redirect to the provider: the browser must let that form go there.
+    assert "CSP 'self' https://id.example.org" in lines
 
 
 def test_a_provider_that_sends_no_address_gets_a_page_that_says_so(client, oidc_provider):
