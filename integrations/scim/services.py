@@ -22,8 +22,8 @@ from members.models import User
 
 Action = AuditEntry.Action
 Source = DirectoryConnection.OrgUnitSource
-# The attributes CoPsite keeps in its own rows; the rest of what a directory sends is kept as it sent it.
-KEPT_ELSEWHERE = ("id", "meta", "active", "groups")
+# The attributes CoPsite keeps in its own rows (or never: a password), the rest kept as the directory sent it.
+KEPT_ELSEWHERE = ("id", "meta", "active", "groups", "password")
 
 
 @dataclass(frozen=True)
