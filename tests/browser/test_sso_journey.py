@@ -29,6 +29,7 @@ def sign_in_through_the_provider(journey, oidc_provider) -> None:
     page.get_by_role("link", name=f"Sign in with {PROVIDER_NAME}").click()
     page.wait_for_url(re.compile(r"/accounts/oidc/sso/login/"))
     journey.audit()
+    assert page.get_by_role("heading", level=1).inner_text() == f"Sign in with {PROVIDER_NAME}"
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(re.compile(re.escape(f"{oidc_provider.url}/oauth2/authorize?")))
     journey.audited.add(page.url.split("?", 1)[0])  # the provider's page, not ours
@@ -46,6 +47,7 @@ def test_sign_in_creates_then_finds_the_person_and_follows_their_org_unit(journe
     # The sign-in page offers the provider, also on a phone.
     page.set_viewport_size({"width": 390, "height": 844})
     journey.goto("/accounts/login/")
+    assert page.get_by_role("heading", name="Or use your organization's sign-in").count() == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing runs off the side
     if os.environ.get("SCREENSHOT_DIR"):  # to look at it: SCREENSHOT_DIR=var/screenshots
         page.screenshot(path=f"{os.environ['SCREENSHOT_DIR']}/sso-sign-in-390.png", full_page=True)
