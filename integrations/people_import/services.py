@@ -475,7 +475,7 @@ def people_import_plan(*, people_file: PeopleFile, directory: str, actor: User |
     units = _Units()
     reachable = {row.email for row in rows} | set(known)
     errors = list(people_file.errors)
-    people, new_units = [], []
+    people, new_units = [], {}
     for row in rows:
         person = known.get(row.email)
         problems = _row_problems(row, person, directory, actor, reachable)
@@ -483,17 +483,20 @@ def people_import_plan(*, people_file: PeopleFile, directory: str, actor: User |
             errors += problems
             continue
         item = _planned(row, person, directory, units, known)
-        if row.org_unit not in (UNCHANGED, []) and units.find(row.org_unit) is None and item.fields_change:
-            path = f" {ORG_UNIT_SEPARATOR} ".join(row.org_unit)
-            if path.lower() not in {unit.lower() for unit in new_units}:
-                new_units.append(path)
+        if item.fields_change and row.org_unit is not UNCHANGED:
+            for depth in range(1, len(row.org_unit) + 1):
+                if units.find(row.org_unit[:depth]) is None:
+                    new_units.setdefault(
+                        "/".join(row.org_unit[:depth]).lower(),
+                        f" {ORG_UNIT_SEPARATOR} ".join(row.org_unit[:depth]),
+                    )
         people.append(item)
     return Plan(
         directory=directory,
         file=people_file,
         people=people,
         errors=sorted(errors, key=lambda error: (error.line, error.column)),
-        new_units=new_units,
+        new_units=[new_units[key] for key in sorted(new_units)],
     )
 
 
