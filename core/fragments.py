@@ -16,6 +16,7 @@ of `make run`); the tests start with an empty cache.
 """
 
 import hashlib
+import secrets
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from importlib import metadata
@@ -25,6 +26,7 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.core.cache import cache
+from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
@@ -128,6 +130,32 @@ def keyed(rows: Iterable, fragments: Iterable[SafeString], attribute: str = "fra
     """Hang each fragment on its row (`row.fragment`), for templates that loop over the rows."""
     for row, fragment in zip(rows, fragments, strict=True):
         setattr(row, attribute, fragment)
+
+
+# --- Made of their facts, kept in the process ----------------------------------------------------------------
+
+# Stands for the viewer's CSRF token in a kept fragment (random per process, so no text can hold it on purpose).
+CSRF_MARK = f"csrf{secrets.token_hex(16)}"
+
+
+class Facts:
+    """Fragments that are a pure function of a few facts (the navigation bar: the viewer's name, which section is
+    open, whether they see the dashboard), kept in this process: the template, given nothing but the facts (no
+    request, no context processors), renders once per distinct set of facts and language; the same facts again
+    cost a dictionary lookup. Nothing goes stale: every value the fragment shows is part of its key. The viewer's
+    CSRF token is put in afterwards (`CSRF_MARK`)."""
+
+    def __init__(self, template_name: str, maxsize: int = 4096):
+        self.template_name = template_name
+        self._rendered = lru_cache(maxsize=maxsize)(self._render)
+
+    def _render(self, facts: tuple, language: str | None) -> str:
+        return get_template(self.template_name).render({**dict(facts), "csrf_token": CSRF_MARK})
+
+    def __call__(self, csrf_token: str, **facts) -> SafeString:
+        """The fragment for `facts` (hashable values: text, numbers, booleans, tuples) with `csrf_token` in it."""
+        html = self._rendered(tuple(sorted(facts.items())), translation.get_language())
+        return mark_safe(html.replace(CSRF_MARK, str(csrf_token)))  # noqa: S308 - the template's HTML
 
 
 # --- The template tag: {% load fragments %} -------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """core.fragments: a page's row fragments come from one cache read; a new version, language or zone is a new
 fragment, and only the missing rows are rendered."""
 
+import functools
 from importlib import metadata
 from types import SimpleNamespace
 
@@ -127,3 +128,39 @@ def test_the_release_is_in_every_key_and_changes_with_the_code(tmp_path, setting
         assert fragments.release() != second
     finally:
         fragments.release.cache_clear()
+
+
+# --- Facts: fragments made of their facts alone, kept in the process -------------------------------------------
+
+
+def test_facts_render_once_per_set_of_facts_and_language_with_the_viewers_token_put_in(monkeypatch):
+    header = fragments.Facts("includes/site_header.html")
+    rendered = []
+    real = header._render
+
+    def counting(facts, language):
+        rendered.append(facts)
+        return real(facts, language)
+
+    monkeypatch.setattr(header, "_rendered", functools.lru_cache(maxsize=8)(counting))
+    facts = {"site_name": "CoPsite", "signed_in": True, "user_pk": 7, "initials": "AL", "short_name": "Ada"}
+
+    first = header("token-one", section="library", **facts)
+    again = header("token-two", section="library", **facts)
+
+    assert len(rendered) == 1  # the same facts: rendered once
+    assert 'value="token-one"' in first and 'value="token-two"' in again
+    assert fragments.CSRF_MARK not in again
+    assert 'aria-current="page" href="/library/"' in again
+    other = header("token-two", section="calendar", **facts)
+    assert len(rendered) == 2 and 'aria-current="page" href="/calendar/"' in other
+    with translation.override("de"):
+        header("token-two", section="calendar", **facts)
+    assert len(rendered) == 3  # another language: its own fragment
+
+
+def test_facts_templates_see_nothing_but_their_facts():
+    """No request, no context processor: a fact the tag forgot to give shows as missing, never as another
+    viewer's value."""
+    html = fragments.Facts("includes/site_header.html")("t", site_name="CoPsite", signed_in=False)
+    assert "Sign out" not in html and "CoPsite" in html
