@@ -71,6 +71,16 @@ def time_ago(value: datetime | None) -> SafeString | str:
     return mark_safe(_time_element(value, zone, this_minute(), get_language()))  # noqa: S308 - escaped below
 
 
+def times_ago(values) -> list[SafeString]:
+    """`time_ago` of many moments at once (a page of posts): the zone, the minute and the language asked once."""
+    zone = timezone.get_current_timezone()
+    minute, language = this_minute(), get_language()
+    return [
+        mark_safe(_time_element(value, zone if timezone.is_aware(value) else None, minute, language))  # noqa: S308
+        for value in values
+    ]
+
+
 @lru_cache(maxsize=8192)
 def _time_element(value: datetime, zone, minute: int, language: str | None) -> str:
     """`time_ago`'s element for `value` seen in `zone` during `minute` (both are part of the cache's key)."""

@@ -41,7 +41,7 @@ from activities.templatetags.discussion_tags import post_body, post_html, post_u
 from communities.access import CommunityAccess, get_community_for
 from core.forms import add_refusal, refusal_text
 from core.fragments import digest, kept, many
-from core.moments import time_ago
+from core.moments import time_ago, times_ago
 from core.pages import form_page, post_and_return
 from core.ratelimits import rate_limited
 from core.redirects import safe_next
@@ -310,7 +310,7 @@ def _replies(viewer: _Viewer, access: CommunityAccess, page: Page) -> tuple[list
         row_key = f"{viewer.discussion.pk}-{int(viewer.can_report)}-{page.number}"
         replies = kept("thread-replies", row_key, version, lambda: _marked_replies(viewer, access, page))
         if replies is not None and access.viewer.pk not in replies.authors:
-            html = _with_times(replies.marked, [time_ago(moment) for moment in replies.moments])
+            html = _with_times(replies.marked, times_ago(replies.moments))
             if html is not None:
                 return [], html
     rows = _reply_rows(viewer, selectors.page_replies(access, viewer.discussion, page))

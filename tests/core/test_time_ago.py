@@ -41,3 +41,12 @@ def test_the_same_moment_in_two_zones_within_a_minute():
         los_angeles = Template("{{ at|time_ago }}").render(Context({"at": at}))
     assert "IST" in kolkata and "PST" in los_angeles
     assert "2\xa0hours ago" in kolkata and "2\xa0hours ago" in los_angeles
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Kolkata"])
+def test_many_moments_at_once_are_each_what_time_ago_makes(zone):
+    from core.moments import time_ago, times_ago
+
+    moments = [timezone.now() - timedelta(minutes=n * 37) for n in range(5)]
+    with timezone.override(zone):
+        assert times_ago(moments) == [time_ago(moment) for moment in moments]
