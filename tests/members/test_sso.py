@@ -209,3 +209,23 @@ def test_a_provider_that_sends_no_address_gets_a_page_that_says_so(client, oidc_
     assert response.status_code == 403
     assert "Acme Login did not tell CoPsite your email address" in " ".join(response.text.split())
     assert not User.objects.exists()
+
+
+def test_a_deactivated_person_is_not_signed_in(client, oidc_provider):
+    person = UserFactory(email=ADA, is_active=False)
+    oidc_provider.person(ADA, name="Ada Lovelace")
+    response = oidc_sign_in(client, ADA)
+    assert response["Location"] == reverse("account_inactive")
+    assert "_auth_user_id" not in client.session
+    assert User.objects.get().pk == person.pk
+
+
+def test_an_address_the_provider_does_not_vouch_for_is_confirmed_by_mail(client, oidc_provider, settings):
+    """Entra ID sends no email_verified: with verification mandatory, the new person confirms their address."""
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    oidc_provider.person(ADA, name="Ada Lovelace", email_verified=False)
+    response = oidc_sign_in(client, ADA)
+    assert response["Location"] == reverse("account_email_verification_sent")
+    person = User.objects.get(email=ADA)
+    assert not EmailAddress.objects.get(user=person).verified
+    assert person.directory == PROVIDER_NAME
