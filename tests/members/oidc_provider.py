@@ -7,6 +7,7 @@ claims with `provider.person(email, **claims)`. A test module imports the fixtur
 the test client: our start page, the provider's authorize form (answered as that person), and our callback.
 """
 
+import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -34,6 +35,9 @@ class Provider:
 
 @pytest.fixture(name="oidc_server", scope="session")
 def oidc_server_fixture():
+    logging.getLogger("werkzeug").setLevel(
+        logging.WARNING
+    )  # not a line per request in a failing test's output
     with run_server_in_thread(port=0) as server:
         yield f"http://localhost:{server.server_port}"
 
