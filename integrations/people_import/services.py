@@ -123,6 +123,7 @@ class PeopleFile:
     columns: list[str]
     ignored_columns: list[str]
     sha256: str
+    named: set[str] = field(default_factory=set)  # every email the file names, rows with problems included
 
 
 def _refuse(message: str) -> ImportRefused:
@@ -267,7 +268,7 @@ def read_people_csv(data: bytes) -> PeopleFile:
         if header is None:
             raise _refuse("The file is empty: it needs a header line and one line per person.")
         where, ignored = _columns(header)
-        rows, errors = [], []
+        rows, errors, named = [], [], set()
         line = reader.line_num
         for cells in reader:
             start, line = line + 1, reader.line_num
@@ -283,6 +284,7 @@ def read_people_csv(data: bytes) -> PeopleFile:
                     )
                 )
                 continue
+            named.add(cells[where["email"]].strip().lower())
             row = _person_row(start, cells, where, errors)
             if row is not None:
                 rows.append(row)
@@ -297,6 +299,7 @@ def read_people_csv(data: bytes) -> PeopleFile:
         columns=[column for column in COLUMNS if column in where],
         ignored_columns=ignored,
         sha256=hashlib.sha256(data).hexdigest(),
+        named=named,
     )
 
 
@@ -473,7 +476,9 @@ def people_import_plan(*, people_file: PeopleFile, directory: str, actor: User |
         .select_related("profile", "reports_to")
     }
     units = _Units()
-    reachable = {row.email for row in rows} | set(known)
+    # Who can be a manager once applied: anyone the file names (a row with a problem stops the apply anyway) but
+    # the people it would not create, and whoever is here already.
+    reachable = (people_file.named - {row.email for row in rows if row.active is False}) | set(known)
     errors = list(people_file.errors)
     people, new_units = [], {}
     for row in rows:
@@ -509,7 +514,7 @@ def _row_problems(row, person, directory, actor, reachable: set[str]) -> list[Ro
             RowError(
                 row.line,
                 "manager_email",
-                f"The manager {row.manager_email} is neither in the file nor on CoPsite.",
+                f"The manager {row.manager_email} is neither on CoPsite nor created by the file.",
             )
         )
     if person is not None and person.directory not in ("", directory):

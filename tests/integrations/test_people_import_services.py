@@ -242,6 +242,18 @@ def test_a_manager_neither_in_the_file_nor_known_is_an_error(known):
     assert not plan.can_apply
 
 
+def test_a_manager_the_file_would_not_create_is_an_error_but_one_with_a_problem_is_not(known):
+    plan = preview(
+        csv_bytes(
+            "ada@example.org,Ada,,,gone@example.org,",
+            "gone@example.org,Gone,,,,false",
+            "cy@example.org,Cy,,,bad@example.org,",
+            "bad@example.org,Bad,,,,maybe",
+        )
+    )
+    assert errors_of(plan) == [(2, "manager_email"), (5, "active")]
+
+
 def test_a_person_another_directory_keeps_and_deactivating_oneself_are_errors(known, staff):
     User.objects.filter(pk=known["kim"].pk).update(directory="Entra ID")
     plan = preview(csv_bytes("kim@example.org,Kim,,,,", f"{staff.email},Sam Staff,,,,false"), actor=staff)
