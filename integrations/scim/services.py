@@ -206,7 +206,10 @@ def person_provision(
                 )
         except IntegrityError:
             raise ScimError(409, f"{resource.user_name} is already provisioned.", "uniqueness") from None
-        _audit(connection, Action.PERSON_CREATED, link.user_name, info, user=person, fields=changed)
+        # Which attributes it came with (a person taken over also lists what changed of theirs).
+        sent = _attributes_changed({}, attributes) | {"userName"} | ({"externalId"} if external_id else set())
+        fields = sent | {name for name in changed if name not in ("created", "directory")}
+        _audit(connection, Action.PERSON_CREATED, link.user_name, info, user=person, fields=fields)
         link_changed = True
     else:
         link_fields = [

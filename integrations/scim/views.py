@@ -61,6 +61,12 @@ def _info(request: HttpRequest) -> services.RequestInfo:
     return services.RequestInfo(method=request.method, path=request.get_full_path(), request_id=request_id)
 
 
+def _unchanged(request: HttpRequest, found) -> bool:
+    """If-None-Match on a GET naming the current version: 304, nothing sent again."""
+    wanted = request.headers.get("If-None-Match", "")
+    return selectors.etag(found) in {tag.strip() for tag in wanted.split(",")}
+
+
 def _check_version(request: HttpRequest, link) -> None:
     """If-Match (RFC 7644 §3.14): a write to a resource that changed since the client read it is refused."""
     wanted = request.headers.get("If-Match")
@@ -130,6 +136,8 @@ def user(request: HttpRequest, connection: DirectoryConnection, scim_id: str) ->
     base = _base_url(request)
     if request.method == "GET":
         link = selectors.person_for(connection, scim_id)
+        if _unchanged(request, link):
+            return HttpResponse(status=304, headers={"ETag": selectors.etag(link)})
         search = protocol.search_parameters(request.GET, UserResource)
         data = protocol.shaped(UserResource, selectors.person_resource(link, base), search)
         return scim_response(data, etag=selectors.etag(link))
@@ -177,6 +185,8 @@ def group(request: HttpRequest, connection: DirectoryConnection, scim_id: str) -
     base = _base_url(request)
     if request.method == "GET":
         found = selectors.group_for(connection, scim_id)
+        if _unchanged(request, found):
+            return HttpResponse(status=304, headers={"ETag": selectors.etag(found)})
         search = protocol.search_parameters(request.GET, GroupResource)
         data = protocol.shaped(GroupResource, selectors.group_resource(found, base), search)
         return scim_response(data, etag=selectors.etag(found))

@@ -133,6 +133,9 @@ def test_list_filter_put_and_get(scim, people):
     found = scim.get("Groups", {"filter": f'members eq "{people["bob"]}"'}).json()
     assert [group["id"] for group in found["Resources"]] == [made["id"]]
     assert scim.get(f"Groups/{made['id']}", {"attributes": "displayName"}).json().get("members") is None
+    assert scim.get(f"Groups/{made['id']}", **{"If-None-Match": 'W/"2"'}).status_code == 304
+    listed = scim.get("Groups", {"excludedAttributes": "members", "filter": 'displayName eq "Sales"'}).json()
+    assert "members" not in listed["Resources"][0]
     assert error_of(scim.get("Groups", {"filter": 'userName eq "x"'})) == (400, "invalidFilter")
 
 

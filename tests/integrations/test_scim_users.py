@@ -121,6 +121,9 @@ def test_create_maps_the_person(scim, ann, connection):
     assert ann["meta"]["version"] == 'W/"1"'
     entry = AuditEntry.objects.get()
     assert (entry.action, entry.user, entry.method) == ("person_created", person, "POST")
+    assert {"userName", "externalId", "emails", "name", "title", "department", "employeeNumber"} <= set(
+        entry.fields
+    )
 
 
 def test_create_takes_over_someone_who_signed_up_by_hand(scim):
@@ -178,6 +181,8 @@ def test_get_one(scim, ann):
     assert "password" not in response.json()
     assert error_of(scim.get("Users/00000000-0000-0000-0000-000000000000"))[0] == 404
     assert error_of(scim.get("Users/not-a-uuid"))[0] == 404
+    assert scim.get(f"Users/{ann['id']}", **{"If-None-Match": 'W/"1"'}).status_code == 304
+    assert scim.get(f"Users/{ann['id']}", **{"If-None-Match": 'W/"0"'}).status_code == 200
 
 
 def test_another_connections_people_are_not_found(scim, ann, admin):
