@@ -255,15 +255,16 @@ def search_parameters(query: dict, model) -> SearchRequest:
     for name in ("attributes", "excludedAttributes"):
         if query.get(name):
             data[name] = [part.strip() for part in query[name].split(",") if part.strip()]
-    try:
-        if "filter" in data:
+    if "filter" in data:
+        try:
             data["filter"] = ScimFilter[model](data["filter"])
-        return SearchRequest.model_validate(data)
-    except InvalidFilterException:
-        raise
-    except (PydanticError, ValueError) as error:
-        if "filter" in str(error) or ("filter" in data and not isinstance(data["filter"], ScimFilter)):
+        except InvalidFilterException:
+            raise
+        except (PydanticError, ValueError) as error:
             raise InvalidFilterException(detail=str(error)) from None
+    try:
+        return SearchRequest.model_validate(data)
+    except PydanticError:
         raise ScimError(400, "startIndex and count must be numbers.", "invalidValue") from None
 
 

@@ -145,15 +145,14 @@ def _stored_attributes(resource: UserResource | GroupResource) -> dict:
 
 
 def _service_error(error: ValidationError) -> ScimError:
-    fields = getattr(error, "error_dict", {})
-    detail = (
-        "; ".join(message for messages in error.message_dict.values() for message in messages)
-        if fields
-        else ("; ".join(error.messages))
-    )
-    if "email" in fields and "already" in detail:
-        return ScimError(409, detail, "uniqueness")
-    return ScimError(400, detail, "invalidValue")
+    """A service's refusal of a value (keyed by field) as SCIM's invalidValue."""
+    return ScimError(400, "; ".join(error.messages), "invalidValue")
+
+
+def _require_address_free(email: str, person: User | None) -> None:
+    """Another person's login email is a uniqueness conflict (409), not a bad value."""
+    if person is not None and User.objects.filter(email__iexact=email).exclude(pk=person.pk).exists():
+        raise ScimError(409, f"{email} is already someone else's address.", "uniqueness")
 
 
 def _person_values(connection, resource: UserResource) -> dict:
@@ -185,6 +184,7 @@ def person_provision(
         raise ScimError(409, f"{resource.user_name} is already provisioned.", "uniqueness")
     try:
         values = _person_values(connection, resource)
+        _require_address_free(values["email"], link.user if link else None)
         person, changed = member_services.person_from_directory(
             directory=connection.name, user=link.user if link else None, **values
         )
