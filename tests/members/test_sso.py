@@ -229,3 +229,43 @@ def test_an_address_the_provider_does_not_vouch_for_is_confirmed_by_mail(client,
     person = User.objects.get(email=ADA)
     assert not EmailAddress.objects.get(user=person).verified
     assert person.directory == PROVIDER_NAME
+
+
+SSO_ONLY_ENV = {
+    "SSO_ONLY": "true",
+    "OIDC_NAME": "Acme Login",
+    "OIDC_CLIENT_ID": "copsite",
+    "OIDC_CLIENT_SECRET": "s3cret",
+    "OIDC_SERVER_URL": "https://id.example.org",
+    "ALLOWED_HOSTS": "testserver",
+}
+
+
+def test_sso_only_pages_for_a_signed_in_person_and_an_invitation_link_work():
+    """SSO_ONLY drops allauth's email, password and sign-up pages: no page may still link to them (a 500 for
+    everyone signed in, or for everyone following an invitation, if one did)."""
+    result = run_django(
+        "import datetime\n"
+        "from django.db import transaction\n"
+        "from django.test import Client\n"
+        "from django.utils import timezone\n"
+        "from communities.models import EmailInvitation\n"
+        "from tests.factories import CommunityFactory, UserFactory\n"
+        "with transaction.atomic():\n"
+        "    c = Client(raise_request_exception=False)\n"
+        "    community = CommunityFactory()\n"
+        "    invitation = EmailInvitation.objects.create(community=community, email='new@example.org',\n"
+        "        expires_at=timezone.now() + datetime.timedelta(days=3))\n"
+        "    page = c.get(invitation.get_absolute_url())\n"
+        "    print('INVITATION', page.status_code, 'Sign in with Acme Login' in page.text)\n"
+        "    c.force_login(UserFactory())\n"
+        "    for path in ('/', '/members/me/', community.get_absolute_url()):\n"
+        "        print('SIGNED_IN', path, c.get(path).status_code)\n"
+        "    transaction.set_rollback(True)\n",
+        **SSO_ONLY_ENV,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.splitlines()
+    assert [line for line in lines if line.startswith("SIGNED_IN") and not line.endswith(" 200")] == []
+    assert len([line for line in lines if line.startswith("SIGNED_IN")]) == 3
+    assert "INVITATION 200 True" in lines
