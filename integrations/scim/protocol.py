@@ -216,11 +216,25 @@ def _smooth_operation(operation: dict) -> list[dict]:
         ]
     if op == "remove" and value is not None and not isinstance(value, list):
         operation = {key: item for key, item in operation.items() if key != "value"}
+    if path is None and isinstance(value, dict):
+        operation = {**operation, "value": _smooth_values(value)}
     if isinstance(path, str) and path.lower().endswith("manager") and "." not in path.rsplit(":", 1)[-1]:
         operation = {**operation, "value": _manager_object(value)}
     if isinstance(path, str) and path.lower() == f"{ENTERPRISE}:manager.value".lower():
         operation = {**operation, "path": f"{ENTERPRISE}:manager", "value": _manager_object(value)}
     return [operation]
+
+
+def _smooth_values(value: dict) -> dict:
+    """A PATCH value without a path: its manager (by the enterprise URN, or inside the extension) made an object."""
+    smoothed = {}
+    for key, item in value.items():
+        if key.lower() == f"{ENTERPRISE}:manager".lower():
+            item = _manager_object(item)
+        elif key == ENTERPRISE and isinstance(item, dict) and "manager" in item:
+            item = {**item, "manager": _manager_object(item["manager"])}
+        smoothed[key] = item
+    return smoothed
 
 
 def read_patch(data: dict, model):

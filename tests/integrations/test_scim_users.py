@@ -370,6 +370,32 @@ def test_manager_as_entra_id_sends_it(scim, ann):
     assert User.objects.get(email="ann@example.org").reports_to is None
 
 
+def test_patch_values_keyed_by_the_enterprise_urn(scim, ann):
+    """Entra ID's PATCH without a path, its keys the extension's full names, its boolean a string."""
+    boss = scim.post("Users", user_body(user_name="boss@example.org")).json()
+    response = scim.patch(
+        f"Users/{ann['id']}",
+        patch(
+            {
+                "op": "Replace",
+                "value": {
+                    f"{ENTERPRISE}:department": "Finance",
+                    f"{ENTERPRISE}:manager": boss["id"],
+                    "active": "False",
+                },
+            },
+            {"op": "Add", "value": {ENTERPRISE: {"manager": boss["id"], "department": "Finance"}}},
+        ),
+    )
+    assert response.status_code == 200, response.content
+    person = User.objects.select_related("org_unit", "reports_to").get(email="ann@example.org")
+    assert (person.org_unit.name, person.reports_to.email, person.is_active) == (
+        "Finance",
+        "boss@example.org",
+        False,
+    )
+
+
 def test_the_unit_from_the_division(scim, connection, ann):
     connection.org_unit_source = DirectoryConnection.OrgUnitSource.DIVISION
     connection.save()
