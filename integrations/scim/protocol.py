@@ -351,6 +351,10 @@ def filter_q(node, fields: dict[str, tuple[str, str]]) -> Q:
             value = str(value).lower() == "true"
             lookup_name = "exact"
         elif kind == "members":
+            if node.op not in (CompareOperator.eq, CompareOperator.ne):
+                raise InvalidFilterException(detail=f"{node.op.value} does not compare ids.")
+            if not is_uuid(value):  # no id of ours: nothing is it
+                return ~Q(pk__in=[]) if node.op == CompareOperator.ne else Q(pk__in=[])
             lookup_name = "exact"
             value = str(value)
         else:

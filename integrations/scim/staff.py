@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from communities import rules as community_rules
@@ -49,6 +50,7 @@ def connections(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@never_cache
 @login_required
 def connection_create(request: HttpRequest) -> HttpResponse:
     """A new connection; its token is shown on the answer to the POST, once."""

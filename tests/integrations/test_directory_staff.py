@@ -32,6 +32,7 @@ def test_create_shows_the_token_once_and_keeps_its_hash(staff_client):
     assert token not in str(connection.__dict__)
     page = response.content.decode()
     assert token in page and "http://testserver/scim/v2/" in page
+    assert "no-store" in response["Cache-Control"], "the page with the token is never kept by a cache"
     assert ScimClient(token).get("Users").status_code == 200
     listing = staff_client.get(reverse("integrations:directory_connections")).content.decode()
     assert "Okta" in listing and token not in listing

@@ -224,6 +224,8 @@ def three(scim):
         ("active eq true", {"ann", "bob", "cyd"}),
         ('title eq "Analyst"', {"ann", "bob", "cyd"}),
         ('name.formatted co "Lee"', {"ann", "bob", "cyd"}),
+        ('id eq "not-one-of-ours"', set()),
+        ('id ne "not-one-of-ours"', {"ann", "bob", "cyd"}),
     ],
 )
 def test_filter(scim, three, expression, expected):
@@ -243,11 +245,17 @@ def test_filter(scim, three, expression, expected):
         'meta.lastModified gt "2000-01-01T00:00:00"',
         'meta.lastModified co "2000"',
         "active gt true",
+        'id co "1"',
         'emails[type eq "work"]',
     ],
 )
 def test_a_bad_filter_is_400_invalid_filter(scim, three, expression):
     assert error_of(scim.get("Users", {"filter": expression})) == (400, "invalidFilter")
+
+
+def test_filter_by_id(scim, three):
+    found = scim.get("Users", {"filter": f'id eq "{three["bob"]}"'}).json()
+    assert [item["id"] for item in found["Resources"]] == [three["bob"]]
 
 
 def test_paging(scim, three):
