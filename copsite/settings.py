@@ -313,6 +313,8 @@ OIDC_SERVER_URL = env_str("OIDC_SERVER_URL")
 OIDC_NAME = env_str("OIDC_NAME", "single sign-on")
 # The claim naming the person's org unit: a unit's name or a path, "Operations / Maintenance" (empty: none).
 OIDC_ORG_UNIT_CLAIM = env_str("OIDC_ORG_UNIT_CLAIM", "department")
+# The claim naming their job title: the profile shows it read-only once the provider keeps the person.
+OIDC_JOB_TITLE_CLAIM = env_str("OIDC_JOB_TITLE_CLAIM", "job_title")
 SSO_ENABLED = bool(OIDC_CLIENT_ID and OIDC_SERVER_URL)
 if any([OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_SERVER_URL]) and not SSO_ENABLED:
     raise ImproperlyConfigured(

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import render
 
-from members.models import User
+from members.models import Profile, User
 from members.services import (
     UNCHANGED,
     email_domain_allowed,
@@ -44,8 +44,8 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
-    """Single sign-on: the same domain rule as sign-up, and the person's name and org unit kept by the identity
-    provider (`settings.OIDC_NAME`), read from its claims at every sign-in.
+    """Single sign-on: the same domain rule as sign-up, and the person's name, job title and org unit kept by the
+    identity provider (`settings.OIDC_NAME`), read from its claims at every sign-in.
 
     A first sign-in creates the person just in time; a later one finds them (by their account at the provider,
     or by a verified email for someone who signed up by hand) and updates what the claims say. A person kept by
@@ -100,7 +100,7 @@ def sso_claims(sociallogin) -> dict:
 
 
 def person_from_claims(user: User, claims: dict) -> None:
-    """Keep `user`'s name and org unit as the identity provider's claims say, marking them kept by it.
+    """Keep `user`'s name, job title and org unit as the identity provider's claims say, marking them kept by it.
 
     A claim the provider did not send leaves its field as it is. A value CoPsite cannot keep (an org unit name
     too long) is logged and skipped: signing in does not fail for it.
@@ -116,10 +116,15 @@ def person_from_claims(user: User, claims: dict) -> None:
             org_unit = org_unit_ensure(path=org_unit_path(claimed_text(claims[claim])))
         except ValidationError:
             logger.warning("SSO: the org unit claim %r of %s is not usable", claims[claim], user.email)
+    job_title = UNCHANGED
+    claim = settings.OIDC_JOB_TITLE_CLAIM
+    if claim and claim in claims:
+        job_title = claimed_text(claims[claim])[: Profile._meta.get_field("job_title").max_length]
     person_from_directory(
         directory=settings.OIDC_NAME,
         user=user,
         full_name=full_name[:max_length] if full_name else UNCHANGED,
+        job_title=job_title,
         org_unit=org_unit,
     )
     # allauth saves this very instance again when it connects an account found by email: keep it current.

@@ -26,7 +26,9 @@ ADA = "ada.lovelace@example.org"
 def test_first_sign_in_creates_the_person_with_name_and_org_unit(client, oidc_provider):
     """Just in time: the person, their profile and verified address, their name and their org unit (created
     nested from the claim's path), all kept by the provider from now on."""
-    oidc_provider.person(ADA, name="Ada Lovelace", department="Operations / Maintenance / Line 2")
+    oidc_provider.person(
+        ADA, name="Ada Lovelace", job_title="Analyst", department="Operations / Maintenance / Line 2"
+    )
     response = oidc_sign_in(client, ADA)
     assert response.status_code == 302
     person = User.objects.get(email=ADA)
@@ -36,7 +38,7 @@ def test_first_sign_in_creates_the_person_with_name_and_org_unit(client, oidc_pr
     line = person.org_unit
     assert [line.name, line.parent.name, line.parent.parent.name] == ["Line 2", "Maintenance", "Operations"]
     assert line.parent.parent.parent is None
-    assert person.profile.in_directory
+    assert (person.profile.in_directory, person.profile.job_title) == (True, "Analyst")
     assert EmailAddress.objects.get(user=person).verified
     assert SocialAccount.objects.get(user=person).uid == ADA
 
@@ -122,13 +124,16 @@ def test_claimed_name(claims, expected):
 
 
 def test_claims_leave_alone_what_they_do_not_say(settings):
-    """No org unit claim: the unit stays; no name: the name stays. An empty claim clears the unit."""
+    """No org unit claim: the unit stays; no name or job title: they stay. An empty claim clears the unit."""
     settings.OIDC_NAME = PROVIDER_NAME
     unit = OrgUnit.objects.create(name="Operations")
     person = UserFactory(full_name="Ada Lovelace", org_unit=unit)
+    person.profile.job_title = "Analyst"
+    person.profile.save()
     person_from_claims(person, {"email": person.email})
     person.refresh_from_db()
     assert (person.full_name, person.org_unit, person.directory) == ("Ada Lovelace", unit, PROVIDER_NAME)
+    assert person.profile.job_title == "Analyst"
     person_from_claims(person, {"department": ""})
     person.refresh_from_db()
     assert person.org_unit is None
