@@ -189,7 +189,17 @@ def read_user(data: dict) -> UserResource:
     user = _validate(UserResource, _smooth_user(data))
     if not user.user_name:
         raise ScimError(400, "userName is required.", "invalidValue")
+    _require_short(userName=user.user_name, externalId=user.external_id)
     return user
+
+
+MAX_NAME = 255  # the longest userName, externalId or group displayName kept
+
+
+def _require_short(**values) -> None:
+    for name, value in values.items():
+        if value and len(value) > MAX_NAME:
+            raise ScimError(400, f"Keep {name} under {MAX_NAME} characters.", "invalidValue")
 
 
 def read_group(data: dict) -> GroupResource:
@@ -197,6 +207,7 @@ def read_group(data: dict) -> GroupResource:
     group = _validate(GroupResource, data)
     if not group.display_name:
         raise ScimError(400, "displayName is required.", "invalidValue")
+    _require_short(displayName=group.display_name, externalId=group.external_id)
     return group
 
 

@@ -145,6 +145,7 @@ def test_list_filter_put_and_get(scim, people):
         ({"schemas": [GROUP]}, 400, "invalidValue"),
         ({"schemas": [GROUP], "displayName": "X", "members": [{"value": "nobody"}]}, 400, "invalidValue"),
         ({"schemas": [GROUP], "displayName": "A" * 300}, 400, "invalidValue"),
+        ({"schemas": [GROUP], "displayName": "A", "externalId": "e" * 256}, 400, "invalidValue"),
         ("nonsense", 400, "invalidSyntax"),
     ],
 )

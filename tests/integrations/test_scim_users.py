@@ -149,6 +149,11 @@ def test_create_twice_is_a_conflict(scim, ann):
         (user_body(emails=[{"value": "not an email"}]), "invalidValue"),
         (user_body(name={"formatted": "x" * 200}), "invalidValue"),
         (user_body(title="t" * 200), "invalidValue"),
+        (
+            user_body(user_name="u" * 256, emails=[{"value": "u@example.org", "primary": True}]),
+            "invalidValue",
+        ),
+        (user_body(externalId="x" * 256), "invalidValue"),
     ],
 )
 def test_create_refuses_bad_input(scim, body, scim_type):
