@@ -606,38 +606,55 @@ def people_import_apply(*, data: bytes, directory: str, actor: User, previewed: 
             "Here is what the file would change now."
         )
     units: dict[str, OrgUnit | None] = {}
-    done: dict[str, User] = {}
-    for item in plan.people:
+    managers = _known(plan) | {item.row.email: item.person for item in plan.people if item.person is not None}
+    later = []
+    for item in _managers_first(plan.people):
+        row, values = item.row, {}
         if item.fields_change:
-            row = item.row
-            org_unit = UNCHANGED
+            values = {"email": row.email, "full_name": row.name, "job_title": row.title}
             if row.org_unit is not UNCHANGED:
                 key = "/".join(row.org_unit).lower()
                 if key not in units:
                     units[key] = org_unit_ensure(path=row.org_unit)
-                org_unit = units[key]
-            person, _ = person_from_directory(
-                directory=directory,
-                user=item.person,
-                email=row.email,
-                full_name=row.name,
-                job_title=row.title,
-                org_unit=org_unit,
-            )
-            item.person = person
-        if item.person is not None:
-            done[item.row.email] = item.person
-    # Managers once everyone of the file exists: someone may report to a person further down the file.
-    managers = _known(plan) | done
-    for item in plan.people:
+                values["org_unit"] = units[key]
         if item.manager_changes:
-            manager = managers[item.row.manager_email] if item.row.manager_email else None
-            person_from_directory(directory=directory, user=item.person, reports_to=manager)
+            if not row.manager_email or row.manager_email in managers:
+                values["reports_to"] = managers.get(row.manager_email)
+            else:  # a manager who reports, in a loop, to someone who reports to them: once both exist
+                later.append(item)
+        if values:
+            item.person, _ = person_from_directory(directory=directory, user=item.person, **values)
+            managers[row.email] = item.person
+    for item in later:
+        person_from_directory(
+            directory=directory, user=item.person, reports_to=managers[item.row.manager_email]
+        )
     for item in plan.deactivated:
         member_deactivate(actor=actor, user=item.person)
     for item in plan.reactivated:
         member_reactivate(actor=actor, user=item.person)
     return plan
+
+
+def _managers_first(people: list[PlannedPerson]) -> list[PlannedPerson]:
+    """The people in an order where a manager of the file comes before those who report to them (a loop of
+    managers keeps the file's order), so that most managers are there when their reports are created."""
+    by_email = {item.row.email: item for item in people}
+    ordered, placed = [], set()
+    for item in people:
+        chain, current, in_chain = [], item, set()
+        while current is not None and current.row.email not in placed and current.row.email not in in_chain:
+            chain.append(current)
+            in_chain.add(current.row.email)
+            current = (
+                by_email.get(current.row.manager_email)
+                if isinstance(current.row.manager_email, str)
+                else None
+            )
+        for link in reversed(chain):
+            placed.add(link.row.email)
+            ordered.append(link)
+    return ordered
 
 
 def _known(plan: Plan) -> dict[str, User]:

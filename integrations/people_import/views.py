@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from communities import rules as community_rules
-from core.forms import add_refusal
+from core.forms import add_refusal, refusal_text
 from integrations.people_import import services
 from integrations.people_import.forms import ApplyForm, PeopleFileForm
 from integrations.people_import.uploads import UploadLost, upload_forget, upload_keep, upload_kept
@@ -96,7 +96,7 @@ def people_import_apply(request: HttpRequest) -> HttpResponse:
         )
     except services.ImportRefused as refusal:
         upload_forget(reference=kept.reference)
-        messages.error(request, " ".join(refusal.messages))
+        messages.error(request, refusal_text(refusal))
         plan = services.people_import_preview(data=kept.data, directory=directory, actor=request.user)
         return _preview_page(request, plan, kept.filename, kept.data, status=409)
     upload_forget(reference=kept.reference)

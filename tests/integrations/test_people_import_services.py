@@ -314,6 +314,27 @@ def test_managers_are_set_once_everyone_of_the_file_exists(staff):
     assert User.objects.get(email="ada@example.org").reports_to.email == "zed@example.org"
 
 
+def test_managers_who_report_to_each_other_are_both_set(staff):
+    apply(
+        csv_bytes("ada@example.org,Ada,,,bob@example.org,", "bob@example.org,Bob,,,ada@example.org,"), staff
+    )
+    ada, bob = User.objects.get(email="ada@example.org"), User.objects.get(email="bob@example.org")
+    assert (ada.reports_to, bob.reports_to) == (bob, ada)
+
+
+def test_a_long_chain_of_managers_is_set_in_one_pass(staff):
+    """Each reports to the person on the next line: managers are created first, so no second write each."""
+    lines = [f"p{n}@example.org,P{n},,,p{n + 1}@example.org," for n in range(30)] + [
+        "p30@example.org,P30,,,,"
+    ]
+    with CaptureQueriesContext(connection) as captured:
+        apply(csv_bytes(*lines), staff)
+    assert User.objects.get(email="p0@example.org").reports_to.email == "p1@example.org"
+    assert User.objects.get(email="p29@example.org").reports_to.email == "p30@example.org"
+    updates = [q for q in captured.captured_queries if q["sql"].startswith('UPDATE "members_user"')]
+    assert len(updates) == 31  # one per person: the manager set as they are created, not in a second pass
+
+
 def test_apply_changes_known_people_and_keeps_them_by_the_directory(known, staff):
     apply(csv_bytes("kim@example.org,Kim K,Lead,Operations / Safety,,"), staff)
     kim = User.objects.select_related("org_unit__parent", "profile").get(pk=known["kim"].pk)

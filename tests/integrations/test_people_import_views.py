@@ -231,3 +231,10 @@ def test_the_previews_queries_do_not_grow_with_the_rows(staff_client, kim):
         return len(captured)
 
     assert measured(5) == measured(80) <= 3
+
+
+def test_a_long_preview_shows_the_first_500_of_a_group_and_counts_the_rest(staff_client):
+    lines = b"".join(f"p{n}@example.org,Person {n}\n".encode() for n in range(503))
+    page = upload(staff_client, b"email,name\n" + lines).content.decode()
+    assert "New people (503)" in page and "p499@example.org" in page and "p500@example.org" not in page
+    assert "And 3 more new people" in page
