@@ -274,3 +274,37 @@ def test_sso_only_pages_for_a_signed_in_person_and_an_invitation_link_work():
     assert [line for line in lines if line.startswith("SIGNED_IN") and not line.endswith(" 200")] == []
     assert len([line for line in lines if line.startswith("SIGNED_IN")]) == 3
     assert "INVITATION 200 True" in lines
+
+
+def test_entra_ids_verified_domain_claim_vouches_for_the_address(client, oidc_provider, settings):
+    """Entra ID sends `xms_edov` (the address's domain is verified) instead of `email_verified`: a person made by
+    SCIM or by hand is signed into, and a new person needs no confirmation mail."""
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    by_hand = UserFactory(email=ADA)
+    requests.put(  # as Entra ID: no email_verified at all
+        f"{oidc_provider.url}/users/{ADA}",
+        json={"email": ADA, "name": "Ada Lovelace", "xms_edov": True},
+        timeout=5,
+    ).raise_for_status()
+    assert oidc_sign_in(client, ADA).status_code == 302
+    assert client.session["_auth_user_id"] == str(by_hand.pk)
+
+    client.logout()
+    grace = "grace.hopper@example.org"
+    requests.put(
+        f"{oidc_provider.url}/users/{grace}", json={"email": grace, "xms_edov": "true"}, timeout=5
+    ).raise_for_status()
+    response = oidc_sign_in(client, grace)
+    assert response["Location"] == "/"
+    assert EmailAddress.objects.get(email=grace).verified
+
+
+def test_without_a_verified_claim_the_address_is_not_vouched_for(client, oidc_provider):
+    """No `email_verified`, `xms_edov` false: an account made by hand with the address is not signed into."""
+    by_hand = UserFactory(email=ADA)
+    requests.put(
+        f"{oidc_provider.url}/users/{ADA}", json={"email": ADA, "xms_edov": False}, timeout=5
+    ).raise_for_status()
+    oidc_sign_in(client, ADA)
+    assert client.session.get("_auth_user_id") != str(by_hand.pk)
+    assert not SocialAccount.objects.filter(user=by_hand).exists()
