@@ -386,6 +386,38 @@ def test_deactivating_and_reactivating_by_file_is_what_staff_do_by_hand(staff):
     assert not Community.objects.get(name="Guild").needs_coordinator
 
 
+def test_a_file_leaves_people_and_history_as_staff_by_hand_would(staff):
+    """Two people with the same memberships: one deactivated and brought back by files, the other by the staff
+    buttons' services; their memberships and history end the same."""
+    from communities import services as community_services
+
+    twins = [UserFactory(email="by.file@example.org", full_name="By File"), UserFactory(full_name="By Hand")]
+    guild, circle = CommunityFactory(name="Guild"), CommunityFactory(name="Circle")
+    for twin in twins:
+        MembershipFactory(community=guild, user=twin, level="core", role="coordinator")
+        MembershipFactory(community=circle, user=twin, level="active")
+    other = UserFactory(full_name="Other coordinator")
+    MembershipFactory(community=guild, user=other, level="core", role="coordinator")
+
+    apply(csv_bytes("by.file@example.org,By File,,,,false"), staff)
+    community_services.member_deactivate(actor=staff, user=twins[1])
+    apply(csv_bytes("by.file@example.org,By File,,,,true"), staff)
+    community_services.member_reactivate(actor=staff, user=twins[1])
+
+    def trail(user):
+        return [
+            _memberships(user),
+            list(
+                MembershipEvent.objects.filter(user=user)
+                .order_by("community__name", "at", "pk")
+                .values_list("community__name", "kind", "from_value", "to_value", "actor")
+            ),
+        ]
+
+    assert trail(twins[0]) == trail(twins[1])
+    assert [user.is_active for user in User.objects.filter(pk__in=[t.pk for t in twins])] == [True, True]
+
+
 def test_a_file_with_any_error_applies_nothing(known, staff):
     before = counts()
     with pytest.raises(ImportRefused):

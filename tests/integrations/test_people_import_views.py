@@ -5,7 +5,7 @@ from unittest import mock
 
 import pytest
 from django.contrib.messages import get_messages
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -208,11 +208,16 @@ def test_a_bad_file_comes_back_with_the_reason_beside_the_field(staff_client, ki
 def test_a_file_over_the_cap_is_refused_without_being_read(staff_client, settings):
     """6 MB against the default 5 MB cap: Django streams it to a temporary file, and its size alone refuses it."""
     data = b"email,name\n" + b"x" * (6 * 1024 * 1024)
-    with mock.patch.object(services, "read_people_csv", wraps=services.read_people_csv) as read:
+    with (
+        mock.patch.object(services, "read_people_csv", wraps=services.read_people_csv) as read,
+        mock.patch.object(TemporaryUploadedFile, "chunks") as chunks,
+    ):
         response = upload(staff_client, data)
     assert response.status_code == 400
     assert "largest accepted is 5 MB" in " ".join(response.context["form"].errors["file"])
+    assert isinstance(response.wsgi_request.FILES["file"], TemporaryUploadedFile)  # on disk, not in memory
     read.assert_not_called()
+    chunks.assert_not_called()
 
 
 def test_the_previews_queries_do_not_grow_with_the_rows(staff_client, kim):
