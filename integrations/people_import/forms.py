@@ -13,7 +13,8 @@ class PeopleFileForm(forms.Form):
         label="CSV file of people",
         help_text=(
             "Columns: email, name, title, org_unit, manager_email, active; saved as CSV UTF-8, "
-            f"at most {settings.PEOPLE_IMPORT_MAX_MB} MB. Nothing changes until you apply the preview."
+            f"at most {settings.PEOPLE_IMPORT_MAX_MB} MB. Nothing changes until you apply the preview, and a file "
+            "with any row in error is not applied at all."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )

@@ -43,6 +43,11 @@ def test_staff_preview_and_apply_a_file_of_people(journey):
     sign_in(journey, staff.email)
 
     journey.goto("/staff/directory/import/")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert no_sideways_scroll(page)
+    page.screenshot(path=str(SCREENSHOTS / "people-import-form-narrow.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_label("CSV file of people").set_input_files(
         files=[{"name": "people.csv", "mimeType": "text/csv", "buffer": FILE}]
     )
@@ -60,7 +65,6 @@ def test_staff_preview_and_apply_a_file_of_people(journey):
     assert "Operations / Maintenance / Line 2" in units
     assert User.objects.filter(email="nia.new@example.org").count() == 0  # the preview wrote nothing
 
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "people-import-preview.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
     assert no_sideways_scroll(page)
