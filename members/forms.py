@@ -121,9 +121,7 @@ class ProfileForm(forms.Form):
         self.fields["org_unit"].choices = [("", "No org unit"), *org_units]
         for name in kept & self.fields.keys():
             self.fields[name].disabled = True
-            self.fields[
-                name
-            ].help_text = f"Kept by {directory}: change it there, it shows here after the next sync."
+            self.fields[name].help_text = f"Kept by {directory}: change it there."
 
     def clean_org_unit(self) -> OrgUnit | None:
         unit_id = self.cleaned_data["org_unit"]
