@@ -10,9 +10,10 @@
 """
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.core.exceptions import PermissionDenied
-from django.db import connections
+from django.db import connections, router
 from django.http import Http404
 
 from communities.models import Community, Level, Membership, Sponsorship
@@ -77,39 +78,62 @@ def access_for(viewer: User, community: Community) -> CommunityAccess:
     )
 
 
-# Every page of a community starts with this read: written out, because the ORM spent twice as long building
-# it as the database spent answering (3 ms to 1 ms a page), and one statement (the community, whether the viewer
-# sponsors it, and their membership joined in) rather than two round trips. Whole rows, so nothing is deferred;
-# table and column names from the models, values only as parameters.
+# Every page of a community starts with this read: written out and read with a plain cursor, because the ORM
+# spent twice as long building it and making its rows as the database spent answering, and one statement (the
+# community, whether the viewer sponsors it, and their membership joined in) rather than two round trips. Whole
+# rows, so nothing is deferred; table and column names from the models, values only as parameters.
+_COMMUNITY_FIELDS = Community._meta.concrete_fields
 _MEMBERSHIP_FIELDS = Membership._meta.concrete_fields
-_MEMBERSHIP_PREFIX = "viewer_membership__"
 _COMMUNITY_SQL = (
-    f'SELECT c.*, EXISTS(SELECT 1 FROM "{Sponsorship._meta.db_table}" s WHERE s.community_id = c.id '  # noqa: S608
-    "AND s.sponsor_id = %s) AS viewer_sponsors, "
-    + ", ".join(f'm."{field.column}" AS "{_MEMBERSHIP_PREFIX}{field.column}"' for field in _MEMBERSHIP_FIELDS)
+    "SELECT "  # noqa: S608 - table and column names from the models, values as parameters
+    + ", ".join(f'c."{field.column}"' for field in _COMMUNITY_FIELDS)
+    + f', EXISTS(SELECT 1 FROM "{Sponsorship._meta.db_table}" s '  # noqa: S608
+    "WHERE s.community_id = c.id AND s.sponsor_id = %s), "
+    + ", ".join(f'm."{field.column}"' for field in _MEMBERSHIP_FIELDS)
     + f' FROM "{Community._meta.db_table}" c LEFT JOIN "{Membership._meta.db_table}" m '
     "ON m.community_id = c.id AND m.user_id = %s WHERE c.slug = %s"
 )
 
 
-def _joined_membership(community: Community) -> Membership | None:
-    """The viewer's membership from the joined columns (None when the join found none), its values converted as
-    a query of the model would (SQLite hands dates back as text), its community the one already loaded."""
-    values = [community.__dict__.pop(f"{_MEMBERSHIP_PREFIX}{field.column}") for field in _MEMBERSHIP_FIELDS]
-    if values[0] is None:
-        return None
-    connection = connections[community._state.db]
+@cache
+def _converters(model, alias: str) -> list[tuple]:
+    """Per field of `model`: its column and the converters a query of the model applies to its values on the
+    database `alias` (SQLite hands dates back as text; PostgreSQL needs none of these)."""
+    connection = connections[alias]
+    out = []
+    for field in model._meta.concrete_fields:
+        column = field.get_col(model._meta.db_table)
+        out.append((column, connection.ops.get_db_converters(column) + column.get_db_converters(connection)))
+    return out
+
+
+def _instance(model, alias: str, values: list):
+    """A `model` instance from its columns' values, converted as a query of the model would."""
+    connection = connections[alias]
     converted = []
-    for field, value in zip(_MEMBERSHIP_FIELDS, values, strict=True):
-        column = field.get_col(Membership._meta.db_table)
-        for converter in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
+    for (column, converters), value in zip(_converters(model, alias), values, strict=True):
+        for converter in converters:
             value = converter(value, column, connection)
         converted.append(value)
-    membership = Membership.from_db(
-        community._state.db, [field.attname for field in _MEMBERSHIP_FIELDS], converted
-    )
-    membership.community = community
-    return membership
+    return model.from_db(alias, [field.attname for field in model._meta.concrete_fields], converted)
+
+
+def _community_and_membership(viewer: User, slug: str) -> tuple[Community, bool, Membership | None] | None:
+    """The community of `slug`, whether `viewer` sponsors it, and their membership (None when they have none)."""
+    alias = router.db_for_read(Community)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(_COMMUNITY_SQL, [viewer.pk, viewer.pk, slug])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    size = len(_COMMUNITY_FIELDS)
+    community = _instance(Community, alias, list(row[:size]))
+    membership_values = list(row[size + 1 :])
+    membership = None
+    if membership_values[0] is not None:
+        membership = _instance(Membership, alias, membership_values)
+        membership.community = community
+    return community, bool(row[size]), membership
 
 
 def get_community_for(
@@ -120,13 +144,11 @@ def get_community_for(
     `content=True` needs the right to see its content (private ones: members, sponsors, staff);
     `manage=True` needs an active coordinator of a community that is not archived.
     """
-    community = next(iter(Community.objects.raw(_COMMUNITY_SQL, [viewer.pk, viewer.pk, slug])), None)
-    if community is None:
+    found = _community_and_membership(viewer, slug)
+    if found is None:
         raise Http404("No such community")
-    membership = _joined_membership(community)
-    access = CommunityAccess(
-        community=community, viewer=viewer, membership=membership, is_sponsor=bool(community.viewer_sponsors)
-    )
+    community, sponsors, membership = found
+    access = CommunityAccess(community=community, viewer=viewer, membership=membership, is_sponsor=sponsors)
     if (content or manage) and not access.can_see_content:
         raise Http404("No such community")
     if manage and not access.can_manage:
