@@ -3,7 +3,7 @@
 Hidden posts and discussions of archived communities stay out of lists and counts.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -192,10 +192,32 @@ THREAD_COLUMNS = (
 )
 
 
+class _Deferred:
+    """A sequence of replies for the paginator that makes its QuerySet only when a page's replies are read: a page
+    kept for its readers (`page_replies`) needs its number alone, and making the QuerySet costs more than that."""
+
+    def __init__(self, make: Callable[[], QuerySet[Reply]], window: slice | None = None):
+        self._make, self._window = make, window
+        self._read: list[Reply] | None = None
+
+    def __getitem__(self, window: slice) -> "_Deferred":
+        return _Deferred(self._make, window)
+
+    def __iter__(self):
+        if self._read is None:  # read once, as a QuerySet keeps what it read
+            replies = self._make()
+            self._read = list(replies if self._window is None else replies[self._window])
+        return iter(self._read)
+
+    def __len__(self) -> int:
+        return len(list(iter(self)))
+
+
 def thread_pages(access: CommunityAccess, discussion: Discussion) -> Paginator:
     """The replies of a thread (`thread_replies`, with the columns its page shows: `THREAD_COLUMNS`) in pages,
     their number as `discussion_for` counted them."""
-    paginator = Paginator(thread_replies(access, discussion).only(*THREAD_COLUMNS), thread_page_size())
+    replies = _Deferred(lambda: thread_replies(access, discussion).only(*THREAD_COLUMNS))
+    paginator = Paginator(replies, thread_page_size())
     paginator.count = discussion.thread_size
     return paginator
 
