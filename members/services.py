@@ -172,6 +172,26 @@ def org_unit_ensure(*, path: list[str]) -> OrgUnit | None:
     return parent
 
 
+@transaction.atomic
+def org_unit_rename(*, unit: OrgUnit, name: str) -> OrgUnit:
+    """Give `unit` a new name where it stands (its people and the units under it stay with it), as when a company
+    directory renames a group. Refused (ValidationError on `org_unit`) when another unit beside it has that name
+    whatever its case; the same name again changes nothing."""
+    name = name.strip()
+    max_length = OrgUnit._meta.get_field("name").max_length
+    if not name or len(name) > max_length:
+        raise ValidationError({"org_unit": f"Give the org unit a name under {max_length} characters."})
+    unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
+    if unit.name == name:
+        return unit
+    beside = OrgUnit.objects.filter(parent_id=unit.parent_id, name__iexact=name).exclude(pk=unit.pk)
+    if beside.exists():
+        raise ValidationError({"org_unit": f"Another org unit beside {unit.name} is called {name}."})
+    unit.name = name
+    unit.save(update_fields=["name"])
+    return unit
+
+
 def _org_unit_named(name: str, parent: OrgUnit | None, kind: str) -> OrgUnit:
     found = OrgUnit.objects.filter(parent=parent, name__iexact=name).first()
     if found is not None:

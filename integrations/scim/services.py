@@ -325,7 +325,9 @@ def group_provision(
     """Create or replace a group: its org unit (from its name, "A / B" nested) and its members, who get that
     unit when the connection's org units come from groups."""
     try:
-        unit = member_services.org_unit_ensure(path=member_services.org_unit_path(resource.display_name))
+        unit = _renamed_unit(group, resource.display_name) or member_services.org_unit_ensure(
+            path=member_services.org_unit_path(resource.display_name)
+        )
     except ValidationError as error:
         raise _service_error(error) from None
     members = _members_of(connection, resource)
@@ -379,6 +381,26 @@ def group_provision(
         if action == Action.GROUP_UPDATED:
             _bump(group)
     return group, bool(fields)
+
+
+def _renamed_unit(group: ScimGroup | None, display_name: str):
+    """A group renamed in the directory renames its org unit where it stands (its people stay in it), when only
+    the last name of its path changed, no other group of any connection maps to that unit, and nothing beside it
+    has the new name; else None (the unit at the new path is found or made, and the members move there)."""
+    if group is None or group.org_unit is None:
+        return None
+    before = member_services.org_unit_path(group.display_name)
+    after = member_services.org_unit_path(display_name)
+    if not before or not after or len(before) != len(after) or before[-1] == after[-1]:
+        return None
+    if [name.lower() for name in before[:-1]] != [name.lower() for name in after[:-1]]:
+        return None
+    if ScimGroup.objects.filter(org_unit=group.org_unit).exclude(pk=group.pk).exists():
+        return None
+    try:
+        return member_services.org_unit_rename(unit=group.org_unit, name=after[-1])
+    except ValidationError:
+        return None  # a unit of that name is already there: the group moves to it
 
 
 def _members_follow(connection, group: ScimGroup, members: list[ScimPerson], removed: set[int], info) -> None:

@@ -168,3 +168,56 @@ def test_a_group_name_twice_is_a_conflict(scim):
         )[0]
         == 412
     )
+
+
+def test_a_renamed_group_renames_its_org_unit_where_it_stands(scim, from_groups, people):
+    """Its people stay in the same unit, now called by the new name; the old name leaves no empty unit behind."""
+    group = scim.post(
+        "Groups",
+        {"schemas": [GROUP], "displayName": "Engineering / Platform", "members": [{"value": people["ann"]}]},
+    ).json()
+    unit = OrgUnit.objects.get(name="Platform")
+
+    renamed = scim.patch(
+        f"Groups/{group['id']}",
+        {
+            "schemas": [PATCH],
+            "Operations": [{"op": "Replace", "path": "displayName", "value": "Engineering / Core"}],
+        },
+    )
+
+    assert renamed.status_code == 200, renamed.content
+    unit.refresh_from_db()
+    assert (unit.name, unit.parent.name) == ("Core", "Engineering")
+    assert unit_of("ann@example.org") == ("Engineering", "Core")
+    assert not OrgUnit.objects.filter(name="Platform").exists()
+
+
+def test_a_group_renamed_to_a_unit_that_exists_moves_its_people_there(scim, from_groups, people):
+    scim.post("Groups", {"schemas": [GROUP], "displayName": "Engineering / Core"})
+    group = scim.post(
+        "Groups",
+        {"schemas": [GROUP], "displayName": "Engineering / Platform", "members": [{"value": people["ann"]}]},
+    ).json()
+
+    scim.put(
+        f"Groups/{group['id']}",
+        {"schemas": [GROUP], "displayName": "Engineering / Web", "members": [{"value": people["ann"]}]},
+    )
+    assert unit_of("ann@example.org") == ("Engineering", "Web")
+    assert OrgUnit.objects.filter(name="Web").count() == 1
+
+    moved = scim.put(
+        f"Groups/{group['id']}",
+        {"schemas": [GROUP], "displayName": "Operations / Web", "members": [{"value": people["ann"]}]},
+    )
+    assert moved.status_code == 200
+    assert unit_of("ann@example.org") == ("Operations", "Web")  # another parent: a move, not a rename
+
+
+def test_a_rename_refused_as_another_groups_name_changes_no_unit(scim):
+    scim.post("Groups", {"schemas": [GROUP], "displayName": "Sales"})
+    other = scim.post("Groups", {"schemas": [GROUP], "displayName": "Support"}).json()
+    assert error_of(scim.put(f"Groups/{other['id']}", {"schemas": [GROUP], "displayName": "Sales"}))[0] == 409
+    assert OrgUnit.objects.filter(name="Support").exists()  # the refused rename left its unit as it was
+    assert OrgUnit.objects.filter(name__iexact="sales").count() == 1

@@ -258,3 +258,22 @@ def test_two_syncs_at_once_make_one_unit_and_one_person():
     assert OrgUnit.objects.count() == 2
     assert len(set(people)) == 1
     assert User.objects.count() == 1
+
+
+def test_a_unit_is_renamed_where_it_stands_unless_a_unit_beside_it_has_the_name():
+    from members.services import org_unit_rename
+
+    platform = org_unit_ensure(path=["Engineering", "Platform"])
+    org_unit_ensure(path=["Engineering", "Web"])
+    person = UserFactory(org_unit=platform)
+
+    renamed = org_unit_rename(unit=platform, name=" Core ")
+    assert (renamed.pk, renamed.name, renamed.parent.name) == (platform.pk, "Core", "Engineering")
+    person.refresh_from_db()
+    assert person.org_unit.name == "Core"
+    with pytest.raises(ValidationError) as refused:
+        org_unit_rename(unit=platform, name="WEB")
+    assert refused.value.message_dict == {"org_unit": ["Another org unit beside Core is called WEB."]}
+    with pytest.raises(ValidationError):
+        org_unit_rename(unit=platform, name="  ")
+    assert OrgUnit.objects.get(pk=platform.pk).name == "Core"
