@@ -1,5 +1,5 @@
 """Communities data on pages of apps below communities (members' profiles and directory), which may not import it,
-and a community's tabs for its header (`{% community_tabs access as tabs %}`).
+and a community's header with its tabs (`{% community_header access tab %}`).
 
 `{% load community_tags %}`, then `{% profile_communities person viewer %}` or
 `{% directory_community_filter viewer selected %}`. Both show only communities the viewer may see, so a private
@@ -51,12 +51,6 @@ def directory_community_filter(viewer, selected: str = "") -> str:
             {"communities": communities, "selected": selected},
         ),
     )
-
-
-@register.simple_tag
-def community_tabs(access) -> list:
-    """The community's tabs the viewer sees (`communities.tabs`: each app's tab, shown by its own rule)."""
-    return tabs_for(access)
 
 
 @register.filter
