@@ -4,6 +4,7 @@
 import functools
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -112,97 +113,112 @@ def schema(request: HttpRequest, connection: DirectoryConnection, urn: str) -> H
     raise ScimError(404, f"No schema {urn}.")
 
 
-# --- Users --------------------------------------------------------------------------------------------------
+# --- Users and Groups: one shape, two kinds ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """What the Users and the Groups endpoints do differently: their resource, how one is read from a request,
+    found, listed, written and ended. `provision(connection, resource, info, found)` returns the saved row."""
+
+    resource: type
+    read: Callable[[object], object]
+    find: Callable[..., object]
+    page: Callable[..., tuple[int, list]]
+    shown: Callable[[object, str], dict]
+    provision: Callable[..., object]
+    end: Callable[..., None]
+
+
+def _provision_person(connection, resource, info, found):
+    return services.person_provision(connection=connection, resource=resource, info=info, link=found)[0]
+
+
+def _provision_group(connection, resource, info, found):
+    group, _ = services.group_provision(connection=connection, resource=resource, info=info, group=found)
+    return selectors.group_for(connection, str(group.scim_id))  # read again, with its members
+
+
+USERS = _Kind(
+    resource=UserResource,
+    read=protocol.read_user,
+    find=selectors.person_for,
+    page=selectors.people_page,
+    shown=selectors.person_resource,
+    provision=_provision_person,
+    end=lambda connection, found, info: services.person_deactivate(
+        connection=connection, link=found, info=info
+    ),
+)
+GROUPS = _Kind(
+    resource=GroupResource,
+    read=protocol.read_group,
+    find=selectors.group_for,
+    page=selectors.groups_page,
+    shown=selectors.group_resource,
+    provision=_provision_group,
+    end=lambda connection, found, info: services.group_delete(connection=connection, group=found, info=info),
+)
+
+
+def _collection(kind: _Kind, request: HttpRequest, connection: DirectoryConnection) -> HttpResponse:
+    """GET: a page of the kind's resources (filter, paging, attributes); POST: a new one (201)."""
+    base = _base_url(request)
+    if request.method == "POST":
+        resource = kind.read(protocol.request_json(request))
+        with transaction.atomic():
+            saved = kind.provision(connection, resource, _info(request), None)
+        data = kind.shown(saved, base)
+        return scim_response(data, status=201, etag=selectors.etag(saved), location=data["meta"]["location"])
+    search = protocol.search_parameters(request.GET, kind.resource)
+    start, count = protocol.page_bounds(search)
+    total, rows = kind.page(connection, search, start, count)
+    found = [protocol.shaped(kind.resource, kind.shown(row, base), search) for row in rows]
+    return scim_response(protocol.list_response(found, total=total, start=start))
+
+
+def _item(kind: _Kind, request: HttpRequest, connection: DirectoryConnection, scim_id: str) -> HttpResponse:
+    """GET (304 for the version the client has), PUT, PATCH (If-Match) and DELETE of one resource."""
+    base = _base_url(request)
+    if request.method == "GET":
+        found = kind.find(connection, scim_id)
+        if _unchanged(request, found):
+            return HttpResponse(status=304, headers={"ETag": selectors.etag(found)})
+        search = protocol.search_parameters(request.GET, kind.resource)
+        data = protocol.shaped(kind.resource, kind.shown(found, base), search)
+        return scim_response(data, etag=selectors.etag(found))
+    info = _info(request)
+    with transaction.atomic():
+        found = kind.find(connection, scim_id, lock=True)
+        _check_version(request, found)
+        if request.method == "DELETE":
+            kind.end(connection, found, info)
+            return HttpResponse(status=204)
+        if request.method == "PUT":
+            resource = kind.read(protocol.request_json(request))
+        else:
+            patch = protocol.read_patch(protocol.request_json(request), kind.resource)
+            resource = kind.resource.model_validate(kind.shown(found, base))
+            protocol.apply_patch(patch, resource)
+        saved = kind.provision(connection, resource, info, found)
+    return scim_response(kind.shown(saved, base), etag=selectors.etag(saved))
 
 
 @scim_endpoint(("GET", "POST"))
 def users(request: HttpRequest, connection: DirectoryConnection) -> HttpResponse:
-    base = _base_url(request)
-    if request.method == "POST":
-        resource = protocol.read_user(protocol.request_json(request))
-        with transaction.atomic():
-            link, _ = services.person_provision(connection=connection, resource=resource, info=_info(request))
-        data = selectors.person_resource(link, base)
-        return scim_response(data, status=201, etag=selectors.etag(link), location=data["meta"]["location"])
-    search = protocol.search_parameters(request.GET, UserResource)
-    start, count = protocol.page_bounds(search)
-    total, people = selectors.people_page(connection, search, start, count)
-    found = [protocol.shaped(UserResource, selectors.person_resource(link, base), search) for link in people]
-    return scim_response(protocol.list_response(found, total=total, start=start))
+    return _collection(USERS, request, connection)
 
 
 @scim_endpoint(("GET", "PUT", "PATCH", "DELETE"))
 def user(request: HttpRequest, connection: DirectoryConnection, scim_id: str) -> HttpResponse:
-    base = _base_url(request)
-    if request.method == "GET":
-        link = selectors.person_for(connection, scim_id)
-        if _unchanged(request, link):
-            return HttpResponse(status=304, headers={"ETag": selectors.etag(link)})
-        search = protocol.search_parameters(request.GET, UserResource)
-        data = protocol.shaped(UserResource, selectors.person_resource(link, base), search)
-        return scim_response(data, etag=selectors.etag(link))
-    info = _info(request)
-    with transaction.atomic():
-        link = selectors.person_for(connection, scim_id, lock=True)
-        _check_version(request, link)
-        if request.method == "DELETE":
-            services.person_deactivate(connection=connection, link=link, info=info)
-            return HttpResponse(status=204)
-        if request.method == "PUT":
-            resource = protocol.read_user(protocol.request_json(request))
-        else:
-            patch = protocol.read_patch(protocol.request_json(request), UserResource)
-            resource = UserResource.model_validate(selectors.person_resource(link, base))
-            protocol.apply_patch(patch, resource)
-        link, _ = services.person_provision(connection=connection, resource=resource, info=info, link=link)
-    return scim_response(selectors.person_resource(link, base), etag=selectors.etag(link))
-
-
-# --- Groups -------------------------------------------------------------------------------------------------
+    return _item(USERS, request, connection, scim_id)
 
 
 @scim_endpoint(("GET", "POST"))
 def groups(request: HttpRequest, connection: DirectoryConnection) -> HttpResponse:
-    base = _base_url(request)
-    if request.method == "POST":
-        resource = protocol.read_group(protocol.request_json(request))
-        with transaction.atomic():
-            group, _ = services.group_provision(connection=connection, resource=resource, info=_info(request))
-            group = selectors.group_for(connection, str(group.scim_id))
-        data = selectors.group_resource(group, base)
-        return scim_response(data, status=201, etag=selectors.etag(group), location=data["meta"]["location"])
-    search = protocol.search_parameters(request.GET, GroupResource)
-    start, count = protocol.page_bounds(search)
-    total, found = selectors.groups_page(connection, search, start, count)
-    resources = [
-        protocol.shaped(GroupResource, selectors.group_resource(group, base), search) for group in found
-    ]
-    return scim_response(protocol.list_response(resources, total=total, start=start))
+    return _collection(GROUPS, request, connection)
 
 
 @scim_endpoint(("GET", "PUT", "PATCH", "DELETE"))
 def group(request: HttpRequest, connection: DirectoryConnection, scim_id: str) -> HttpResponse:
-    base = _base_url(request)
-    if request.method == "GET":
-        found = selectors.group_for(connection, scim_id)
-        if _unchanged(request, found):
-            return HttpResponse(status=304, headers={"ETag": selectors.etag(found)})
-        search = protocol.search_parameters(request.GET, GroupResource)
-        data = protocol.shaped(GroupResource, selectors.group_resource(found, base), search)
-        return scim_response(data, etag=selectors.etag(found))
-    info = _info(request)
-    with transaction.atomic():
-        found = selectors.group_for(connection, scim_id, lock=True)
-        _check_version(request, found)
-        if request.method == "DELETE":
-            services.group_delete(connection=connection, group=found, info=info)
-            return HttpResponse(status=204)
-        if request.method == "PUT":
-            resource = protocol.read_group(protocol.request_json(request))
-        else:
-            patch = protocol.read_patch(protocol.request_json(request), GroupResource)
-            resource = GroupResource.model_validate(selectors.group_resource(found, base))
-            protocol.apply_patch(patch, resource)
-        services.group_provision(connection=connection, resource=resource, info=info, group=found)
-        found = selectors.group_for(connection, scim_id)
-    return scim_response(selectors.group_resource(found, base), etag=selectors.etag(found))
+    return _item(GROUPS, request, connection, scim_id)
