@@ -255,15 +255,13 @@ def person_from_directory(
         values["org_unit"] = org_unit
     if reports_to is not UNCHANGED:
         values["reports_to"] = reports_to
-    changed = []
+    created = False
     if user is None:
         if "email" not in values:
             raise ValidationError({"email": "A new person needs an email address."})
         user = User.objects.filter(email__iexact=values["email"]).first()
         if user is None:
             user, created = _create_person(values)
-            if created:
-                changed.append("created")
     person = User.objects.select_for_update().get(pk=user.pk)
     if values.get("reports_to") is not None and values["reports_to"].pk == person.pk:
         raise ValidationError({"reports_to": "A person cannot report to themselves."})
@@ -285,16 +283,15 @@ def person_from_directory(
         setattr(person, name, values[name])
     if user_fields:
         person.save(update_fields=user_fields)
-        changed += [name for name in user_fields if name not in changed and "created" not in changed]
+    changed = list(user_fields)
     profile = profile_ensure(user=person)
     if "job_title" in values and profile.job_title != values["job_title"]:
         profile.job_title = values["job_title"]
         profile.save(update_fields=["job_title"])
-        if "created" not in changed:
-            changed.append("job_title")
-    if "email" in user_fields or "created" in changed:
+        changed.append("job_title")
+    if "email" in user_fields or created:
         _email_address_follows(person)
-    return person, changed
+    return person, ["created"] if created else changed
 
 
 def _create_person(values: dict) -> tuple[User, bool]:
