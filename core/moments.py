@@ -67,8 +67,7 @@ def relative(value: datetime | None) -> str:
 def time_ago(value: datetime | None) -> SafeString | str:
     if value is None or value == "":
         return ""
-    zone = timezone.get_current_timezone() if timezone.is_aware(value) else None
-    return mark_safe(_time_element(value, zone, this_minute(), get_language()))  # noqa: S308 - escaped below
+    return times_ago([value])[0]
 
 
 def times_ago(values) -> list[SafeString]:
@@ -76,6 +75,7 @@ def times_ago(values) -> list[SafeString]:
     zone = timezone.get_current_timezone()
     minute, language = this_minute(), get_language()
     return [
+        # `_time_element` escapes every text it puts in (hence S308 below)
         mark_safe(_time_element(value, zone if timezone.is_aware(value) else None, minute, language))  # noqa: S308
         for value in values
     ]
