@@ -158,6 +158,15 @@ def get_community_for(
     return access
 
 
+def require_staff(viewer: User) -> None:
+    """403 unless `viewer` is staff (`communities.rules.may_administer`): the access helper of every staff page
+    (sponsors and archive, offboarding, directory connections, the people import)."""
+    from communities import rules
+
+    if not rules.may_administer(viewer):
+        raise PermissionDenied(rules.STAFF_ONLY)
+
+
 def get_membership_for(access: CommunityAccess, pk: int) -> Membership:
     """A membership of this community (404 if it belongs elsewhere)."""
     membership = (

@@ -4,7 +4,6 @@ one, and deactivating someone who left the organization."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,8 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from communities import rules, selectors, services
-from communities.access import CommunityAccess, get_community_for
+from communities import selectors, services
+from communities.access import CommunityAccess, get_community_for, require_staff
 from communities.forms import AppointForm, SponsorForm
 from communities.models import Community
 from communities.views.browse import suggest_people
@@ -23,16 +22,10 @@ from core.rules import Refused
 from members.selectors import anyone
 
 
-def _require_staff(request: HttpRequest) -> None:
-    """403 unless the viewer is staff (`rules.may_administer`)."""
-    if not rules.may_administer(request.user):
-        raise PermissionDenied(rules.STAFF_ONLY)
-
-
 def _staff_access(request: HttpRequest, slug: str) -> CommunityAccess:
     """The community for staff: 404 for who may not see it at all, 403 for who sees it but is not staff."""
     access = get_community_for(request.user, slug, content=True)
-    _require_staff(request)
+    require_staff(request.user)
     return access
 
 
@@ -56,7 +49,7 @@ def _render_attention(request: HttpRequest, bound: AppointForm | None = None, co
 @login_required
 def attention(request: HttpRequest) -> HttpResponse:
     """Communities left without a coordinator, each with a form to appoint one."""
-    _require_staff(request)
+    require_staff(request.user)
     return _render_attention(request)
 
 
@@ -142,7 +135,7 @@ def appoint(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def deactivate_member(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff deactivate someone who left the organization; communities left without a coordinator are flagged."""
-    _require_staff(request)
+    require_staff(request.user)
     person = anyone(pk=pk)
     if person is None:
         raise Http404("No such person")
@@ -167,7 +160,7 @@ def deactivate_member(request: HttpRequest, pk: int) -> HttpResponse:
 def reactivate_member(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff bring back someone who was deactivated (back in the organization): sign-in, mail and the memberships
     the deactivation ended return."""
-    _require_staff(request)
+    require_staff(request.user)
     person = anyone(pk=pk)
     if person is None:
         raise Http404("No such person")

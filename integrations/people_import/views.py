@@ -3,12 +3,11 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from communities import rules as community_rules
+from communities.access import require_staff
 from core.forms import add_refusal, refusal_text
 from integrations.people_import import services
 from integrations.people_import.forms import ApplyForm, PeopleFileForm
@@ -16,12 +15,6 @@ from integrations.people_import.uploads import UploadLost, upload_forget, upload
 
 FORM_TEMPLATE = "integrations/people_import.html"
 PREVIEW_TEMPLATE = "integrations/people_import_preview.html"
-
-
-def _require_staff(request: HttpRequest) -> None:
-    """403 unless the viewer is staff (the rule of every staff page, `communities.rules.may_administer`)."""
-    if not community_rules.may_administer(request.user):
-        raise PermissionDenied(community_rules.STAFF_ONLY)
 
 
 def _form_page(
@@ -58,7 +51,7 @@ def _preview_page(request: HttpRequest, plan: services.Plan, filename: str, data
 @login_required
 def people_import(request: HttpRequest) -> HttpResponse:
     """The upload form; a posted file comes back as the preview of what it would change (nothing written)."""
-    _require_staff(request)
+    require_staff(request.user)
     form = PeopleFileForm(request.POST or None, request.FILES or None)
     if request.method != "POST":
         return _form_page(request, form)
@@ -80,7 +73,7 @@ def people_import(request: HttpRequest) -> HttpResponse:
 @login_required
 def people_import_apply(request: HttpRequest) -> HttpResponse:
     """Apply the previewed file, in one transaction, if what it would change is still what the preview showed."""
-    _require_staff(request)
+    require_staff(request.user)
     form = ApplyForm(request.POST)
     try:
         if not form.is_valid():

@@ -4,7 +4,7 @@ audit log."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,20 +12,14 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from communities import rules as community_rules
+from communities.access import require_staff
 from integrations.models import DirectoryConnection
 from integrations.scim import services, staff_selectors
 from integrations.scim.forms import ConnectionForm
 
 
-def _require_staff(request: HttpRequest) -> None:
-    """403 unless the viewer is staff (`communities.rules.may_administer`)."""
-    if not community_rules.may_administer(request.user):
-        raise PermissionDenied(community_rules.STAFF_ONLY)
-
-
 def _connection(request: HttpRequest, pk: int) -> DirectoryConnection:
-    _require_staff(request)
+    require_staff(request.user)
     connection = staff_selectors.connection_with_pk(pk)
     if connection is None:
         raise Http404("No such connection.")
@@ -41,7 +35,7 @@ def _scim_base_url(request: HttpRequest) -> str:
 @login_required
 def connections(request: HttpRequest) -> HttpResponse:
     """Every connection, live or revoked, with when it was last used."""
-    _require_staff(request)
+    require_staff(request.user)
     return render(
         request,
         "integrations/connections.html",
@@ -54,7 +48,7 @@ def connections(request: HttpRequest) -> HttpResponse:
 @login_required
 def connection_create(request: HttpRequest) -> HttpResponse:
     """A new connection; its token is shown on the answer to the POST, once."""
-    _require_staff(request)
+    require_staff(request.user)
     form = ConnectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
